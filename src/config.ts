@@ -1,0 +1,230 @@
+/**
+ * Configuration: read once from the environment, validated with zod, then passed in.
+ *
+ * Nothing else in the app reads `process.env`. `loadConfig(env)` takes the environment as a
+ * parameter so that tests build the app with their own configuration.
+ */
+import { z } from 'zod';
+
+/** pino's level names, from least to most severe, plus `silent`. */
+export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
+
+/** Where keyv keeps its data, as chosen by `STORE_URL` (or `REDIS_URL`). */
+export type StoreLocation =
+  | { kind: 'memory' }
+  | { kind: 'sqlite'; path: string }
+  | { kind: 'redis'; url: string };
+
+/** Astro API settings used when a Slack installation has none of its own. */
+export interface AstroDefaults {
+  /** API base without a trailing slash, e.g. `https://api.astronomer.io/v1`. */
+  apiUrl: string;
+  /** Organization API token (a JWT). Secret: never log or display it. */
+  apiToken: string;
+  /** Astro organization ID the token belongs to. */
+  organizationId: string;
+}
+
+/** The validated configuration of one astro-user process. */
+export interface Config {
+  slack: {
+    /** Bot User OAuth Token, `xoxb-…`. Secret. */
+    botToken: string;
+    /** Signing Secret from the app's Basic Information page. Secret. Absent in Socket Mode. */
+    signingSecret?: string;
+    /** App-level token `xapp-…`: when set, the app runs in Socket Mode (local development). Secret. */
+    appToken?: string;
+    /** Web API base ending in `/` (GovSlack, tests), passed to Bolt's `clientOptions.slackApiUrl`. */
+    apiUrl?: string;
+  };
+  /** TCP port of the HTTP receiver (and of `/healthz` in Socket Mode); 0 picks a free port. */
+  port: number;
+  astro: AstroDefaults;
+  store: StoreLocation;
+  /** How long a looked-up user stays cached, in seconds. */
+  cacheTtlSeconds: number;
+  logLevel: (typeof LOG_LEVELS)[number];
+}
+
+/** Thrown by {@link loadConfig}; `problems` holds one line per bad variable, never a secret value. */
+export class ConfigError extends Error {
+  /** One human-readable line per problem, each naming the variable and how to fix it. */
+  readonly problems: string[];
+
+  constructor(problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+    this.problems = problems;
+  }
+}
+
+const blankToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
+const optionalString = z.preprocess(blankToUndefined, z.string().trim().optional());
+
+/** Hosts on which plain `http:` is accepted (stand-in servers in tests and local development). */
+const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+/** True when `url` parses and is https, or http on a loopback host. */
+function isSafeHttpUrl(url: string): boolean {
+  try {
+    const u = new URL(url);
+    if (u.username || u.password) return false;
+    return u.protocol === 'https:' || (u.protocol === 'http:' && LOOPBACK_HOSTS.has(u.hostname));
+  } catch {
+    return false;
+  }
+}
+
+const EnvSchema = z.object({
+  SLACK_BOT_TOKEN: z
+    .string({ error: 'is missing: set it to the Bot User OAuth Token (xoxb-…) from OAuth & Permissions' })
+    .trim()
+    .regex(/^xoxb-[A-Za-z0-9-]+$/, 'must be a Bot User OAuth Token starting with xoxb- (OAuth & Permissions page)'),
+  SLACK_SIGNING_SECRET: z.preprocess(
+    blankToUndefined,
+    z
+      .string()
+      .trim()
+      .regex(/^[A-Za-z0-9]{20,128}$/, "must be the app's Signing Secret from Basic Information (letters and digits only)")
+      .optional(),
+  ),
+  SLACK_APP_TOKEN: z.preprocess(
+    blankToUndefined,
+    z
+      .string()
+      .trim()
+      .regex(/^xapp-[A-Za-z0-9-]+$/, 'must be an app-level token starting with xapp- (Basic Information → App-Level Tokens, scope connections:write)')
+      .optional(),
+  ),
+  SLACK_API_URL: z.preprocess(
+    blankToUndefined,
+    z
+      .string()
+      .trim()
+      .refine(isSafeHttpUrl, 'must be an https URL such as https://slack-gov.com/api/ (http only on localhost)')
+      .transform((u) => (u.endsWith('/') ? u : `${u}/`))
+      .optional(),
+  ),
+  PORT: z.preprocess(
+    blankToUndefined,
+    z.coerce
+      .number({ error: 'must be a whole number from 0 to 65535' })
+      .int('must be a whole number from 0 to 65535')
+      .min(0, 'must be a whole number from 0 to 65535')
+      .max(65535, 'must be a whole number from 0 to 65535')
+      .default(3000),
+  ),
+  ASTRO_API_URL: z.preprocess(
+    blankToUndefined,
+    z
+      .string()
+      .trim()
+      .refine(isSafeHttpUrl, 'must be an https URL such as https://api.astronomer.io/v1 (http only on localhost)')
+      .transform((u) => u.replace(/\/+$/, ''))
+      .default('https://api.astronomer.io/v1'),
+  ),
+  ASTRO_API_TOKEN: z
+    .string({ error: 'is missing: create an Organization API token (role Organization Member is enough) in Astro → Organization Settings → Access Management → API Tokens' })
+    .trim()
+    .regex(/^[A-Za-z0-9._~+/=-]{20,8192}$/, 'does not look like an Astro API token (a long JWT with no spaces); copy it again from Astro'),
+  ASTRO_ORGANIZATION_ID: z
+    .string({ error: 'is missing: copy the Organization ID from Astro → Organization Settings → General' })
+    .trim()
+    .regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be an Astro Organization ID such as clmh57jtm000008lb58fe2wmv (letters and digits)'),
+  STORE_URL: optionalString,
+  REDIS_URL: optionalString,
+  CACHE_TTL_SECONDS: z.preprocess(
+    blankToUndefined,
+    z.coerce
+      .number({ error: 'must be a whole number of seconds from 1 to 86400' })
+      .int('must be a whole number of seconds from 1 to 86400')
+      .min(1, 'must be a whole number of seconds from 1 to 86400')
+      .max(86_400, 'must be a whole number of seconds from 1 to 86400')
+      .default(300),
+  ),
+  LOG_LEVEL: z.preprocess(
+    (v) => (typeof v === 'string' ? v.trim().toLowerCase() || undefined : v),
+    z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
+  ),
+});
+
+/**
+ * Parses `STORE_URL` (or, when unset, `REDIS_URL`) into a {@link StoreLocation}.
+ * `memory:` keeps everything in the process; `sqlite://path` (or a bare path) uses an SQLite file;
+ * `redis://` / `rediss://` uses Redis. Default: `sqlite://data/astro-user.sqlite`.
+ *
+ * @throws {Error} with a message for the operator when the URL has another scheme.
+ */
+export function parseStoreUrl(storeUrl: string | undefined, redisUrl?: string): StoreLocation {
+  const raw = storeUrl ?? redisUrl ?? 'sqlite://data/astro-user.sqlite';
+  if (raw === 'memory:' || raw === 'memory://') return { kind: 'memory' };
+  if (/^rediss?:\/\//.test(raw)) {
+    try {
+      new URL(raw);
+    } catch {
+      throw new Error('is not a valid redis:// URL');
+    }
+    return { kind: 'redis', url: raw };
+  }
+  if (raw.startsWith('sqlite://')) {
+    const path = raw.slice('sqlite://'.length);
+    if (!path) throw new Error('needs a file path, e.g. sqlite://data/astro-user.sqlite');
+    return { kind: 'sqlite', path };
+  }
+  throw new Error('must be memory:, sqlite://<file> or redis://<host>:<port>');
+}
+
+/**
+ * Reads and validates the configuration from `env`.
+ *
+ * @param env the environment, `process.env` by default (after dotenv has loaded `.env`).
+ * @returns the validated {@link Config}.
+ * @throws {ConfigError} naming every missing or malformed variable and how to fix it. The
+ *   message never contains a variable's value, so it is safe to print even for secrets.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = EnvSchema.safeParse(env);
+  const problems: string[] = [];
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      const name = String(issue.path[0] ?? 'environment');
+      const absent = (env[name] ?? '').trim() === '';
+      const message = absent && !issue.message.startsWith('is missing') ? 'is missing' : issue.message;
+      problems.push(`${name} ${message}.`);
+    }
+    throw new ConfigError(problems);
+  }
+  const e = parsed.data;
+  if (!e.SLACK_APP_TOKEN && !e.SLACK_SIGNING_SECRET) {
+    problems.push(
+      "SLACK_SIGNING_SECRET is missing: set it to the Signing Secret from the app's Basic Information page (or set SLACK_APP_TOKEN to run in Socket Mode).",
+    );
+  }
+  let store: StoreLocation = { kind: 'memory' };
+  try {
+    store = parseStoreUrl(e.STORE_URL, e.REDIS_URL);
+  } catch (err) {
+    problems.push(`${e.STORE_URL ? 'STORE_URL' : 'REDIS_URL'} ${(err as Error).message}.`);
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return {
+    slack: {
+      botToken: e.SLACK_BOT_TOKEN,
+      ...(e.SLACK_SIGNING_SECRET ? { signingSecret: e.SLACK_SIGNING_SECRET } : {}),
+      ...(e.SLACK_APP_TOKEN ? { appToken: e.SLACK_APP_TOKEN } : {}),
+      ...(e.SLACK_API_URL ? { apiUrl: e.SLACK_API_URL } : {}),
+    },
+    port: e.PORT,
+    astro: { apiUrl: e.ASTRO_API_URL, apiToken: e.ASTRO_API_TOKEN, organizationId: e.ASTRO_ORGANIZATION_ID },
+    store,
+    cacheTtlSeconds: e.CACHE_TTL_SECONDS,
+    logLevel: e.LOG_LEVEL,
+  };
+}
+
+/** Every secret value in `config`, for the log scrubber. */
+export function secretsOf(config: Config): string[] {
+  return [config.slack.botToken, config.slack.signingSecret, config.slack.appToken, config.astro.apiToken].filter(
+    (s): s is string => typeof s === 'string' && s.length > 0,
+  );
+}

@@ -1,0 +1,110 @@
+/**
+ * The use case: look up one Astro user for one Slack installation, read-through the cache,
+ * with concurrent misses for the same key coalesced into one upstream request and an overall
+ * deadline. Knows nothing of Block Kit.
+ */
+import type { AstroClient, AstroTarget } from '../astro/client.js';
+import { AstroApiError } from '../astro/errors.js';
+import { CachedUserSchema, type AstroUser } from '../astro/schemas.js';
+import type { BestEffortCache } from '../store/best-effort-cache.js';
+import { installationKey, type InstallationRef, type SettingsResolver } from './settings.js';
+
+/** Thrown when the installation has no Astro settings. */
+export class NotConfiguredError extends Error {
+  constructor() {
+    super('Astro is not connected for this Slack installation');
+    this.name = 'NotConfiguredError';
+  }
+}
+
+/** What a lookup found. */
+export interface LookupResult {
+  user: AstroUser;
+  /** When Astro answered, in ms since the epoch (earlier than now on a cache hit). */
+  fetchedAt: number;
+  /** True when the answer came from the cache. */
+  fromCache: boolean;
+}
+
+/** Options of {@link createLookup}. */
+export interface LookupOptions {
+  astro: AstroClient;
+  settings: SettingsResolver;
+  cache: BestEffortCache;
+  /** How long a found user stays cached, in ms. */
+  cacheTtlMs: number;
+  /** Overall time allowed for one lookup, cache and retries included, in ms. Default 8000. */
+  deadlineMs?: number;
+  /** Clock, in ms since the epoch (tests). */
+  now?: () => number;
+}
+
+/** A request to look up one user. */
+export interface LookupRequest {
+  installation: InstallationRef;
+  /** A well-formed Astro user ID (the caller validates the format). */
+  userId: string;
+  /** Skip the cache read (Refresh); the answer is still written to the cache. */
+  bypassCache?: boolean;
+}
+
+/** The lookup use case. */
+export interface Lookup {
+  /**
+   * Finds a user.
+   * @throws {NotConfiguredError} when the installation has not connected Astro.
+   * @throws {AstroApiError} when Astro refuses or fails, or the deadline passes (`timeout`).
+   */
+  lookupUser(request: LookupRequest): Promise<LookupResult>;
+}
+
+/**
+ * The cache key of a user: installation, organization and user, each URI-encoded, so that two
+ * Slack workspaces or two organizations can never read each other's entries.
+ */
+export function userCacheKey(installation: string, target: AstroTarget, userId: string): string {
+  return ['user', 'v1', installation, target.organizationId, userId].map(encodeURIComponent).join(':');
+}
+
+/** Creates the {@link Lookup} use case. */
+export function createLookup(options: LookupOptions): Lookup {
+  const { astro, settings, cache, cacheTtlMs } = options;
+  const deadlineMs = options.deadlineMs ?? 8000;
+  const now = options.now ?? Date.now;
+  const inFlight = new Map<string, Promise<LookupResult>>();
+
+  async function fetchAndStore(key: string, target: AstroTarget, userId: string): Promise<LookupResult> {
+    const signal = AbortSignal.timeout(deadlineMs);
+    let user: AstroUser;
+    try {
+      user = await astro.getUser(target, userId, { signal });
+    } catch (err) {
+      if (signal.aborted && !(err instanceof AstroApiError && err.kind !== 'timeout')) {
+        throw new AstroApiError('timeout', `No answer from Astro within ${deadlineMs} ms`, { cause: err });
+      }
+      throw err;
+    }
+    const fetchedAt = now();
+    void cache.set(key, { user, unreadableRoles: user.unreadableRoles, fetchedAt }, cacheTtlMs);
+    return { user, fetchedAt, fromCache: false };
+  }
+
+  return {
+    async lookupUser({ installation, userId, bypassCache }) {
+      const target = await settings.resolve(installation);
+      if (!target) throw new NotConfiguredError();
+      const key = userCacheKey(installationKey(installation), target, userId);
+
+      if (!bypassCache) {
+        const cached = CachedUserSchema.safeParse(await cache.get(key));
+        if (cached.success) return { ...cached.data, fromCache: true };
+      }
+
+      const pending = inFlight.get(key);
+      if (pending) return pending;
+      const promise = fetchAndStore(key, target, userId).finally(() => inFlight.delete(key));
+      inFlight.set(key, promise);
+      return promise;
+    },
+  };
+}

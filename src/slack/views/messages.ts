@@ -1,0 +1,123 @@
+/**
+ * Short messages: help, input problems, and every lookup error turned into words a person can
+ * act on. This is the one place where typed errors become text.
+ */
+import type { KnownBlock } from '@slack/types';
+import { AstroApiError } from '../../astro/errors.js';
+import { NotConfiguredError } from '../../lookup/lookup.js';
+import type { RenderedMessage } from './user-card.js';
+import { inlineCode } from './limits.js';
+
+/** An example ID used in help texts (the Astro API spec's own example). */
+export const EXAMPLE_USER_ID = 'clm9sq6s0000008kz7uvl7yz7';
+
+function simple(text: string, mrkdwn: string, context?: string): RenderedMessage {
+  const blocks: KnownBlock[] = [{ type: 'section', text: { type: 'mrkdwn', text: mrkdwn } }];
+  if (context) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: context }] });
+  return { text, blocks };
+}
+
+/** Usage of `/astro-user`. `command` is the slash command's name as Slack sent it. */
+export function helpMessage(command = '/astro-user'): RenderedMessage {
+  return simple(
+    `Look up an Astro user: ${command} <user ID>`,
+    [
+      `*Look up an Astro user* and every role they hold (organization, workspace, deployment and DAG).`,
+      `• \`${command} ${EXAMPLE_USER_ID}\` shows that user's card, privately to you.`,
+      `• \`${command} help\` shows this message.`,
+      `An Astro user ID is 25 characters starting with \`c\`. Find it in Astro under *Organization Settings → Access Management → Users*, or with \`astro organization user list\`.`,
+    ].join('\n'),
+  );
+}
+
+/** Why a query was refused before any API call. */
+export type InputProblem =
+  | { kind: 'not_an_id'; shown: string }
+  | { kind: 'email'; shown: string }
+  | { kind: 'mention' }
+  | { kind: 'several' }
+  | { kind: 'too_long' };
+
+/** A friendly explanation of an input that is not an Astro user ID (no API call was made). */
+export function inputProblemMessage(problem: InputProblem, command = '/astro-user'): RenderedMessage {
+  const tail = `Try \`${command} ${EXAMPLE_USER_ID}\`, or \`${command} help\`.`;
+  switch (problem.kind) {
+    case 'email':
+      return simple(
+        'Lookup by email is not available yet.',
+        `I can't look up ${inlineCode(problem.shown, 60)} yet: for now I look up Astro user IDs only (25 characters starting with \`c\`). ${tail}`,
+      );
+    case 'mention':
+      return simple(
+        'Lookup by Slack mention is not available yet.',
+        `I can't look up a Slack user yet: for now I look up Astro user IDs only (25 characters starting with \`c\`). ${tail}`,
+      );
+    case 'several':
+      return simple('Give one Astro user ID at a time.', `Give me one Astro user ID at a time. ${tail}`);
+    case 'too_long':
+      return simple('That is too long to be an Astro user ID.', `That is too long to be an Astro user ID. ${tail}`);
+    case 'not_an_id':
+      return simple(
+        'That does not look like an Astro user ID.',
+        `${inlineCode(problem.shown, 60)} doesn't look like an Astro user ID: those are 25 characters, a \`c\` then lowercase letters and digits. ${tail}`,
+      );
+  }
+}
+
+/** Context line with Astro's requestId, for support. */
+function requestIdNote(err: AstroApiError): string | undefined {
+  return err.requestId ? `Astro request ID ${inlineCode(err.requestId, 128)} (share it with Astronomer support if this persists)` : undefined;
+}
+
+/**
+ * The message for a failed lookup of `userId`.
+ * Handles {@link AstroApiError} (by kind), {@link NotConfiguredError}, and anything else (as an
+ * unexpected error, with no detail that could leak internals).
+ */
+export function lookupErrorMessage(err: unknown, userId: string): RenderedMessage {
+  const who = inlineCode(userId, 64);
+  if (err instanceof NotConfiguredError) {
+    return simple(
+      'Astro is not connected for this workspace yet.',
+      ':electric_plug: Astro is not connected for this Slack workspace yet. Ask the person who runs astro-user to set the Astro API token and organization.',
+    );
+  }
+  if (!(err instanceof AstroApiError)) {
+    return simple('Something went wrong on our side.', ':warning: Something went wrong on our side while looking that up. Please try again in a moment.');
+  }
+  const note = requestIdNote(err);
+  switch (err.kind) {
+    case 'not_found':
+      return simple(
+        'No such user in this Astro organization.',
+        `:mag: No user ${who} in this Astro organization, or the workspace's Astro token can't see them. Check the ID (Astro → *Organization Settings → Access Management → Users*).`,
+        note,
+      );
+    case 'unauthorized':
+      return simple(
+        "The workspace's Astro token was refused.",
+        `:closed_lock_with_key: Astro refused this workspace's API token: it is invalid or has expired. Ask an admin to replace it.`,
+        note,
+      );
+    case 'forbidden':
+      return simple(
+        "The workspace's Astro token lacks permission.",
+        `:closed_lock_with_key: This workspace's Astro token isn't allowed to read users. Ask an admin to use an Organization API token (the Organization Member role is enough).`,
+        note,
+      );
+    case 'rate_limited':
+      return simple('Astro is busy; try again shortly.', `:hourglass: Astro is receiving too many requests right now. Try again in a few seconds.`, note);
+    case 'timeout':
+      return simple('Astro did not answer in time; try again.', `:hourglass: Astro didn't answer in time. Try again in a moment.`, note);
+    case 'unavailable':
+      return simple('The Astro API is unavailable; try again.', `:construction: The Astro API is unavailable right now. Try again in a moment.`, note);
+    case 'bad_request':
+      return simple('Astro refused the request.', `:warning: Astro refused the request for ${who}. Check the ID and try again.`, note);
+    case 'bad_response':
+      return simple(
+        'Astro sent an answer we could not read.',
+        `:warning: Astro sent an answer for ${who} that I couldn't read. Try again; if it persists, tell the person who runs astro-user.`,
+        note,
+      );
+  }
+}

@@ -1,0 +1,239 @@
+/**
+ * The user card: one pure renderer, (AstroUser, options) → Block Kit, serving the command reply,
+ * the App Home tab and thread replies. Does no I/O.
+ *
+ * Presentation guide (shared/DESIGN.md): header with the full name; username (email) and status
+ * with a symbol; organization role; workspace, deployment and DAG roles labelled by scope; dates
+ * with `<!date^…>`; avatar only when it is an https URL; an "as of" note; every API string escaped;
+ * long lists summarised ("…and 37 more") so the output always stays within Block Kit limits.
+ */
+import type { KnownBlock, SectionBlock } from '@slack/types';
+import type { AstroUser } from '../../astro/schemas.js';
+import { httpsImageUrl, roleLabel, slackDate, statusDisplay } from './format.js';
+import { LIMITS, escapeAndTruncate, inlineCode, lengthOf, oneLine, truncate } from './limits.js';
+
+/** Where a card is shown; decides its size. */
+export type CardSurface = 'message' | 'home' | 'thread';
+
+/** Options of {@link renderUserCard}. */
+export interface UserCardOptions {
+  surface: CardSurface;
+  /** When Astro answered, in ms since the epoch: the "as of" note. */
+  fetchedAt: number;
+  /** Slack user ID of who asked (thread cards say who asked). Ignored unless it looks like one. */
+  askedBy?: string;
+  /** Prefix for `block_id`s, so several cards can share one message or view. */
+  blockIdPrefix?: string;
+  /** Most blocks the card may use. Default: 46 for a message, 40 for Home, 12 for a thread. */
+  maxBlocks?: number;
+}
+
+/** A rendered message: blocks plus the plain `text` fallback for notifications and screen readers. */
+export interface RenderedMessage {
+  text: string;
+  blocks: KnownBlock[];
+}
+
+/** Characters the role lists may use in all, per surface (the message total cap is ~12k). */
+const ROLE_CHAR_BUDGET: Record<CardSurface, number> = { message: 8500, home: 20_000, thread: 2400 };
+const DEFAULT_MAX_BLOCKS: Record<CardSurface, number> = { message: 46, home: 40, thread: 12 };
+/** Room for the "…and N more" line. */
+const MORE_LINE_RESERVE = 60;
+/** Section text chunk, a margin under the 3000-char limit. */
+const SECTION_CHUNK = 2900;
+
+/** A Slack user ID as it may appear in `<@…>`. */
+const SLACK_USER_ID = /^[UW][A-Z0-9]{2,30}$/;
+
+/** A titled list of role lines, one scope. */
+interface RoleGroup {
+  key: string;
+  title: string;
+  lines: string[];
+  noun: string;
+}
+
+function workspaceLines(user: AstroUser): string[] {
+  return user.workspaceRoles.map((r) => `• *${escapeAndTruncate(roleLabel(r.role), 80)}* · workspace ${inlineCode(r.workspaceId, 64)}`);
+}
+
+function deploymentLines(user: AstroUser): string[] {
+  return user.deploymentRoles.map(
+    (r) => `• *${escapeAndTruncate(roleLabel(r.role), 80)}* · deployment ${inlineCode(r.deploymentId, 64)}`,
+  );
+}
+
+function dagLines(user: AstroUser): string[] {
+  return user.dagRoles.map((r) => {
+    const on = r.dagId
+      ? `DAG ${inlineCode(r.dagId, 100)}`
+      : r.dagTag
+        ? `DAGs tagged ${inlineCode(r.dagTag, 100)}`
+        : 'DAGs (no DAG ID or tag given)';
+    return `• *${escapeAndTruncate(roleLabel(r.role), 80)}* · ${on} · deployment ${inlineCode(r.deploymentId, 64)}`;
+  });
+}
+
+/** Splits `budget` between groups so that a small group is never squeezed out by a big one. */
+function shareBudget(needs: number[], budget: number): number[] {
+  const order = needs.map((n, i) => [n, i] as const).sort((a, b) => a[0] - b[0]);
+  const out = new Array<number>(needs.length).fill(0);
+  let remaining = budget;
+  order.forEach(([need, i], k) => {
+    const share = Math.min(need, Math.floor(remaining / (order.length - k)));
+    out[i] = share;
+    remaining -= share;
+  });
+  return out;
+}
+
+/** Lines of a group that fit in `chars`, plus "…and N more" when some do not. */
+function fitLines(group: RoleGroup, chars: number): string[] {
+  const all = group.lines;
+  const total = all.reduce((s, l) => s + lengthOf(l) + 1, 0);
+  if (total <= chars) return all;
+  const kept: string[] = [];
+  let used = 0;
+  for (const line of all) {
+    const n = lengthOf(line) + 1;
+    if (used + n > chars - MORE_LINE_RESERVE) break;
+    kept.push(line);
+    used += n;
+  }
+  const more = all.length - kept.length;
+  kept.push(`_…and ${more} more ${group.noun}${more === 1 ? '' : 's'}_`);
+  return kept;
+}
+
+/** Joins lines into section texts of at most {@link SECTION_CHUNK} characters each. */
+function chunk(lines: string[]): string[] {
+  const out: string[] = [];
+  let cur = '';
+  for (const line of lines) {
+    const candidate = cur ? `${cur}\n${line}` : line;
+    if (lengthOf(candidate) > SECTION_CHUNK && cur) {
+      out.push(cur);
+      cur = truncate(line, SECTION_CHUNK);
+    } else {
+      cur = truncate(candidate, SECTION_CHUNK);
+    }
+  }
+  if (cur) out.push(cur);
+  return out;
+}
+
+/** The plain-text fallback: who, status and how many roles. Escaped, one line, ≤ 300 chars. */
+function fallbackText(user: AstroUser): string {
+  const name = oneLine(user.fullName) || oneLine(user.username) || user.id;
+  const status = statusDisplay(user.status).word;
+  const org = user.organizationRole ? roleLabel(user.organizationRole) : 'no organization role';
+  const counts = `${user.workspaceRoles.length} workspace, ${user.deploymentRoles.length} deployment and ${user.dagRoles.length} DAG roles`;
+  const who = user.username && oneLine(user.username) !== name ? `${name} (${oneLine(user.username)})` : name;
+  return escapeAndTruncate(`Astro user ${who}: ${status}, ${org}, ${counts}`, 300);
+}
+
+/**
+ * Renders the card of `user`.
+ *
+ * @returns blocks within Block Kit limits for the surface (at most `maxBlocks` blocks, every text
+ *   within its limit, the whole well under the ~12k message total) and a plain `text` fallback.
+ */
+export function renderUserCard(user: AstroUser, options: UserCardOptions): RenderedMessage {
+  const { surface } = options;
+  const prefix = options.blockIdPrefix ?? 'card';
+  const maxBlocks = options.maxBlocks ?? DEFAULT_MAX_BLOCKS[surface];
+  const blocks: KnownBlock[] = [];
+
+  const name = oneLine(user.fullName) || oneLine(user.username) || user.id;
+  blocks.push({
+    type: 'header',
+    block_id: `${prefix}:head`,
+    text: { type: 'plain_text', text: truncate(name, LIMITS.headerText), emoji: false },
+  });
+
+  const status = statusDisplay(user.status);
+  const statusText = `${status.emoji} *${escapeAndTruncate(status.word, 60)}*${status.hint ? ` (${status.hint})` : ''}`;
+  const username = oneLine(user.username) ? escapeAndTruncate(oneLine(user.username), 254) : '_no username_';
+  const orgRole = user.organizationRole ? escapeAndTruncate(roleLabel(user.organizationRole), 120) : '_none_';
+  const summary: SectionBlock = {
+    type: 'section',
+    block_id: `${prefix}:summary`,
+    text: { type: 'mrkdwn', text: `${username}\n${statusText}` },
+  };
+  if (surface === 'thread') {
+    summary.text = { type: 'mrkdwn', text: `${username}\n${statusText} · Organization: *${orgRole}*` };
+  } else {
+    summary.fields = [
+      { type: 'mrkdwn', text: `*Organization role*\n${orgRole}` },
+      {
+        type: 'mrkdwn',
+        text: `*Roles*\n${user.workspaceRoles.length} workspace · ${user.deploymentRoles.length} deployment · ${user.dagRoles.length} DAG`,
+      },
+      { type: 'mrkdwn', text: `*Created*\n${slackDate(user.createdAt)}` },
+      { type: 'mrkdwn', text: `*Updated*\n${slackDate(user.updatedAt)}` },
+    ];
+  }
+  const avatar = httpsImageUrl(user.avatarUrl);
+  if (avatar && surface !== 'thread') {
+    summary.accessory = { type: 'image', image_url: avatar, alt_text: truncate(`Avatar of ${name}`, 200) };
+  }
+  blocks.push(summary);
+
+  const groups: RoleGroup[] = [
+    { key: 'ws', title: 'Workspace roles', lines: workspaceLines(user), noun: 'workspace role' },
+    { key: 'dep', title: 'Deployment roles', lines: deploymentLines(user), noun: 'deployment role' },
+    { key: 'dag', title: 'DAG roles', lines: dagLines(user), noun: 'DAG role' },
+  ];
+  const present = surface === 'thread' ? groups.filter((g) => g.lines.length > 0) : groups;
+  // Blocks left for role sections: header, summary, divider and context take 4.
+  const roleBlockBudget = Math.max(present.length, maxBlocks - 4);
+  const needs = present.map((g) => g.lines.reduce((s, l) => s + lengthOf(l) + 1, lengthOf(g.title) + 16));
+  const shares = shareBudget(needs, ROLE_CHAR_BUDGET[surface]);
+  const sections: SectionBlock[] = [];
+  present.forEach((g, i) => {
+    const head = `*${g.title}* (${g.lines.length})`;
+    if (g.lines.length === 0) {
+      sections.push({ type: 'section', block_id: `${prefix}:${g.key}:0`, text: { type: 'mrkdwn', text: `${head}\n_None_` } });
+      return;
+    }
+    const lines = fitLines(g, (shares[i] ?? 0) - lengthOf(head) - 1);
+    chunk([head, ...lines]).forEach((text, j) => {
+      sections.push({ type: 'section', block_id: `${prefix}:${g.key}:${j}`, text: { type: 'mrkdwn', text } });
+    });
+  });
+  if (present.length === 0) {
+    sections.push({
+      type: 'section',
+      block_id: `${prefix}:none`,
+      text: { type: 'mrkdwn', text: '_No workspace, deployment or DAG roles._' },
+    });
+  }
+  if (sections.length > roleBlockBudget) {
+    const dropped = sections.length - roleBlockBudget + 1;
+    sections.splice(roleBlockBudget - 1);
+    sections.push({
+      type: 'section',
+      block_id: `${prefix}:cut`,
+      text: { type: 'mrkdwn', text: `_…${dropped} more sections of roles not shown here._` },
+    });
+  }
+  if (surface !== 'thread') blocks.push({ type: 'divider', block_id: `${prefix}:div` });
+  blocks.push(...sections);
+
+  const notes = [`Astro user ID ${inlineCode(user.id, 64)}`, `as of ${slackDate(options.fetchedAt, '{date_short_pretty} at {time}')}`];
+  if (options.askedBy && SLACK_USER_ID.test(options.askedBy)) notes.push(`asked by <@${options.askedBy}>`);
+  const context: KnownBlock = {
+    type: 'context',
+    block_id: `${prefix}:ctx`,
+    elements: [{ type: 'mrkdwn', text: notes.join(' · ') }],
+  };
+  if (user.unreadableRoles > 0) {
+    context.elements.push({
+      type: 'mrkdwn',
+      text: `:warning: ${user.unreadableRoles} role ${user.unreadableRoles === 1 ? 'entry' : 'entries'} from Astro could not be read and ${user.unreadableRoles === 1 ? 'is' : 'are'} not shown.`,
+    });
+  }
+  blocks.push(context);
+
+  return { text: fallbackText(user), blocks };
+}

@@ -1,0 +1,126 @@
+/**
+ * Starts the real astro-user app on loopback port 0 against stand-in servers: a stand-in Astro
+ * API and a stand-in Slack (Web API via SLACK_API_URL, and the `response_url`s).
+ */
+import { Writable } from 'node:stream';
+import type { ServerResponse } from 'node:http';
+import { createApp, type AppDeps, type AstroUserApp } from '../../src/app.js';
+import { loadConfig, secretsOf } from '../../src/config.js';
+import { createLogger } from '../../src/logger.js';
+import { json, startHttpStub, type HttpStub, type RecordedRequest, type StubHandler } from './http-stub.js';
+import { postSignedForm } from './signing.js';
+
+export const SIGNING_SECRET = 'e2esigningsecret0123456789abcdef';
+export const BOT_TOKEN = 'xoxb-1111-2222-e2eBotTokenValue';
+export const ASTRO_TOKEN = 'eyJhbGciOiJIUzI1NiJ9.eyJwZXJtaXNzaW9ucyI6WyJvcmdhbml6YXRpb25JZDpjbG9yZyJdfQ.e2eAstroTokenSignature';
+export const ORG_ID = 'clorg000000000000000000001';
+
+/** A fake Slack: answers Web API methods with `{ok:true}` and records `response_url` posts under /respond/. */
+export function slackHandler(overrides: Record<string, (req: RecordedRequest, res: ServerResponse) => void> = {}): StubHandler {
+  return (req, res) => {
+    const path = req.url.split('?')[0] ?? '';
+    const custom = overrides[path];
+    if (custom) return custom(req, res);
+    if (path === '/api/auth.test') return json(res, 200, { ok: true, user_id: 'UBOT', bot_id: 'BBOT', team_id: 'T0001', user: 'astro-user' });
+    if (path.startsWith('/respond/')) {
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      res.end('ok');
+      return;
+    }
+    return json(res, 200, { ok: true });
+  };
+}
+
+/** Everything a test needs to drive the app. */
+export interface TestHarness {
+  built: AstroUserApp;
+  /** `http://127.0.0.1:<port>` of the app. */
+  url: string;
+  astro: HttpStub;
+  slack: HttpStub;
+  /** Every log line the app wrote, parsed. */
+  logs: Record<string, unknown>[];
+  /** Raw log text, to search for secrets. */
+  rawLogs: () => string;
+  /** Posts a signed slash command; the reply goes to `${slack.url}/respond/<n>`. */
+  command(text: string, extra?: Record<string, string>): Promise<{ status: number; body: string; responseUrl: string }>;
+  /** The JSON bodies posted to `responseUrl`, waiting for at least `n`. */
+  replies(responseUrl: string, n?: number): Promise<Record<string, unknown>[]>;
+  close(): Promise<void>;
+}
+
+let counter = 0;
+
+/** Starts stand-ins and the app. `env` overrides the test environment. */
+export async function startHarness(options: { astroHandler: StubHandler; env?: Record<string, string>; deps?: AppDeps }): Promise<TestHarness> {
+  const astro = await startHttpStub(options.astroHandler);
+  const slack = await startHttpStub(slackHandler());
+  const env = {
+    SLACK_BOT_TOKEN: BOT_TOKEN,
+    SLACK_SIGNING_SECRET: SIGNING_SECRET,
+    SLACK_API_URL: `${slack.url}/api/`,
+    ASTRO_API_URL: astro.url,
+    ASTRO_API_TOKEN: ASTRO_TOKEN,
+    ASTRO_ORGANIZATION_ID: ORG_ID,
+    STORE_URL: 'memory:',
+    PORT: '0',
+    LOG_LEVEL: 'debug',
+    ...options.env,
+  };
+  const config = loadConfig(env);
+  let raw = '';
+  const logs: Record<string, unknown>[] = [];
+  const destination = new Writable({
+    write(chunk: Buffer, _enc, cb) {
+      const text = chunk.toString('utf8');
+      raw += text;
+      for (const line of text.split('\n')) if (line.trim()) logs.push(JSON.parse(line) as Record<string, unknown>);
+      cb();
+    },
+  });
+  const log = createLogger({ level: config.logLevel, secrets: secretsOf(config), destination });
+  const built = await createApp(config, { log, ...options.deps });
+  const { port } = await built.start();
+  const url = `http://127.0.0.1:${port}`;
+  return {
+    built,
+    url,
+    astro,
+    slack,
+    logs,
+    rawLogs: () => raw,
+    async command(text, extra = {}) {
+      counter += 1;
+      const responseUrl = `${slack.url}/respond/${counter}`;
+      const res = await postSignedForm(
+        `${url}/slack/events`,
+        {
+          token: 'legacy-verification-token',
+          team_id: 'T0001',
+          team_domain: 'example',
+          channel_id: 'C0001',
+          channel_name: 'ops',
+          user_id: 'U0001',
+          user_name: 'grace',
+          command: '/astro-user',
+          text,
+          api_app_id: 'A0001',
+          response_url: responseUrl,
+          trigger_id: `1.2.${counter}`,
+          ...extra,
+        },
+        SIGNING_SECRET,
+      );
+      return { status: res.status, body: await res.text(), responseUrl };
+    },
+    async replies(responseUrl, n = 1) {
+      const path = new URL(responseUrl).pathname;
+      const got = await slack.waitFor(n, (r) => r.url === path);
+      return got.map((r) => JSON.parse(r.body) as Record<string, unknown>);
+    },
+    async close() {
+      await built.stop();
+      await Promise.all([astro.close(), slack.close()]);
+    },
+  };
+}
