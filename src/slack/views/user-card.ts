@@ -66,7 +66,7 @@ function deploymentLines(user: AstroUser): string[] {
 function dagLines(user: AstroUser): string[] {
   return user.dagRoles.map((r) => {
     const on = r.dagId
-      ? `DAG ${inlineCode(r.dagId, 100)}`
+      ? `DAG ${inlineCode(r.dagId, 100)}${r.dagTag ? ` · tag ${inlineCode(r.dagTag, 100)}` : ''}`
       : r.dagTag
         ? `DAGs tagged ${inlineCode(r.dagTag, 100)}`
         : 'DAGs (no DAG ID or tag given)';
