@@ -59,7 +59,6 @@ export class ConfigError extends Error {
 }
 
 const blankToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
-const optionalString = z.preprocess(blankToUndefined, z.string().trim().optional());
 
 /** Hosts on which plain `http:` is accepted (stand-in servers in tests and local development). */
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
@@ -131,8 +130,6 @@ const EnvSchema = z.object({
     .string({ error: 'is missing: copy the Organization ID from Astro → Organization Settings → General' })
     .trim()
     .regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be an Astro Organization ID such as clmh57jtm000008lb58fe2wmv (letters and digits)'),
-  STORE_URL: optionalString,
-  REDIS_URL: optionalString,
   CACHE_TTL_SECONDS: z.preprocess(
     blankToUndefined,
     z.coerce
@@ -192,21 +189,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       const message = absent && !issue.message.startsWith('is missing') ? 'is missing' : issue.message;
       problems.push(`${name} ${message}.`);
     }
-    throw new ConfigError(problems);
   }
-  const e = parsed.data;
-  if (!e.SLACK_APP_TOKEN && !e.SLACK_SIGNING_SECRET) {
+  if (!env.SLACK_APP_TOKEN?.trim() && !env.SLACK_SIGNING_SECRET?.trim()) {
     problems.push(
       "SLACK_SIGNING_SECRET is missing: set it to the Signing Secret from the app's Basic Information page (or set SLACK_APP_TOKEN to run in Socket Mode).",
     );
   }
+  const storeUrl = env.STORE_URL?.trim() || undefined;
   let store: StoreLocation = { kind: 'memory' };
   try {
-    store = parseStoreUrl(e.STORE_URL, e.REDIS_URL);
+    store = parseStoreUrl(storeUrl, env.REDIS_URL?.trim() || undefined);
   } catch (err) {
-    problems.push(`${e.STORE_URL ? 'STORE_URL' : 'REDIS_URL'} ${(err as Error).message}.`);
+    problems.push(`${storeUrl ? 'STORE_URL' : 'REDIS_URL'} ${(err as Error).message}.`);
   }
-  if (problems.length > 0) throw new ConfigError(problems);
+  if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
+  const e = parsed.data;
   return {
     slack: {
       botToken: e.SLACK_BOT_TOKEN,
