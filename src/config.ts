@@ -40,6 +40,8 @@ export interface Config {
   /** TCP port of the HTTP receiver (and of `/healthz` in Socket Mode); 0 picks a free port. */
   port: number;
   astro: AstroDefaults;
+  /** Astro UI base without a trailing slash (Open in Astro links), e.g. `https://cloud.astronomer.io`. */
+  astroUiUrl: string;
   store: StoreLocation;
   /** How long a looked-up user stays cached, in seconds. */
   cacheTtlSeconds: number;
@@ -75,10 +77,10 @@ function isSafeHttpUrl(url: string): boolean {
 }
 
 const EnvSchema = z.object({
-  SLACK_BOT_TOKEN: z
+  SLACK_BOT_TOKEN: z.preprocess(blankToUndefined, z
     .string({ error: 'is missing: set it to the Bot User OAuth Token (xoxb-…) from OAuth & Permissions' })
     .trim()
-    .regex(/^xoxb-[A-Za-z0-9-]+$/, 'must be a Bot User OAuth Token starting with xoxb- (OAuth & Permissions page)'),
+    .regex(/^xoxb-[A-Za-z0-9-]+$/, 'must be a Bot User OAuth Token starting with xoxb- (OAuth & Permissions page)')),
   SLACK_SIGNING_SECRET: z.preprocess(
     blankToUndefined,
     z
@@ -122,14 +124,23 @@ const EnvSchema = z.object({
       .transform((u) => u.replace(/\/+$/, ''))
       .default('https://api.astronomer.io/v1'),
   ),
-  ASTRO_API_TOKEN: z
+  ASTRO_UI_URL: z.preprocess(
+    blankToUndefined,
+    z
+      .string()
+      .trim()
+      .refine(isSafeHttpUrl, 'must be an https URL such as https://cloud.astronomer.io')
+      .transform((u) => u.replace(/\/+$/, ''))
+      .default('https://cloud.astronomer.io'),
+  ),
+  ASTRO_API_TOKEN: z.preprocess(blankToUndefined, z
     .string({ error: 'is missing: create an Organization API token (role Organization Member is enough) in Astro → Organization Settings → Access Management → API Tokens' })
     .trim()
-    .regex(/^[A-Za-z0-9._~+/=-]{20,8192}$/, 'does not look like an Astro API token (a long JWT with no spaces); copy it again from Astro'),
-  ASTRO_ORGANIZATION_ID: z
+    .regex(/^[A-Za-z0-9._~+/=-]{20,8192}$/, 'does not look like an Astro API token (a long JWT with no spaces); copy it again from Astro')),
+  ASTRO_ORGANIZATION_ID: z.preprocess(blankToUndefined, z
     .string({ error: 'is missing: copy the Organization ID from Astro → Organization Settings → General' })
     .trim()
-    .regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be an Astro Organization ID such as clmh57jtm000008lb58fe2wmv (letters and digits)'),
+    .regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be an Astro Organization ID such as clmh57jtm000008lb58fe2wmv (letters and digits)')),
   CACHE_TTL_SECONDS: z.preprocess(
     blankToUndefined,
     z.coerce
@@ -147,7 +158,7 @@ const EnvSchema = z.object({
 
 /**
  * Parses `STORE_URL` (or, when unset, `REDIS_URL`) into a {@link StoreLocation}.
- * `memory:` keeps everything in the process; `sqlite://path` (or a bare path) uses an SQLite file;
+ * `memory:` keeps everything in the process; `sqlite://path` uses an SQLite file;
  * `redis://` / `rediss://` uses Redis. Default: `sqlite://data/astro-user.sqlite`.
  *
  * @throws {Error} with a message for the operator when the URL has another scheme.
@@ -213,6 +224,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     port: e.PORT,
     astro: { apiUrl: e.ASTRO_API_URL, apiToken: e.ASTRO_API_TOKEN, organizationId: e.ASTRO_ORGANIZATION_ID },
+    astroUiUrl: e.ASTRO_UI_URL,
     store,
     cacheTtlSeconds: e.CACHE_TTL_SECONDS,
     logLevel: e.LOG_LEVEL,

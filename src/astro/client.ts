@@ -83,6 +83,17 @@ function parseJson(body: string): unknown {
   }
 }
 
+/**
+ * One URL path segment. Astro IDs are letters, digits, `_` and `-`; anything else (including `.`
+ * and `..`, which URL parsing would resolve to another endpoint even when percent-encoded) is
+ * refused before a request is sent.
+ * @throws {AstroApiError} kind `bad_request`.
+ */
+function segment(id: string): string {
+  if (!/^[A-Za-z0-9_-]{1,128}$/.test(id)) throw new AstroApiError('bad_request', 'refused an ID that is not a plain path segment');
+  return id;
+}
+
 /** True for the errors fetch raises when a signal aborts (ours or a timeout). */
 function isAbort(err: unknown): boolean {
   return err instanceof Error && (err.name === 'AbortError' || err.name === 'TimeoutError');
@@ -120,7 +131,7 @@ export function createAstroClient(options: AstroClientOptions = {}): AstroClient
       body = await readBody(res, maxBodyBytes);
     } catch (err) {
       if (err instanceof AstroApiError) throw err;
-      if (isAbort(err)) throw new AstroApiError('timeout', `Astro did not answer within ${requestTimeoutMs} ms`, { cause: err });
+      if (signal.aborted || isAbort(err)) throw new AstroApiError('timeout', `Astro did not answer within ${requestTimeoutMs} ms`, { cause: err });
       throw new AstroApiError('unavailable', 'Could not reach the Astro API', { cause: err });
     }
     if (!res.ok) {
@@ -142,7 +153,7 @@ export function createAstroClient(options: AstroClientOptions = {}): AstroClient
 
   return {
     async getUser(target, userId, call) {
-      const path = `/organizations/${encodeURIComponent(target.organizationId)}/users/${encodeURIComponent(userId)}`;
+      const path = `/organizations/${segment(target.organizationId)}/users/${segment(userId)}`;
       const json = await getJson(target, path, call);
       const parsed = AstroUserSchema.safeParse(json);
       if (!parsed.success) {

@@ -33,7 +33,7 @@ export type DagRole = z.infer<typeof DagRoleSchema>;
 
 /** Parses a role array leniently: absent or null → `[]`; unreadable entries are counted, not thrown. */
 function roleArray<T extends z.ZodType>(item: T) {
-  return z.unknown().transform((value) => {
+  return z.unknown().optional().transform((value) => {
     const items: z.infer<T>[] = [];
     let unreadable = 0;
     if (Array.isArray(value)) {
@@ -49,7 +49,7 @@ function roleArray<T extends z.ZodType>(item: T) {
   });
 }
 
-const optionalText = z.unknown().transform((v) => (typeof v === 'string' && v.length > 0 ? v : undefined));
+const optionalText = z.unknown().optional().transform((v) => (typeof v === 'string' && v.length > 0 ? v : undefined));
 
 /**
  * The raw `User` object as Astro sends it, validated. `id` is required; `username`, `fullName` and

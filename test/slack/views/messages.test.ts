@@ -1,0 +1,104 @@
+/**
+ * lookupErrorMessage (and the help and input-problem messages): a distinct, actionable text per
+ * failure, Astro's requestId for support when there is one, and no internals leaked.
+ */
+import { describe, expect, it } from 'vitest';
+import { AstroApiError, type AstroErrorKind } from '../../../src/astro/errors.js';
+import { NotConfiguredError } from '../../../src/lookup/lookup.js';
+import { EXAMPLE_USER_ID, helpMessage, inputProblemMessage, lookupErrorMessage, type InputProblem } from '../../../src/slack/views/messages.js';
+import { allText, expectValidBlockKit } from '../../support/block-kit.js';
+
+const USER_ID = 'clm9sq6s0000008kz7uvl7yz7';
+const KINDS: AstroErrorKind[] = ['not_found', 'unauthorized', 'forbidden', 'bad_request', 'rate_limited', 'unavailable', 'bad_response', 'timeout'];
+const INTERNAL = 'upstream said: SELECT * FROM users at /srv/astro/handler.go:42';
+
+const apiError = (kind: AstroErrorKind, requestId?: string) =>
+  new AstroApiError(kind, INTERNAL, { status: 500, ...(requestId ? { requestId } : {}) });
+
+/** The main (first section) text of a message. */
+const mainText = (m: ReturnType<typeof lookupErrorMessage>) => allText(m.blocks[0]);
+
+describe('lookupErrorMessage', () => {
+  it.each(KINDS)('explains %s with a valid Block Kit message that says what to do', (kind) => {
+    const m = lookupErrorMessage(apiError(kind), USER_ID);
+    expectValidBlockKit(m);
+    expect(m.text.trim()).not.toBe('');
+    expect(mainText(m)).toMatch(/try again|check|ask/i);
+  });
+
+  it('gives every kind its own text and its own fallback', () => {
+    const messages = KINDS.map((k) => lookupErrorMessage(apiError(k), USER_ID));
+    expect(new Set(messages.map((m) => m.text)).size).toBe(KINDS.length);
+    expect(new Set(messages.map(mainText)).size).toBe(KINDS.length);
+  });
+
+  it.each(KINDS)("includes Astro's requestId for %s when there is one", (kind) => {
+    const m = lookupErrorMessage(apiError(kind, 'req-7f3a:99'), USER_ID);
+    expectValidBlockKit(m);
+    expect(allText(m.blocks)).toContain('`req-7f3a:99`');
+    expect(allText(m.blocks)).toMatch(/support/);
+  });
+
+  it.each(KINDS)('mentions no request ID for %s when Astro gave none', (kind) => {
+    const shown = allText(lookupErrorMessage(apiError(kind), USER_ID));
+    expect(shown).not.toMatch(/request ID/i);
+    expect(shown).not.toContain('undefined');
+  });
+
+  it.each(KINDS)("never shows the error's own message for %s", (kind) => {
+    const shown = allText(lookupErrorMessage(apiError(kind, 'req-1'), USER_ID));
+    expect(shown).not.toContain('SELECT');
+    expect(shown).not.toContain('handler.go');
+  });
+
+  it('names the user that was not found, escaped', () => {
+    expect(allText(lookupErrorMessage(apiError('not_found'), USER_ID).blocks)).toContain(`\`${USER_ID}\``);
+    const hostile = lookupErrorMessage(apiError('not_found'), '<!channel>');
+    expectValidBlockKit(hostile);
+    expect(allText(hostile.blocks)).not.toContain('<!channel>');
+    expect(allText(hostile.blocks)).toContain('&lt;!channel&gt;');
+  });
+
+  it('tells an unconfigured workspace that Astro is not connected yet', () => {
+    const m = lookupErrorMessage(new NotConfiguredError(), USER_ID);
+    expectValidBlockKit(m);
+    expect(m.text).toMatch(/not connected/);
+    expect(mainText(m)).toMatch(/Ask the person who runs astro-user/);
+  });
+
+  it('answers any other error with a generic text: no message, no stack', () => {
+    const err = new TypeError(`Cannot read properties of undefined (reading 'items') ${INTERNAL}`);
+    const m = lookupErrorMessage(err, USER_ID);
+    expectValidBlockKit(m);
+    const shown = allText(m);
+    expect(shown).toMatch(/Something went wrong on our side/);
+    expect(shown).not.toContain('Cannot read');
+    expect(shown).not.toContain('SELECT');
+    expect(shown).not.toMatch(/\bat .*:\d+/); // no stack frame
+    expect(allText(lookupErrorMessage('a thrown string', USER_ID))).toBe(shown);
+  });
+});
+
+describe('helpMessage and inputProblemMessage', () => {
+  it('explains usage with an example ID and the command name Slack sent', () => {
+    const m = helpMessage('/astro-user-dev');
+    expectValidBlockKit(m);
+    expect(allText(m.blocks)).toContain(`/astro-user-dev ${EXAMPLE_USER_ID}`);
+  });
+
+  const PROBLEMS: InputProblem[] = [
+    { kind: 'not_an_id', shown: '<!channel> `x`' },
+    { kind: 'email', shown: '<@U123>@example.com' },
+    { kind: 'mention' },
+    { kind: 'several' },
+    { kind: 'too_long' },
+  ];
+
+  it.each(PROBLEMS)('explains $kind with a valid message, an example, and no raw markup from the input', (problem) => {
+    const m = inputProblemMessage(problem);
+    expectValidBlockKit(m);
+    const shown = allText(m.blocks);
+    expect(shown).toContain(EXAMPLE_USER_ID);
+    expect(shown).not.toMatch(/<[@!#]/);
+  });
+});
