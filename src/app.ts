@@ -9,6 +9,7 @@ import { createAstroClient, type AstroClient } from './astro/client.js';
 import type { Config } from './config.js';
 import { secretsOf } from './config.js';
 import { createLookup, type Lookup } from './lookup/lookup.js';
+import { createRecentLookups } from './lookup/recent.js';
 import { defaultSettings, type SettingsResolver } from './lookup/settings.js';
 import { createLogger, toSlackLogger, type Logger } from './logger.js';
 import { registerListeners } from './slack/listeners/index.js';
@@ -44,6 +45,8 @@ export interface AstroUserApp {
 
 /** Wall-clock time allowed for one Slack Web API call, in ms (Slack asks apps to answer in 3 s). */
 const SLACK_API_TIMEOUT_MS = 5000;
+/** How often expired store rows are deleted, in ms. */
+const PURGE_INTERVAL_MS = 10 * 60 * 1000;
 /** Wall-clock time allowed for a post to a `response_url`, in ms. */
 const RESPOND_TIMEOUT_MS = 5000;
 
@@ -120,7 +123,23 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<Ast
   app.error(async (error) => {
     log.error({ err: error }, 'unhandled error in a listener');
   });
-  registerListeners(app, { lookup, log });
+  const recent = createRecentLookups({ store: new BestEffortCache(stores.recent, { log: log.child({ component: 'recent' }) }) });
+  registerListeners(app, {
+    lookup,
+    recent,
+    log,
+    astroUiUrl: config.astroUiUrl,
+    claimOnce: (key, ttlMs) => stores.once.claim(key, ttlMs),
+  });
+
+  // SQLite never deletes expired rows by itself (keyv#963): purge them on a schedule.
+  const purgeTimer = setInterval(() => {
+    stores
+      .purgeExpired()
+      .then((n) => n > 0 && log.debug({ rows: n }, 'purged expired store rows'))
+      .catch((err: unknown) => log.warn({ err }, 'could not purge expired store rows'));
+  }, PURGE_INTERVAL_MS);
+  purgeTimer.unref();
 
   let stopped = false;
   return {
@@ -149,6 +168,7 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<Ast
     async stop() {
       if (stopped) return;
       stopped = true;
+      clearInterval(purgeTimer);
       try {
         await app.stop();
       } catch (err) {

@@ -48,6 +48,9 @@ export interface LookupRequest {
   bypassCache?: boolean;
 }
 
+/** A request answered from the cache alone (no Astro call), e.g. to redraw App Home. */
+export type CachedLookupRequest = Omit<LookupRequest, 'bypassCache'>;
+
 /** The lookup use case. */
 export interface Lookup {
   /**
@@ -56,6 +59,11 @@ export interface Lookup {
    * @throws {AstroApiError} when Astro refuses or fails, or the deadline passes (`timeout`).
    */
   lookupUser(request: LookupRequest): Promise<LookupResult>;
+  /**
+   * The cached answer for a user, or undefined on a miss. Never calls Astro.
+   * @throws {NotConfiguredError} when the installation has not connected Astro.
+   */
+  cachedUser(request: CachedLookupRequest): Promise<LookupResult | undefined>;
 }
 
 /**
@@ -89,15 +97,28 @@ export function createLookup(options: LookupOptions): Lookup {
     return { user, fetchedAt, fromCache: false };
   }
 
-  return {
-    async lookupUser({ installation, userId, bypassCache }) {
-      const target = await settings.resolve(installation);
-      if (!target) throw new NotConfiguredError();
-      const key = userCacheKey(installationKey(installation), target, userId);
+  async function keyFor(installation: InstallationRef, userId: string): Promise<[string, AstroTarget]> {
+    const target = await settings.resolve(installation);
+    if (!target) throw new NotConfiguredError();
+    return [userCacheKey(installationKey(installation), target, userId), target];
+  }
 
+  async function readCache(key: string): Promise<LookupResult | undefined> {
+    const cached = CachedUserSchema.safeParse(await cache.get(key));
+    return cached.success ? { ...cached.data, fromCache: true } : undefined;
+  }
+
+  return {
+    async cachedUser({ installation, userId }) {
+      const [key] = await keyFor(installation, userId);
+      return readCache(key);
+    },
+
+    async lookupUser({ installation, userId, bypassCache }) {
+      const [key, target] = await keyFor(installation, userId);
       if (!bypassCache) {
-        const cached = CachedUserSchema.safeParse(await cache.get(key));
-        if (cached.success) return { ...cached.data, fromCache: true };
+        const hit = await readCache(key);
+        if (hit) return hit;
       }
 
       const pending = inFlight.get(key);

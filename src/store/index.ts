@@ -12,16 +12,33 @@ import Keyv from 'keyv';
 import { LRUCache } from 'lru-cache';
 import type { StoreLocation } from '../config.js';
 import type { Logger } from '../logger.js';
+import { memoryOnceStore, redisOnceStore, sqliteOnceStore, type OnceStore } from './once.js';
 
-/** Entries kept by the in-process `memory:` store before the least recently used is dropped. */
+export type { OnceStore } from './once.js';
+
+/** Entries kept by each in-process `memory:` namespace before the least recently used is dropped. */
 export const MEMORY_STORE_MAX_ENTRIES = 10_000;
+
+/** Best-effort namespaces: losing them costs an extra Astro call or a shorter history, nothing more. */
+export const BEST_EFFORT_NAMESPACES = ['cache', 'recent'] as const;
+export type BestEffortNamespace = (typeof BEST_EFFORT_NAMESPACES)[number];
 
 /** The opened stores of one process. */
 export interface Stores {
-  /** Best-effort cache of Astro answers (namespace `cache`). Wrap it in {@link BestEffortCache}. */
+  /** Best-effort cache of Astro answers. Wrap it in a BestEffortCache. */
   cache: Keyv;
+  /** Best-effort per-Slack-user history of recent lookups (App Home). */
+  recent: Keyv;
+  /** Strict once-only claims (event de-duplication): errors reject. */
+  once: OnceStore;
   /** Which backend is in use, for logs and `/healthz`. */
   kind: StoreLocation['kind'];
+  /**
+   * Deletes expired rows (SQLite keeps them forever otherwise: keyv#963). Redis expires keys
+   * itself and the memory store is bounded, so there it does nothing.
+   * @returns how many rows were deleted.
+   */
+  purgeExpired(): Promise<number>;
   /** Closes every connection; safe to call twice. */
   close(): Promise<void>;
 }
@@ -56,40 +73,64 @@ function boundedMap(max: number) {
 
 /**
  * Opens the stores at `location`.
- * - `memory`: an in-process LRU map of at most {@link MEMORY_STORE_MAX_ENTRIES} entries.
- * - `sqlite`: the file (its folder is created), WAL journal, 5 s busy timeout.
+ * - `memory`: in-process LRU maps of at most {@link MEMORY_STORE_MAX_ENTRIES} entries each.
+ * - `sqlite`: the file (its folder is created), WAL journal, 5 s busy timeout, one connection
+ *   per namespace.
  * - `redis`: one client with no offline queue (a write during an outage fails instead of being
  *   replayed later), a bounded connect timeout and capped reconnect backoff.
  *
- * @throws {Error} when the SQLite file cannot be created. A Redis that is down does not throw:
- *   the cache then behaves as empty until Redis is back.
+ * @throws {Error} when the SQLite file cannot be created or opened. A Redis that is down does not
+ *   throw here: best-effort namespaces then behave as empty, strict ones reject, until it is back.
  */
 export async function openStores(location: StoreLocation, options: OpenStoresOptions): Promise<Stores> {
   const { log } = options;
-  const onError = (namespace: string) => (err: unknown) =>
-    log.warn({ err, store: location.kind, namespace }, 'store error');
+  const onError = (namespace: string) => (err: unknown) => log.warn({ err, store: location.kind, namespace }, 'store error');
 
   if (location.kind === 'memory') {
-    const cache = new Keyv({ store: boundedMap(MEMORY_STORE_MAX_ENTRIES), namespace: 'cache' });
-    cache.on('error', onError('cache'));
-    return { cache, kind: 'memory', close: async () => undefined };
+    const [cache, recent] = BEST_EFFORT_NAMESPACES.map((ns) => {
+      const kv = new Keyv({ store: boundedMap(MEMORY_STORE_MAX_ENTRIES), namespace: ns });
+      kv.on('error', onError(ns));
+      return kv;
+    }) as [Keyv, Keyv];
+    return { cache, recent, once: memoryOnceStore(MEMORY_STORE_MAX_ENTRIES), kind: 'memory', purgeExpired: async () => 0, close: async () => undefined };
   }
 
   if (location.kind === 'sqlite') {
     const file = resolve(location.path);
     mkdirSync(dirname(file), { recursive: true });
-    const adapter = new KeyvSqlite({ uri: `sqlite://${file}`, busyTimeout: 5000 });
-    await adapter.query('PRAGMA journal_mode=WAL');
-    const cache = new Keyv({ store: adapter, namespace: 'cache' });
-    cache.on('error', onError('cache'));
+    const adapters = BEST_EFFORT_NAMESPACES.map(() => new KeyvSqlite({ uri: `sqlite://${file}`, busyTimeout: 5000 }));
+    await adapters[0]!.query('PRAGMA journal_mode=WAL');
+    const [cache, recent] = BEST_EFFORT_NAMESPACES.map((ns, i) => {
+      const kv = new Keyv({ store: adapters[i]!, namespace: ns });
+      kv.on('error', onError(ns));
+      return kv;
+    }) as [Keyv, Keyv];
+    const onceAdapter = new KeyvSqlite({ uri: `sqlite://${file}`, busyTimeout: 5000 });
+    const once = await sqliteOnceStore((sql, ...params) => onceAdapter.query(sql, ...params) as Promise<unknown[]>);
     let closed = false;
     return {
       cache,
+      recent,
+      once,
       kind: 'sqlite',
-      close: async () => {
+      async purgeExpired() {
+        const now = Date.now();
+        let n = 0;
+        for (const ns of BEST_EFFORT_NAMESPACES) {
+          const rows = (await adapters[0]!.query(
+            `DELETE FROM keyv WHERE substr(key, 1, ?) = ? AND json_extract(value, '$.expires') < ? RETURNING key`,
+            ns.length + 1,
+            `${ns}:`,
+            now,
+          )) as unknown[];
+          n += rows.length;
+        }
+        return n + (await once.purgeExpired());
+      },
+      async close() {
         if (closed) return;
         closed = true;
-        await cache.disconnect();
+        await Promise.allSettled([cache.disconnect(), recent.disconnect(), onceAdapter.disconnect()]);
       },
     };
   }
@@ -111,20 +152,21 @@ export async function openStores(location: StoreLocation, options: OpenStoresOpt
   client.on('ready', () => {
     lastRedisError = '';
   });
-  const cacheAdapter = new KeyvRedis(client, {
-    namespace: 'cache',
-    connectionTimeout: connectTimeout,
-    throwOnConnectError: false,
-    throwOnErrors: false,
-  });
-  const cache = new Keyv({ store: cacheAdapter, namespace: 'cache', useKeyPrefix: false });
-  cache.on('error', onError('cache'));
+  const [cache, recent] = BEST_EFFORT_NAMESPACES.map((ns) => {
+    const adapter = new KeyvRedis(client, { namespace: ns, connectionTimeout: connectTimeout, throwOnConnectError: false, throwOnErrors: false });
+    const kv = new Keyv({ store: adapter, namespace: ns, useKeyPrefix: false });
+    kv.on('error', onError(ns));
+    return kv;
+  }) as [Keyv, Keyv];
   client.connect().catch(() => undefined);
   let closed = false;
   return {
     cache,
+    recent,
+    once: redisOnceStore(client),
     kind: 'redis',
-    close: async () => {
+    purgeExpired: async () => 0,
+    async close() {
       if (closed) return;
       closed = true;
       try {

@@ -8,7 +8,7 @@ import { createApp, type AppDeps, type AstroUserApp } from '../../src/app.js';
 import { loadConfig, secretsOf } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
 import { json, startHttpStub, type HttpStub, type RecordedRequest, type StubHandler } from './http-stub.js';
-import { postSignedForm } from './signing.js';
+import { postSignedForm, postSignedJson } from './signing.js';
 
 export const SIGNING_SECRET = 'e2esigningsecret0123456789abcdef';
 export const BOT_TOKEN = 'xoxb-1111-2222-e2eBotTokenValue';
@@ -44,6 +44,14 @@ export interface TestHarness {
   rawLogs: () => string;
   /** Posts a signed slash command; the reply goes to `${slack.url}/respond/<n>`. */
   command(text: string, extra?: Record<string, string>): Promise<{ status: number; body: string; responseUrl: string }>;
+  /** Posts a signed Events API envelope around `event`; returns the HTTP status. */
+  event(event: Record<string, unknown>, options?: { eventId?: string; headers?: Record<string, string> }): Promise<number>;
+  /** Posts a signed interactivity payload (`payload=<json>`); returns the HTTP status. */
+  interact(payload: Record<string, unknown>): Promise<number>;
+  /** Web API calls the app made to `method` (e.g. `views.publish`), parsed. */
+  apiCalls(method: string): Record<string, unknown>[];
+  /** A fresh `response_url` on the stand-in Slack. */
+  newResponseUrl(): string;
   /** The JSON bodies posted to `responseUrl`, waiting for at least `n`. */
   replies(responseUrl: string, n?: number): Promise<Record<string, unknown>[]>;
   close(): Promise<void>;
@@ -112,6 +120,54 @@ export async function startHarness(options: { astroHandler: StubHandler; env?: R
         SIGNING_SECRET,
       );
       return { status: res.status, body: await res.text(), responseUrl };
+    },
+    async event(event, opts = {}) {
+      counter += 1;
+      const res = await postSignedJson(
+        `${url}/slack/events`,
+        {
+          token: 'legacy-verification-token',
+          team_id: 'T0001',
+          api_app_id: 'A0001',
+          type: 'event_callback',
+          event_id: opts.eventId ?? `Ev${counter}`,
+          event_time: Math.floor(Date.now() / 1000),
+          authorizations: [{ team_id: 'T0001', user_id: 'UBOT', is_bot: true, is_enterprise_install: false }],
+          event,
+        },
+        SIGNING_SECRET,
+        opts.headers,
+      );
+      await res.text();
+      return res.status;
+    },
+    async interact(payload) {
+      const res = await postSignedForm(`${url}/slack/events`, { payload: JSON.stringify(payload) }, SIGNING_SECRET);
+      await res.text();
+      return res.status;
+    },
+    apiCalls(method) {
+      return slack.requests
+        .filter((r) => r.url.split('?')[0] === `/api/${method}`)
+        .map((r) => {
+          const ct = String(r.headers['content-type'] ?? '');
+          if (ct.includes('application/json')) return JSON.parse(r.body) as Record<string, unknown>;
+          const form = Object.fromEntries(new URLSearchParams(r.body));
+          // The Web API client form-encodes arguments, JSON-encoding objects and arrays.
+          return Object.fromEntries(
+            Object.entries(form).map(([k, v]) => {
+              try {
+                return [k, /^[[{]/.test(v) ? JSON.parse(v) : v];
+              } catch {
+                return [k, v];
+              }
+            }),
+          );
+        });
+    },
+    newResponseUrl() {
+      counter += 1;
+      return `${slack.url}/respond/${counter}`;
     },
     async replies(responseUrl, n = 1) {
       const path = new URL(responseUrl).pathname;

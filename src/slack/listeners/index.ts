@@ -3,17 +3,29 @@
  * render, reply.
  */
 import type { App } from '@slack/bolt';
-import type { Lookup } from '../../lookup/lookup.js';
-import type { Logger } from '../../logger.js';
+import type { SlackDeps } from '../lookups.js';
+import { HOME } from '../views/home.js';
+import { CARD_ACTION } from '../views/user-card.js';
+import { cardOpen, cardRefresh, cardShare } from './actions/card.js';
+import { homeLookup, homeOpenUser } from './actions/home.js';
 import { astroUserCommand } from './commands/astro-user.js';
+import { appHomeOpened } from './events/app-home-opened.js';
+import { appMention } from './events/app-mention.js';
+import { LOOKUP_SHORTCUT_ID, lookupMessageShortcut } from './shortcuts/lookup-message.js';
 
-/** What the listeners share. */
-export interface ListenerDeps {
-  lookup: Lookup;
-  log: Logger;
-}
+/** `action_id`, with an optional `:n` suffix (several cards in one message). */
+const withSuffix = (id: string) => new RegExp(`^${id}(:\\d+)?$`);
 
-/** Registers the slash command (any command name the manifest gives it routes here). */
-export function registerListeners(app: App, deps: ListenerDeps): void {
+/** Registers the slash command (any name the manifest gives it), events, actions and the shortcut. */
+export function registerListeners(app: App, deps: SlackDeps): void {
   app.command(/^\/.+$/, astroUserCommand(deps));
+  app.event('app_home_opened', appHomeOpened(deps));
+  app.event('app_mention', appMention(deps));
+  app.action(HOME.lookupAction, homeLookup(deps));
+  app.action(HOME.queryAction, homeLookup(deps));
+  app.action(withSuffix(HOME.recentAction), homeOpenUser(deps, { bypassCache: false }));
+  app.action(withSuffix(CARD_ACTION.refresh), cardRefresh(deps));
+  app.action(withSuffix(CARD_ACTION.share), cardShare(deps));
+  app.action(withSuffix(CARD_ACTION.open), cardOpen());
+  app.shortcut({ type: 'message_action', callback_id: LOOKUP_SHORTCUT_ID }, lookupMessageShortcut(deps));
 }

@@ -7,7 +7,7 @@
  * with `<!date^…>`; avatar only when it is an https URL; an "as of" note; every API string escaped;
  * long lists summarised ("…and 37 more") so the output always stays within Block Kit limits.
  */
-import type { KnownBlock, SectionBlock } from '@slack/types';
+import type { Button, KnownBlock, SectionBlock } from '@slack/types';
 import type { AstroUser } from '../../astro/schemas.js';
 import { httpsImageUrl, roleLabel, slackDate, statusDisplay } from './format.js';
 import { LIMITS, escapeAndTruncate, inlineCode, lengthOf, oneLine, truncate } from './limits.js';
@@ -24,9 +24,35 @@ export interface UserCardOptions {
   askedBy?: string;
   /** Prefix for `block_id`s, so several cards can share one message or view. */
   blockIdPrefix?: string;
+  /** Slack user ID of who shared the card to the channel (the shared card says so). */
+  sharedBy?: string;
   /** Most blocks the card may use. Default: 46 for a message, 40 for Home, 12 for a thread. */
   maxBlocks?: number;
+  /** Characters the role lists may use in all; default per surface (8500, 20000, 2400). */
+  roleCharBudget?: number;
+  /** Buttons under the card; none when absent. */
+  actions?: CardActions;
 }
+
+/** The buttons a card carries. Each button's `value` is the Astro user ID. */
+export interface CardActions {
+  /** A Refresh button (`card_refresh`): bypasses the cache and replaces the card in place. */
+  refresh?: boolean;
+  /**
+   * A Share to channel button (`card_share`) with Slack's confirm dialog naming who will see it,
+   * e.g. `#ops` or `this conversation` (plain text, from the payload's channel name).
+   */
+  shareAudience?: string;
+  /** An Open in Astro link button (`card_open`), to this https URL. */
+  openUrl?: string;
+  /** Appended to each `action_id` (`card_refresh:2`) when several cards share one message. */
+  idSuffix?: string;
+  /** `value` of each button (≤2000 chars); the Astro user ID by default. */
+  value?: string;
+}
+
+/** `action_id`s of card buttons (a `:n` suffix may follow). */
+export const CARD_ACTION = { refresh: 'card_refresh', share: 'card_share', open: 'card_open' } as const;
 
 /** A rendered message: blocks plus the plain `text` fallback for notifications and screen readers. */
 export interface RenderedMessage {
@@ -185,10 +211,10 @@ export function renderUserCard(user: AstroUser, options: UserCardOptions): Rende
     { key: 'dag', title: 'DAG roles', lines: dagLines(user), noun: 'DAG role' },
   ];
   const present = surface === 'thread' ? groups.filter((g) => g.lines.length > 0) : groups;
-  // Blocks left for role sections: header, summary, divider and context take 4.
-  const roleBlockBudget = Math.max(present.length, maxBlocks - 4);
+  // Blocks left for role sections: header, summary, divider, context and actions take 5.
+  const roleBlockBudget = Math.max(present.length, maxBlocks - (options.actions ? 5 : 4));
   const needs = present.map((g) => g.lines.reduce((s, l) => s + lengthOf(l) + 1, lengthOf(g.title) + 16));
-  const shares = shareBudget(needs, ROLE_CHAR_BUDGET[surface]);
+  const shares = shareBudget(needs, options.roleCharBudget ?? ROLE_CHAR_BUDGET[surface]);
   const sections: SectionBlock[] = [];
   present.forEach((g, i) => {
     const head = `*${g.title}* (${g.lines.length})`;
@@ -222,6 +248,7 @@ export function renderUserCard(user: AstroUser, options: UserCardOptions): Rende
 
   const notes = [`Astro user ID ${inlineCode(user.id, 64)}`, `as of ${slackDate(options.fetchedAt, '{date_short_pretty} at {time}')}`];
   if (options.askedBy && SLACK_USER_ID.test(options.askedBy)) notes.push(`asked by <@${options.askedBy}>`);
+  if (options.sharedBy && SLACK_USER_ID.test(options.sharedBy)) notes.push(`shared by <@${options.sharedBy}>`);
   const context: KnownBlock = {
     type: 'context',
     block_id: `${prefix}:ctx`,
@@ -234,6 +261,39 @@ export function renderUserCard(user: AstroUser, options: UserCardOptions): Rende
     });
   }
   blocks.push(context);
+  if (options.actions) {
+    const actions = cardActions(user, options.actions, name);
+    if (actions) blocks.push({ ...actions, block_id: `${prefix}:actions` });
+  }
 
   return { text: fallbackText(user), blocks };
+}
+
+/** The actions block of a card, or undefined when it has no buttons. */
+function cardActions(user: AstroUser, a: CardActions, name: string): KnownBlock | undefined {
+  const suffix = a.idSuffix ? `:${a.idSuffix}` : '';
+  const value = a.value ?? user.id;
+  const elements: Button[] = [];
+  if (a.refresh) {
+    elements.push({ type: 'button', action_id: `${CARD_ACTION.refresh}${suffix}`, text: { type: 'plain_text', text: 'Refresh' }, value });
+  }
+  if (a.shareAudience) {
+    const audience = truncate(oneLine(a.shareAudience), 80);
+    elements.push({
+      type: 'button',
+      action_id: `${CARD_ACTION.share}${suffix}`,
+      text: { type: 'plain_text', text: 'Share to channel' },
+      value,
+      confirm: {
+        title: { type: 'plain_text', text: 'Share this card?' },
+        text: { type: 'plain_text', text: truncate(`Everyone in ${audience} will see ${name}'s Astro status, email and roles, with your name on it.`, 300) },
+        confirm: { type: 'plain_text', text: 'Share' },
+        deny: { type: 'plain_text', text: 'Cancel' },
+      },
+    });
+  }
+  if (a.openUrl) {
+    elements.push({ type: 'button', action_id: `${CARD_ACTION.open}${suffix}`, text: { type: 'plain_text', text: 'Open in Astro' }, url: a.openUrl, value });
+  }
+  return elements.length > 0 ? { type: 'actions', elements } : undefined;
 }

@@ -4,18 +4,11 @@
  * channels where the bot is not a member.
  */
 import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt';
-import type { Lookup } from '../../../lookup/lookup.js';
-import type { Logger } from '../../../logger.js';
+import { audienceOf, installationOf, lookUp, type SlackDeps } from '../../lookups.js';
 import { parseQuery } from '../../query.js';
 import { replyVia } from '../../reply.js';
-import { helpMessage, inputProblemMessage, lookupErrorMessage } from '../../views/messages.js';
-import { renderUserCard, type RenderedMessage } from '../../views/user-card.js';
-
-/** What the command listener needs. */
-export interface AstroUserCommandDeps {
-  lookup: Lookup;
-  log: Logger;
-}
+import { renderCards } from '../../views/cards.js';
+import { helpMessage, inputProblemMessage } from '../../views/messages.js';
 
 /** The command name as typed, when it looks like one; else `/astro-user`. */
 function commandName(command: string | undefined): string {
@@ -23,7 +16,7 @@ function commandName(command: string | undefined): string {
 }
 
 /** Builds the `/astro-user` listener. */
-export function astroUserCommand(deps: AstroUserCommandDeps) {
+export function astroUserCommand(deps: SlackDeps) {
   return async ({ command, ack, respond, context }: AllMiddlewareArgs & SlackCommandMiddlewareArgs): Promise<void> => {
     const name = commandName(command.command);
     const query = parseQuery(command.text);
@@ -37,23 +30,16 @@ export function astroUserCommand(deps: AstroUserCommandDeps) {
     }
     await ack();
 
-    const log = deps.log.child({ surface: 'command', team: command.team_id, slackUser: command.user_id });
-    let message: RenderedMessage;
-    try {
-      const result = await deps.lookup.lookupUser({
-        installation: {
-          teamId: context.teamId ?? command.team_id,
-          enterpriseId: context.enterpriseId ?? command.enterprise_id,
-          isEnterpriseInstall: context.isEnterpriseInstall,
-        },
-        userId: query.userId,
-      });
-      log.info({ outcome: 'found', fromCache: result.fromCache }, 'lookup');
-      message = renderUserCard(result.user, { surface: 'message', fetchedAt: result.fetchedAt });
-    } catch (err) {
-      log.info({ outcome: 'error', kind: (err as { kind?: string }).kind ?? 'unexpected', err }, 'lookup');
-      message = lookupErrorMessage(err, query.userId);
-    }
-    await replyVia(respond, message, log);
+    const item = await lookUp(deps, {
+      installation: installationOf(context, command),
+      slackUserId: command.user_id,
+      userId: query.userId,
+      surface: 'command',
+    });
+    const message = renderCards('private', [item], {
+      audience: audienceOf({ id: command.channel_id, name: command.channel_name }),
+      astroUiUrl: deps.astroUiUrl,
+    });
+    await replyVia(respond, message, deps.log.child({ surface: 'command' }));
   };
 }

@@ -1,0 +1,54 @@
+/**
+ * Publishing the Home view: `views.publish` with the view `hash` so that a slower request cannot
+ * overwrite a newer view; on `hash_conflict` the view is rendered again and published once more
+ * without a hash. Failures are logged with Slack's error detail, never thrown.
+ * Source: https://docs.slack.dev/reference/methods/views.publish (hash, hash_conflict).
+ */
+import type { WebClient } from '@slack/web-api';
+import type { Logger } from '../logger.js';
+import { blockKitViolations } from './views/limits.js';
+import { renderHome, type HomeState } from './views/home.js';
+
+/** What to publish. */
+export interface PublishHomeRequest {
+  /** Slack user whose Home it is. */
+  userId: string;
+  /** Hash of the view this update is based on, if known. */
+  hash?: string | undefined;
+  /** Builds the state to show; called again after a `hash_conflict`, to show the newest state. */
+  state: () => Promise<HomeState>;
+  log: Logger;
+}
+
+/** Slack's error code of a Web API failure. */
+function slackError(err: unknown): string | undefined {
+  return (err as { data?: { error?: string } }).data?.error;
+}
+
+/**
+ * Publishes the Home view of `request.userId`.
+ * @returns the new view's hash, or undefined when Slack refused (logged).
+ */
+export async function publishHome(client: WebClient, request: PublishHomeRequest): Promise<string | undefined> {
+  const publish = async (hash: string | undefined) => {
+    const view = renderHome(await request.state());
+    const violations = blockKitViolations(view, 'view');
+    if (violations.length > 0) request.log.error({ violations: violations.slice(0, 10) }, 'Home view exceeds Block Kit limits');
+    const res = await client.views.publish({ user_id: request.userId, view, ...(hash ? { hash } : {}) });
+    return (res.view as { hash?: string } | undefined)?.hash;
+  };
+  try {
+    return await publish(request.hash);
+  } catch (err) {
+    if (slackError(err) === 'hash_conflict') {
+      request.log.info('Home view changed meanwhile; rendering the newest state again');
+      try {
+        return await publish(undefined);
+      } catch (again) {
+        err = again;
+      }
+    }
+    request.log.warn({ err, slackError: slackError(err), detail: (err as { data?: { response_metadata?: unknown } }).data?.response_metadata }, 'views.publish failed');
+    return undefined;
+  }
+}

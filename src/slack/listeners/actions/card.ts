@@ -1,0 +1,87 @@
+/**
+ * Buttons on a card: Refresh (bypasses the cache and replaces the message in place), Share to
+ * channel (posts through the click's own `response_url` with `response_type: in_channel`, so it
+ * works where the bot is not a member), and Open in Astro (a link; only acknowledged). Every
+ * action acknowledges first; an expired or used-up `response_url` (30 minutes, 5 uses) gets a
+ * clear ephemeral note instead of an error.
+ */
+import type { AllMiddlewareArgs, BlockAction, ButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
+import { audienceOf, installationOf, lookUp, type SlackDeps } from '../../lookups.js';
+import { replyVia } from '../../reply.js';
+import { parseCardButtonValue, renderCards } from '../../views/cards.js';
+import { homeOpenUser } from './home.js';
+
+type Args = AllMiddlewareArgs & SlackActionMiddlewareArgs<BlockAction<ButtonAction>>;
+
+/** Tells the clicking user, privately, that the card can no longer be changed. Best effort. */
+async function expiredNote(deps: SlackDeps, args: Args, what: string): Promise<void> {
+  const channel = args.body.channel?.id;
+  if (!channel) return;
+  try {
+    await args.client.chat.postEphemeral({
+      channel,
+      user: args.body.user.id,
+      text: `I couldn't ${what}: Slack lets an app change a reply for 30 minutes only. Run \`/astro-user\` again for a fresh card.`,
+    });
+  } catch (err) {
+    deps.log.warn({ err, slackError: (err as { data?: { error?: string } }).data?.error }, 'could not post the expired-card note');
+  }
+}
+
+/** Refresh: on a message, redraw it with fresh data for the clicked card; in App Home, redraw Home. */
+export function cardRefresh(deps: SlackDeps) {
+  const inHome = homeOpenUser(deps, { bypassCache: true });
+  return async (args: Args): Promise<void> => {
+    if (args.body.view?.type === 'home') return inHome(args);
+    await args.ack();
+    const info = parseCardButtonValue(args.action.value);
+    const log = deps.log.child({ surface: 'action', action: 'refresh', slackUser: args.body.user.id });
+    if (!info) {
+      log.warn('refresh with an unreadable button value');
+      return;
+    }
+    const installation = installationOf(args.context, args.body);
+    const items = await Promise.all(
+      info.list.map((userId) =>
+        lookUp(deps, { installation, slackUserId: args.body.user.id, userId, bypassCache: userId === info.userId, surface: 'refresh' }),
+      ),
+    );
+    const message = renderCards(info.kind, items, {
+      ...(info.by ? { by: info.by } : {}),
+      audience: audienceOf(args.body.channel),
+      astroUiUrl: deps.astroUiUrl,
+    });
+    const ok = await replyVia(args.respond, message, log, { replaceOriginal: true, responseType: info.kind === 'private' ? 'ephemeral' : 'in_channel' });
+    if (!ok) await expiredNote(deps, args, 'refresh that card');
+  };
+}
+
+/** Share to channel: posts the card for everyone, saying who shared it. */
+export function cardShare(deps: SlackDeps) {
+  return async (args: Args): Promise<void> => {
+    await args.ack();
+    const info = parseCardButtonValue(args.action.value);
+    const log = deps.log.child({ surface: 'action', action: 'share', slackUser: args.body.user.id });
+    if (!info) {
+      log.warn('share with an unreadable button value');
+      return;
+    }
+    const installation = installationOf(args.context, args.body);
+    const item = await lookUp(deps, { installation, slackUserId: args.body.user.id, userId: info.userId, surface: 'share' });
+    if (!('user' in item)) {
+      await replyVia(args.respond, renderCards('private', [item], { astroUiUrl: deps.astroUiUrl }), log);
+      return;
+    }
+    const message = renderCards('shared', [item], { by: args.body.user.id, astroUiUrl: deps.astroUiUrl });
+    const ok = await replyVia(args.respond, message, log, { responseType: 'in_channel' });
+    log.info({ outcome: ok ? 'shared' : 'failed' }, 'share');
+    if (!ok) await expiredNote(deps, args, 'share that card');
+  };
+}
+
+/** Open in Astro: Slack opens the link; the click still needs an acknowledgement. */
+export function cardOpen() {
+  return async (args: Args): Promise<void> => {
+    await args.ack();
+  };
+}

@@ -1,0 +1,106 @@
+/**
+ * What every Slack surface does around a lookup: find the installation, look the user up, remember
+ * it in the asker's recent lookups, and describe card buttons. Listeners stay thin by calling this.
+ */
+import type { Context } from '@slack/bolt';
+import type { Lookup } from '../lookup/lookup.js';
+import type { RecentLookups } from '../lookup/recent.js';
+import { installationKey, type InstallationRef } from '../lookup/settings.js';
+import type { Logger } from '../logger.js';
+import type { CardListItem } from './views/card-list.js';
+import type { HomeState } from './views/home.js';
+
+/** What the listeners share. */
+export interface SlackDeps {
+  lookup: Lookup;
+  recent: RecentLookups;
+  log: Logger;
+  /** Astro UI base for Open in Astro, e.g. `https://cloud.astronomer.io`. */
+  astroUiUrl: string;
+  /** Strict once-only claims, for event de-duplication. */
+  claimOnce(key: string, ttlMs: number): Promise<boolean>;
+}
+
+/** The Slack installation of a request, from Bolt's context (set by authorize) and the body. */
+export function installationOf(context: Context, body?: { team_id?: string; enterprise_id?: string; team?: { id?: string } | null; enterprise?: { id?: string } | null }): InstallationRef {
+  return {
+    teamId: context.teamId ?? body?.team_id ?? body?.team?.id ?? undefined,
+    enterpriseId: context.enterpriseId ?? body?.enterprise_id ?? body?.enterprise?.id ?? undefined,
+    isEnterpriseInstall: context.isEnterpriseInstall,
+  };
+}
+
+/** Options of {@link lookUp}. */
+export interface LookUpRequest {
+  installation: InstallationRef;
+  /** The Slack user asking (their history gets the entry). */
+  slackUserId: string | undefined;
+  userId: string;
+  bypassCache?: boolean;
+  /** Where the lookup came from, for logs: `command`, `home`, `mention`, `shortcut`, `action`. */
+  surface: string;
+}
+
+/**
+ * Looks a user up and, on success, records it in the asker's recent lookups.
+ * Never throws: the outcome carries either the user or the error to render.
+ */
+export async function lookUp(deps: SlackDeps, req: LookUpRequest): Promise<CardListItem> {
+  const log = deps.log.child({ surface: req.surface, team: req.installation.teamId, slackUser: req.slackUserId });
+  try {
+    const result = await deps.lookup.lookupUser({ installation: req.installation, userId: req.userId, bypassCache: req.bypassCache ?? false });
+    log.info({ outcome: 'found', fromCache: result.fromCache }, 'lookup');
+    if (req.slackUserId) {
+      const label = result.user.fullName || result.user.username || result.user.id;
+      await deps.recent
+        .record(installationKey(req.installation), req.slackUserId, { userId: result.user.id, label })
+        .catch((err: unknown) => log.warn({ err }, 'could not record a recent lookup'));
+    }
+    return { userId: req.userId, user: result.user, fetchedAt: result.fetchedAt };
+  } catch (err) {
+    log.info({ outcome: 'error', kind: (err as { kind?: string }).kind ?? 'unexpected', err }, 'lookup');
+    return { userId: req.userId, error: err };
+  }
+}
+
+/** Finds Astro user IDs in any text (an alert, a log line), in order, without repeats. */
+export function findAstroIds(text: string, max = 100): string[] {
+  const found = new Set<string>();
+  for (const m of text.slice(0, 100_000).matchAll(/(?<![0-9a-zA-Z])c[0-9a-z]{24}(?![0-9a-zA-Z])/g)) {
+    found.add(m[0]);
+    if (found.size >= max) break;
+  }
+  return [...found];
+}
+
+/** Who will see a shared card, in words for the confirm dialog: `#ops`, or this conversation. */
+export function audienceOf(channel: { id?: string; name?: string } | undefined): string {
+  const id = channel?.id ?? '';
+  const name = channel?.name ?? '';
+  if (id.startsWith('D') || name === 'directmessage') return 'this conversation';
+  if (name.startsWith('mpdm-') || name === 'privategroup' || !/^[a-z0-9][a-z0-9._-]{0,79}$/.test(name)) return 'this conversation';
+  return `#${name}`;
+}
+
+/**
+ * The Home view's state, read from the stores: the viewer's recent lookups and, unless `show`
+ * gives a fresh result or a notice, the card of the latest lookup when it is still cached (no
+ * Astro call).
+ */
+export async function homeState(
+  deps: SlackDeps,
+  installation: InstallationRef,
+  slackUserId: string,
+  show: Pick<HomeState, 'result' | 'notice'> = {},
+): Promise<HomeState> {
+  const recent = await deps.recent.list(installationKey(installation), slackUserId).catch(() => []);
+  const state: HomeState = { recent, astroUiUrl: deps.astroUiUrl };
+  if (show.result) return { ...state, result: show.result };
+  if (show.notice) return { ...state, notice: show.notice };
+  const latest = recent[0];
+  if (latest) {
+    const cached = await deps.lookup.cachedUser({ installation, userId: latest.userId }).catch(() => undefined);
+    if (cached) state.result = cached;
+  }
+  return state;
+}

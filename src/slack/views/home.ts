@@ -1,0 +1,126 @@
+/**
+ * The App Home tab: a lookup form, the result card (Home views hold 100 blocks, so longer role
+ * lists fit than in a message), the viewer's recent lookups and short help. Pure.
+ *
+ * Source: https://docs.slack.dev/reference/views/home-tab-views (≤100 blocks, private_metadata
+ * ≤3000 chars, callback_id ≤255).
+ */
+import type { HomeView, KnownBlock } from '@slack/types';
+import type { AstroUser } from '../../astro/schemas.js';
+import type { RecentLookup } from '../../lookup/recent.js';
+import { slackDate } from './format.js';
+import { LIMITS, escapeAndTruncate, inlineCode, oneLine } from './limits.js';
+import { EXAMPLE_USER_ID } from './messages.js';
+import { renderUserCard, type RenderedMessage } from './user-card.js';
+
+/** `action_id`s and `block_id`s of the Home view. */
+export const HOME = {
+  callbackId: 'astro_user_home',
+  queryBlock: 'home_query',
+  queryAction: 'home_query_input',
+  lookupAction: 'home_lookup',
+  recentAction: 'home_recent',
+} as const;
+
+/** What the Home view shows. */
+export interface HomeState {
+  /** The card to show, with when Astro answered (ms since the epoch). */
+  result?: { user: AstroUser; fetchedAt: number };
+  /** An error or notice to show instead of a card. */
+  notice?: RenderedMessage;
+  /** The viewer's recent lookups, newest first. */
+  recent: RecentLookup[];
+  /** Astro UI base for Open in Astro. */
+  astroUiUrl: string;
+}
+
+/** Recent lookups shown, at most. */
+const MAX_RECENT_SHOWN = 10;
+
+/** Parses the Home view's `private_metadata`: the Astro user ID on show, if any. */
+export function shownUserId(privateMetadata: string | undefined): string | undefined {
+  try {
+    const meta = JSON.parse(privateMetadata ?? '') as { u?: unknown };
+    return typeof meta.u === 'string' && /^c[0-9a-z]{24}$/.test(meta.u) ? meta.u : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Renders the Home view.
+ * @returns a `home` view within Block Kit limits (≤100 blocks), with `private_metadata`
+ *   `{"u": <shown user ID>}` so that Refresh and re-publishing know what is on show.
+ */
+export function renderHome(state: HomeState): HomeView {
+  const top: KnownBlock[] = [
+    { type: 'header', block_id: 'home:title', text: { type: 'plain_text', text: 'Look up an Astro user' } },
+    {
+      type: 'input',
+      block_id: HOME.queryBlock,
+      dispatch_action: true,
+      label: { type: 'plain_text', text: 'Astro user ID' },
+      hint: { type: 'plain_text', text: 'Press Enter or click Look up. The card is visible only to you.' },
+      element: {
+        type: 'plain_text_input',
+        action_id: HOME.queryAction,
+        placeholder: { type: 'plain_text', text: `e.g. ${EXAMPLE_USER_ID}` },
+        max_length: 200,
+        dispatch_action_config: { trigger_actions_on: ['on_enter_pressed'] },
+      },
+    },
+    {
+      type: 'actions',
+      block_id: 'home:lookup',
+      elements: [{ type: 'button', action_id: HOME.lookupAction, style: 'primary', text: { type: 'plain_text', text: 'Look up' }, value: 'lookup' }],
+    },
+  ];
+
+  const recent = state.recent.slice(0, MAX_RECENT_SHOWN);
+  const bottom: KnownBlock[] = [{ type: 'divider', block_id: 'home:div2' }];
+  if (recent.length > 0) {
+    bottom.push({ type: 'section', block_id: 'home:recent', text: { type: 'mrkdwn', text: '*Your recent lookups*' } });
+    recent.forEach((r, i) => {
+      bottom.push({
+        type: 'section',
+        block_id: `home:recent:${i}`,
+        text: { type: 'mrkdwn', text: `*${escapeAndTruncate(oneLine(r.label) || r.userId, 120)}* · ${inlineCode(r.userId, 30)} · ${slackDate(r.at, '{date_short_pretty} at {time}')}` },
+        accessory: { type: 'button', action_id: `${HOME.recentAction}:${i}`, text: { type: 'plain_text', text: 'Open' }, value: r.userId },
+      });
+    });
+  }
+  bottom.push({
+    type: 'context',
+    block_id: 'home:help',
+    elements: [
+      {
+        type: 'mrkdwn',
+        text: 'Find a user ID in Astro under *Organization Settings → Access Management → Users*, or with `astro organization user list`. In any channel, `/astro-user <ID>` answers privately, and mentioning me with an ID answers in the thread.',
+      },
+    ],
+  });
+
+  const middle: KnownBlock[] = [];
+  let metadata = {};
+  if (state.result) {
+    const budget = LIMITS.viewBlocks - top.length - bottom.length - 1;
+    const card = renderUserCard(state.result.user, {
+      surface: 'home',
+      fetchedAt: state.result.fetchedAt,
+      blockIdPrefix: 'home:card',
+      maxBlocks: budget,
+      actions: { refresh: true, openUrl: state.astroUiUrl },
+    });
+    middle.push({ type: 'divider', block_id: 'home:div1' }, ...card.blocks);
+    metadata = { u: state.result.user.id };
+  } else if (state.notice) {
+    middle.push({ type: 'divider', block_id: 'home:div1' }, ...state.notice.blocks);
+  }
+
+  return {
+    type: 'home',
+    callback_id: HOME.callbackId,
+    private_metadata: JSON.stringify(metadata),
+    blocks: [...top, ...middle, ...bottom],
+  };
+}
