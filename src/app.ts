@@ -2,28 +2,38 @@
  * Builds the astro-user Bolt app from a {@link Config} without starting it, so that tests can
  * start it on port 0 against stand-in servers.
  */
+import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { App, HTTPReceiver, LogLevel, type CustomRoute } from '@slack/bolt';
 import { createAstroClient, type AstroClient } from './astro/client.js';
+import { createResilientAstroClient } from './astro/policy.js';
 import type { Config } from './config.js';
 import { secretsOf } from './config.js';
 import { createLookup, type Lookup } from './lookup/lookup.js';
 import { createRecentLookups } from './lookup/recent.js';
 import { defaultSettings, type SettingsResolver } from './lookup/settings.js';
-import { createLogger, toSlackLogger, type Logger } from './logger.js';
+import { createThrottle } from './lookup/throttle.js';
+import { createLogger, logContext, toSlackLogger, type Logger } from './logger.js';
+import { createMetrics, metricsHandler, type Metrics } from './metrics.js';
 import { registerListeners } from './slack/listeners/index.js';
 import { BestEffortCache } from './store/best-effort-cache.js';
 import { openStores, type Stores } from './store/index.js';
+import { boundedOnceStore } from './store/once.js';
 
 /** Parts a test (or a later feature) may supply instead of the defaults. */
 export interface AppDeps {
   log?: Logger;
   stores?: Stores;
+  /** The Astro client before the resilience policy wraps it. */
   astro?: AstroClient;
   settings?: SettingsResolver;
   /** Hold Slack's HTTP response until listeners finish (deterministic tests only; never on a server). */
   processBeforeResponse?: boolean;
+  /** Overall time of one lookup, in ms (default 8000: the card follows within Slack's 10 s). */
+  lookupDeadlineMs?: number;
+  /** Options of the resilience policy (tests shorten backoffs). */
+  policy?: Parameters<typeof createResilientAstroClient>[1];
 }
 
 /** A built, not yet started, astro-user app. */
@@ -31,6 +41,7 @@ export interface AstroUserApp {
   app: App;
   lookup: Lookup;
   stores: Stores;
+  metrics: Metrics;
   log: Logger;
   /**
    * Verifies the bot token with Slack (`auth.test`) and starts listening on `config.port`
@@ -39,8 +50,11 @@ export interface AstroUserApp {
    * @throws {Error} when Slack refuses the bot token or the port is taken.
    */
   start(): Promise<{ port: number }>;
-  /** Stops taking requests, then closes the stores. Safe to call twice. */
-  stop(): Promise<void>;
+  /**
+   * Graceful stop: stops taking requests, waits (up to `graceMs`, default 8000 ms) for the work
+   * of requests already acknowledged, then closes the stores. Safe to call twice.
+   */
+  stop(graceMs?: number): Promise<void>;
 }
 
 /** Wall-clock time allowed for one Slack Web API call, in ms (Slack asks apps to answer in 3 s). */
@@ -49,15 +63,19 @@ const SLACK_API_TIMEOUT_MS = 5000;
 const PURGE_INTERVAL_MS = 10 * 60 * 1000;
 /** Wall-clock time allowed for a post to a `response_url`, in ms. */
 const RESPOND_TIMEOUT_MS = 5000;
+/** Longest wait for a strict store (event de-duplication), in ms. */
+const STRICT_STORE_TIMEOUT_MS = 2000;
 
-/** `GET /healthz`: 200 with a small JSON body; no secrets, no IDs. */
+/** `GET /healthz`: 200 with the store's reachability; no secrets, no IDs. */
 function healthRoute(stores: Stores): CustomRoute {
   return {
     path: '/healthz',
     method: ['GET'],
     handler: (_req: IncomingMessage, res: ServerResponse) => {
-      res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' });
-      res.end(JSON.stringify({ ok: true, store: stores.kind }));
+      void stores.ping().then((reachable) => {
+        res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+        res.end(JSON.stringify({ ok: true, status: reachable ? 'ok' : 'degraded', store: { kind: stores.kind, reachable } }));
+      });
     },
   };
 }
@@ -67,28 +85,45 @@ const fetchWithTimeout: typeof fetch = (input, init) =>
   fetch(input, { ...init, signal: init?.signal ?? AbortSignal.timeout(RESPOND_TIMEOUT_MS) });
 
 /**
- * Creates the app: logger, stores, Astro client, lookup, Bolt app with its receiver and listeners.
+ * Creates the app: logger, stores, Astro client with its resilience policy, lookup, abuse
+ * limits, metrics, the Bolt app with its receiver, middleware and listeners.
  *
  * @throws {Error} when a store cannot be opened (e.g. the SQLite file's folder is not writable).
  */
 export async function createApp(config: Config, deps: AppDeps = {}): Promise<AstroUserApp> {
   const log = deps.log ?? createLogger({ level: config.logLevel, secrets: secretsOf(config) });
   const stores = deps.stores ?? (await openStores(config.store, { log }));
-  const astro = deps.astro ?? createAstroClient();
-  const cache = new BestEffortCache(stores.cache, { log: log.child({ component: 'cache' }) });
+
+  let metrics: Metrics | undefined;
+  const inner =
+    deps.astro ??
+    createAstroClient({ onResponse: ({ status, durationMs }) => metrics?.upstreamSeconds.observe({ status: String(status ?? 0) }, durationMs / 1000) });
+  const astro = createResilientAstroClient(inner, {
+    requestsPerSecond: config.astroRequestsPerSecond,
+    onRetry: ({ kind }) => metrics?.retries.inc({ kind }),
+    onBreakerStateChange: (state, info) => log.warn({ breaker: state, astroApi: info.apiUrl }, `Astro API circuit ${state}`),
+    ...deps.policy,
+  });
+  metrics = createMetrics(() => astro.breakerState());
+  const m = metrics;
+
   const lookup = createLookup({
     astro,
     settings: deps.settings ?? defaultSettings(config.astro),
-    cache,
+    cache: new BestEffortCache(stores.cache, { log: log.child({ component: 'cache' }) }),
     cacheTtlMs: config.cacheTtlSeconds * 1000,
+    onCacheRead: (hit) => m.cache.inc({ result: hit ? 'hit' : 'miss' }),
+    ...(deps.lookupDeadlineMs ? { deadlineMs: deps.lookupDeadlineMs } : {}),
   });
 
   const slackLogger = toSlackLogger(log);
-  const customRoutes = [healthRoute(stores)];
+  const customRoutes: CustomRoute[] = [healthRoute(stores), { path: '/metrics', method: ['GET'], handler: metricsHandler(m, config.metricsToken) }];
   const clientOptions = {
     ...(config.slack.apiUrl ? { slackApiUrl: config.slack.apiUrl } : {}),
     timeout: SLACK_API_TIMEOUT_MS,
+    // Interactive paths must not wait silently through Slack's long rate-limit retries.
     retryConfig: { retries: 1, factor: 1, minTimeout: 200, maxTimeout: 500 },
+    rejectRateLimitedCalls: true,
     fetch: fetchWithTimeout,
   };
   const socketMode = Boolean(config.slack.appToken);
@@ -120,16 +155,32 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<Ast
         deferInitialization: true,
       });
 
+  // Every request: a correlation ID on each log line, and tracking until its work is done.
+  const inFlight = new Set<Promise<unknown>>();
+  app.use(async ({ next, context }) => {
+    const correlationId = randomUUID();
+    const work = logContext.run({ correlationId, ...(context.retryNum ? { retryNum: context.retryNum } : {}) }, () => next());
+    inFlight.add(work);
+    try {
+      await work;
+    } finally {
+      inFlight.delete(work);
+    }
+  });
   app.error(async (error) => {
     log.error({ err: error }, 'unhandled error in a listener');
   });
+
   const recent = createRecentLookups({ store: new BestEffortCache(stores.recent, { log: log.child({ component: 'recent' }) }) });
+  const once = boundedOnceStore(stores.once, STRICT_STORE_TIMEOUT_MS);
   registerListeners(app, {
     lookup,
     recent,
     log,
     astroUiUrl: config.astroUiUrl,
-    claimOnce: (key, ttlMs) => stores.once.claim(key, ttlMs),
+    throttle: createThrottle(config.limits, stores.redis),
+    countLookup: (surface, outcome) => m.lookups.inc({ surface, outcome }),
+    claimOnce: (key, ttlMs) => once.claim(key, ttlMs),
   });
 
   // SQLite never deletes expired rows by itself (keyv#963): purge them on a schedule.
@@ -141,11 +192,12 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<Ast
   }, PURGE_INTERVAL_MS);
   purgeTimer.unref();
 
-  let stopped = false;
+  let stopping: Promise<void> | undefined;
   return {
     app,
     lookup,
     stores,
+    metrics: m,
     log,
     async start() {
       try {
@@ -155,7 +207,7 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<Ast
         throw new Error(
           code
             ? `Slack refused SLACK_BOT_TOKEN (${code}): copy the Bot User OAuth Token again from OAuth & Permissions.`
-            : `Could not verify SLACK_BOT_TOKEN with Slack: ${(err as Error).message}`,
+            : `Could not verify SLACK_BOT_TOKEN with Slack (${(err as Error).message}). Check the network, or SLACK_API_URL if you set it.`,
         );
       }
       const server = (await app.start(config.port)) as unknown;
@@ -165,16 +217,28 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<Ast
       }
       return { port: config.port };
     },
-    async stop() {
-      if (stopped) return;
-      stopped = true;
-      clearInterval(purgeTimer);
-      try {
-        await app.stop();
-      } catch (err) {
-        log.warn({ err }, 'error while stopping the Slack receiver');
-      }
-      await stores.close();
+    stop(graceMs = 8000) {
+      stopping ??= (async () => {
+        clearInterval(purgeTimer);
+        try {
+          await app.stop();
+        } catch (err) {
+          log.warn({ err }, 'error while stopping the Slack receiver');
+        }
+        if (inFlight.size > 0) {
+          log.info({ requests: inFlight.size }, 'waiting for requests in flight');
+          let timer: NodeJS.Timeout | undefined;
+          await Promise.race([
+            Promise.allSettled([...inFlight]),
+            new Promise((r) => {
+              timer = setTimeout(r, graceMs);
+            }),
+          ]);
+          clearTimeout(timer);
+        }
+        await stores.close();
+      })();
+      return stopping;
     },
   };
 }

@@ -45,6 +45,12 @@ export interface Config {
   store: StoreLocation;
   /** How long a looked-up user stays cached, in seconds. */
   cacheTtlSeconds: number;
+  /** Client-side budget of Astro API requests per second per token, in this process (Astro allows 25 GET/s per token). */
+  astroRequestsPerSecond: number;
+  /** Abuse limits: lookups per Slack user, and per Slack workspace, per minute. */
+  limits: { perUserPerMinute: number; perWorkspacePerMinute: number };
+  /** Bearer token that `GET /metrics` requires; metrics are off without it. Secret. */
+  metricsToken?: string;
   logLevel: (typeof LOG_LEVELS)[number];
 }
 
@@ -150,6 +156,41 @@ const EnvSchema = z.object({
       .max(86_400, 'must be a whole number of seconds from 1 to 86400')
       .default(300),
   ),
+  ASTRO_REQUESTS_PER_SECOND: z.preprocess(
+    blankToUndefined,
+    z.coerce
+      .number({ error: 'must be a whole number of requests per second from 1 to 25' })
+      .int('must be a whole number of requests per second from 1 to 25')
+      .min(1, 'must be a whole number of requests per second from 1 to 25')
+      .max(25, 'must be a whole number of requests per second from 1 to 25')
+      .default(20),
+  ),
+  LOOKUPS_PER_USER_PER_MINUTE: z.preprocess(
+    blankToUndefined,
+    z.coerce
+      .number({ error: 'must be a whole number of lookups from 1 to 10000' })
+      .int('must be a whole number of lookups from 1 to 10000')
+      .min(1, 'must be a whole number of lookups from 1 to 10000')
+      .max(10000, 'must be a whole number of lookups from 1 to 10000')
+      .default(30),
+  ),
+  LOOKUPS_PER_WORKSPACE_PER_MINUTE: z.preprocess(
+    blankToUndefined,
+    z.coerce
+      .number({ error: 'must be a whole number of lookups from 1 to 100000' })
+      .int('must be a whole number of lookups from 1 to 100000')
+      .min(1, 'must be a whole number of lookups from 1 to 100000')
+      .max(100000, 'must be a whole number of lookups from 1 to 100000')
+      .default(300),
+  ),
+  METRICS_TOKEN: z.preprocess(
+    blankToUndefined,
+    z
+      .string()
+      .trim()
+      .regex(/^[A-Za-z0-9._~+/=-]{16,256}$/, 'must be at least 16 characters with no spaces (e.g. openssl rand -hex 24)')
+      .optional(),
+  ),
   LOG_LEVEL: z.preprocess(
     (v) => (typeof v === 'string' ? v.trim().toLowerCase() || undefined : v),
     z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
@@ -227,13 +268,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     astroUiUrl: e.ASTRO_UI_URL,
     store,
     cacheTtlSeconds: e.CACHE_TTL_SECONDS,
+    astroRequestsPerSecond: e.ASTRO_REQUESTS_PER_SECOND,
+    limits: { perUserPerMinute: e.LOOKUPS_PER_USER_PER_MINUTE, perWorkspacePerMinute: e.LOOKUPS_PER_WORKSPACE_PER_MINUTE },
+    ...(e.METRICS_TOKEN ? { metricsToken: e.METRICS_TOKEN } : {}),
     logLevel: e.LOG_LEVEL,
   };
 }
 
 /** Every secret value in `config`, for the log scrubber. */
 export function secretsOf(config: Config): string[] {
-  return [config.slack.botToken, config.slack.signingSecret, config.slack.appToken, config.astro.apiToken].filter(
+  return [config.slack.botToken, config.slack.signingSecret, config.slack.appToken, config.astro.apiToken, config.metricsToken].filter(
     (s): s is string => typeof s === 'string' && s.length > 0,
   );
 }

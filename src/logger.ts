@@ -1,6 +1,7 @@
 /**
  * Structured JSON logging with pino, with secrets scrubbed from every line before it is written.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { LogLevel, type Logger as SlackLogger } from '@slack/bolt';
 import { pino, destination, type DestinationStream, type Logger } from 'pino';
 
@@ -39,6 +40,12 @@ export function createScrubber(secrets: readonly string[]): (text: string) => st
   };
 }
 
+/**
+ * Fields added to every log line written while handling one Slack request, e.g.
+ * `{ correlationId }`: set with `logContext.run(fields, fn)` by the app's first middleware.
+ */
+export const logContext = new AsyncLocalStorage<Record<string, unknown>>();
+
 /** Options of {@link createLogger}. */
 export interface LoggerOptions {
   /** pino level name (`info`, `debug`, …, `silent`). */
@@ -60,6 +67,7 @@ export function createLogger(options: LoggerOptions): Logger {
       level: options.level,
       base: { app: 'astro-user' },
       formatters: { level: (label) => ({ level: label }) },
+      mixin: () => logContext.getStore() ?? {},
       redact: {
         paths: ['token', '*.token', 'apiToken', '*.apiToken', 'headers.authorization', '*.headers.authorization'],
         censor: '[REDACTED]',

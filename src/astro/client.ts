@@ -25,6 +25,11 @@ export interface AstroClientOptions {
   userAgent?: string;
   /** fetch implementation; the global one by default. */
   fetch?: typeof fetch;
+  /**
+   * Told after every request, for metrics: the HTTP status (undefined when there was no answer)
+   * and the duration in ms. Must not throw.
+   */
+  onResponse?: (info: { status: number | undefined; durationMs: number }) => void;
 }
 
 /** Per-call options. */
@@ -114,8 +119,10 @@ export function createAstroClient(options: AstroClientOptions = {}): AstroClient
     const signal = call.signal
       ? AbortSignal.any([call.signal, AbortSignal.timeout(requestTimeoutMs)])
       : AbortSignal.timeout(requestTimeoutMs);
-    let res: Response;
+    let res: Response | undefined;
     let body: string;
+    const started = performance.now();
+    const report = () => options.onResponse?.({ status: res?.status, durationMs: performance.now() - started });
     try {
       res = await doFetch(url, {
         method: 'GET',
@@ -129,7 +136,9 @@ export function createAstroClient(options: AstroClientOptions = {}): AstroClient
         },
       });
       body = await readBody(res, maxBodyBytes);
+      report();
     } catch (err) {
+      report();
       if (err instanceof AstroApiError) throw err;
       if (signal.aborted || isAbort(err)) throw new AstroApiError('timeout', `Astro did not answer within ${requestTimeoutMs} ms`, { cause: err });
       throw new AstroApiError('unavailable', 'Could not reach the Astro API', { cause: err });

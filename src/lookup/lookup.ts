@@ -5,9 +5,14 @@
  */
 import type { AstroClient, AstroTarget } from '../astro/client.js';
 import { AstroApiError } from '../astro/errors.js';
+import { deadlineSignal } from '../astro/policy.js';
 import { CachedUserSchema, type AstroUser } from '../astro/schemas.js';
+import { z } from 'zod';
 import type { BestEffortCache } from '../store/best-effort-cache.js';
 import { installationKey, type InstallationRef, type SettingsResolver } from './settings.js';
+
+/** A remembered 404: `{ notFound: true, requestId? }`. */
+const NotFoundSchema = z.object({ notFound: z.literal(true), requestId: z.string().max(128).optional() });
 
 /** Thrown when the installation has no Astro settings. */
 export class NotConfiguredError extends Error {
@@ -35,8 +40,12 @@ export interface LookupOptions {
   cacheTtlMs: number;
   /** Overall time allowed for one lookup, cache and retries included, in ms. Default 8000. */
   deadlineMs?: number;
+  /** How long a "no such user" answer is remembered, in ms. Default 30000. */
+  notFoundTtlMs?: number;
   /** Clock, in ms since the epoch (tests). */
   now?: () => number;
+  /** Told of every cache read of a user: true on a hit (metrics). */
+  onCacheRead?: (hit: boolean) => void;
 }
 
 /** A request to look up one user. */
@@ -54,7 +63,7 @@ export type CachedLookupRequest = Omit<LookupRequest, 'bypassCache'>;
 /** The lookup use case. */
 export interface Lookup {
   /**
-   * Finds a user.
+   * Finds a user. A 404 is remembered for `notFoundTtlMs` (Refresh asks Astro again).
    * @throws {NotConfiguredError} when the installation has not connected Astro.
    * @throws {AstroApiError} when Astro refuses or fails, or the deadline passes (`timeout`).
    */
@@ -78,17 +87,22 @@ export function userCacheKey(installation: string, target: AstroTarget, userId: 
 export function createLookup(options: LookupOptions): Lookup {
   const { astro, settings, cache, cacheTtlMs } = options;
   const deadlineMs = options.deadlineMs ?? 8000;
+  const notFoundTtlMs = options.notFoundTtlMs ?? 30_000;
   const now = options.now ?? Date.now;
   const inFlight = new Map<string, Promise<LookupResult>>();
 
   async function fetchAndStore(key: string, target: AstroTarget, userId: string): Promise<LookupResult> {
-    const signal = AbortSignal.timeout(deadlineMs);
+    const signal = deadlineSignal(deadlineMs);
     let user: AstroUser;
     try {
       user = await astro.getUser(target, userId, { signal });
     } catch (err) {
       if (signal.aborted && !(err instanceof AstroApiError && err.kind !== 'timeout')) {
         throw new AstroApiError('timeout', `No answer from Astro within ${deadlineMs} ms`, { cause: err });
+      }
+      if (err instanceof AstroApiError && err.kind === 'not_found') {
+        // Remember a miss briefly, so that a typo repeated at once does not reach Astro again.
+        void cache.set(key, { notFound: true, ...(err.requestId ? { requestId: err.requestId } : {}) }, notFoundTtlMs);
       }
       throw err;
     }
@@ -103,8 +117,14 @@ export function createLookup(options: LookupOptions): Lookup {
     return [userCacheKey(installationKey(installation), target, userId), target];
   }
 
+  /** The cached answer: a user, undefined on a miss; a remembered "not found" is thrown again. */
   async function readCache(key: string): Promise<LookupResult | undefined> {
-    const cached = CachedUserSchema.safeParse(await cache.get(key));
+    const value = await cache.get(key);
+    const miss = NotFoundSchema.safeParse(value);
+    if (miss.success) {
+      throw new AstroApiError('not_found', 'user not found (remembered)', { status: 404, ...(miss.data.requestId ? { requestId: miss.data.requestId } : {}) });
+    }
+    const cached = CachedUserSchema.safeParse(value);
     return cached.success ? { ...cached.data, fromCache: true } : undefined;
   }
 
@@ -117,7 +137,11 @@ export function createLookup(options: LookupOptions): Lookup {
     async lookupUser({ installation, userId, bypassCache }) {
       const [key, target] = await keyFor(installation, userId);
       if (!bypassCache) {
-        const hit = await readCache(key);
+        const hit = await readCache(key).catch((err: unknown) => {
+          options.onCacheRead?.(true);
+          throw err;
+        });
+        options.onCacheRead?.(hit !== undefined);
         if (hit) return hit;
       }
 

@@ -5,6 +5,7 @@
 import type { Context } from '@slack/bolt';
 import type { Lookup } from '../lookup/lookup.js';
 import type { RecentLookups } from '../lookup/recent.js';
+import { ThrottledError, type Throttle } from '../lookup/throttle.js';
 import { installationKey, type InstallationRef } from '../lookup/settings.js';
 import type { Logger } from '../logger.js';
 import type { CardListItem } from './views/card-list.js';
@@ -14,6 +15,10 @@ import type { HomeState } from './views/home.js';
 export interface SlackDeps {
   lookup: Lookup;
   recent: RecentLookups;
+  /** Abuse limits per Slack user and workspace. */
+  throttle: Throttle;
+  /** Counts lookups by surface and outcome. */
+  countLookup?: (surface: string, outcome: string) => void;
   log: Logger;
   /** Astro UI base for Open in Astro, e.g. `https://cloud.astronomer.io`. */
   astroUiUrl: string;
@@ -48,8 +53,15 @@ export interface LookUpRequest {
 export async function lookUp(deps: SlackDeps, req: LookUpRequest): Promise<CardListItem> {
   const log = deps.log.child({ surface: req.surface, team: req.installation.teamId, slackUser: req.slackUserId });
   try {
+    const throttled = await deps.throttle.take(installationKey(req.installation), req.slackUserId ?? 'unknown');
+    if (throttled) {
+      log.info({ outcome: 'throttled', scope: throttled.scope }, 'lookup');
+      deps.countLookup?.(req.surface, 'throttled');
+      return { userId: req.userId, error: new ThrottledError(throttled) };
+    }
     const result = await deps.lookup.lookupUser({ installation: req.installation, userId: req.userId, bypassCache: req.bypassCache ?? false });
     log.info({ outcome: 'found', fromCache: result.fromCache }, 'lookup');
+    deps.countLookup?.(req.surface, 'found');
     if (req.slackUserId) {
       const label = result.user.fullName || result.user.username || result.user.id;
       await deps.recent
@@ -58,7 +70,9 @@ export async function lookUp(deps: SlackDeps, req: LookUpRequest): Promise<CardL
     }
     return { userId: req.userId, user: result.user, fetchedAt: result.fetchedAt };
   } catch (err) {
-    log.info({ outcome: 'error', kind: (err as { kind?: string }).kind ?? 'unexpected', err }, 'lookup');
+    const kind = (err as { kind?: string }).kind ?? (err instanceof Error ? err.name : 'unexpected');
+    log.info({ outcome: 'error', kind, err }, 'lookup');
+    deps.countLookup?.(req.surface, kind);
     return { userId: req.userId, error: err };
   }
 }

@@ -33,6 +33,10 @@ export interface Stores {
   once: OnceStore;
   /** Which backend is in use, for logs and `/healthz`. */
   kind: StoreLocation['kind'];
+  /** The Redis client when the backend is Redis (shared counters such as the abuse limits use it). */
+  redis?: RedisClient;
+  /** True when the backend answers a trivial query within `timeoutMs` (default 500 ms). Never throws. */
+  ping(timeoutMs?: number): Promise<boolean>;
   /**
    * Deletes expired rows (SQLite keeps them forever otherwise: keyv#963). Redis expires keys
    * itself and the memory store is bounded, so there it does nothing.
@@ -51,6 +55,19 @@ export interface OpenStoresOptions {
 }
 
 type RedisClient = ReturnType<typeof createClient>;
+
+/** True when `query` settles successfully within `timeoutMs`. */
+async function answers(query: Promise<unknown>, timeoutMs: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<boolean>((res) => {
+    timer = setTimeout(() => res(false), timeoutMs);
+  });
+  try {
+    return await Promise.race([query.then(() => true, () => false), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
 
 /**
  * A Map-like keyv store that keeps at most `max` entries, dropping the least recently used, so
@@ -92,7 +109,15 @@ export async function openStores(location: StoreLocation, options: OpenStoresOpt
       kv.on('error', onError(ns));
       return kv;
     }) as [Keyv, Keyv];
-    return { cache, recent, once: memoryOnceStore(MEMORY_STORE_MAX_ENTRIES), kind: 'memory', purgeExpired: async () => 0, close: async () => undefined };
+    return {
+      cache,
+      recent,
+      once: memoryOnceStore(MEMORY_STORE_MAX_ENTRIES),
+      kind: 'memory',
+      ping: async () => true,
+      purgeExpired: async () => 0,
+      close: async () => undefined,
+    };
   }
 
   if (location.kind === 'sqlite') {
@@ -113,6 +138,7 @@ export async function openStores(location: StoreLocation, options: OpenStoresOpt
       recent,
       once,
       kind: 'sqlite',
+      ping: (timeoutMs = 500) => answers(onceAdapter.query('SELECT 1'), timeoutMs),
       async purgeExpired() {
         const now = Date.now();
         let n = 0;
@@ -165,6 +191,8 @@ export async function openStores(location: StoreLocation, options: OpenStoresOpt
     recent,
     once: redisOnceStore(client),
     kind: 'redis',
+    redis: client,
+    ping: (timeoutMs = 500) => answers(client.isReady ? client.ping() : Promise.reject(new Error('not ready')), timeoutMs),
     purgeExpired: async () => 0,
     async close() {
       if (closed) return;

@@ -8,6 +8,41 @@
 import type { createClient } from '@keyv/redis';
 import { LRUCache } from 'lru-cache';
 
+/** A strict store did not answer (error or timeout): the caller must not guess. */
+export class StoreUnavailableError extends Error {
+  constructor(message = 'the store is not answering', options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'StoreUnavailableError';
+  }
+}
+
+/**
+ * Wraps a strict store so that each claim answers within `timeoutMs` or rejects with
+ * {@link StoreUnavailableError} (a Redis that accepts connections but never answers would
+ * otherwise hang the caller).
+ */
+export function boundedOnceStore(store: OnceStore, timeoutMs: number): OnceStore {
+  return {
+    async claim(key, ttlMs) {
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new StoreUnavailableError(`no answer within ${timeoutMs} ms`)), timeoutMs);
+      });
+      try {
+        return await Promise.race([
+          store.claim(key, ttlMs).catch((err: unknown) => {
+            throw err instanceof RangeError ? err : new StoreUnavailableError('the store refused the claim', { cause: err });
+          }),
+          timeout,
+        ]);
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+    purgeExpired: () => store.purgeExpired(),
+  };
+}
+
 /** A store of once-only claims. */
 export interface OnceStore {
   /**

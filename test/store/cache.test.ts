@@ -288,10 +288,23 @@ describe('lookup over the cache', () => {
     expect(stub.requests).toHaveLength(2);
   });
 
-  it('does not cache a failure: the next lookup asks Astro again', async () => {
+  it('remembers a not-found briefly, so a repeated typo does not reach Astro, but Refresh asks again', async () => {
     stub.setHandler((_req, res) => json(res, 404, { message: 'not found', requestId: 'req-404', statusCode: 404 }));
     const lookup = lookupWith(defaultSettings(target(ORG_A)));
     await expect(lookup.lookupUser({ installation: T1, userId: USER_ID })).rejects.toMatchObject({ kind: 'not_found', requestId: 'req-404' });
+    await new Promise((r) => setTimeout(r, 20)); // the remembered miss is written without waiting
+    await expect(lookup.lookupUser({ installation: T1, userId: USER_ID })).rejects.toMatchObject({ kind: 'not_found', requestId: 'req-404' });
+    expect(stub.requests).toHaveLength(1);
+    answerUsers();
+    const found = await lookup.lookupUser({ installation: T1, userId: USER_ID, bypassCache: true });
+    expect(found.fromCache).toBe(false);
+    expect(stub.requests).toHaveLength(2);
+  });
+
+  it('does not cache other failures: the next lookup asks Astro again', async () => {
+    stub.setHandler((_req, res) => json(res, 403, { message: 'forbidden', requestId: 'req-403', statusCode: 403 }));
+    const lookup = lookupWith(defaultSettings(target(ORG_A)));
+    await expect(lookup.lookupUser({ installation: T1, userId: USER_ID })).rejects.toMatchObject({ kind: 'forbidden' });
     answerUsers();
     const found = await lookup.lookupUser({ installation: T1, userId: USER_ID });
     expect(found.fromCache).toBe(false);

@@ -73,6 +73,9 @@ export async function startHarness(options: { astroHandler: StubHandler; env?: R
     STORE_URL: 'memory:',
     PORT: '0',
     LOG_LEVEL: 'debug',
+    // Generous abuse limits: tests of the limits set their own.
+    LOOKUPS_PER_USER_PER_MINUTE: '10000',
+    LOOKUPS_PER_WORKSPACE_PER_MINUTE: '100000',
     ...options.env,
   };
   const config = loadConfig(env);

@@ -5,6 +5,8 @@
 import type { KnownBlock } from '@slack/types';
 import { AstroApiError } from '../../astro/errors.js';
 import { NotConfiguredError } from '../../lookup/lookup.js';
+import { ThrottledError } from '../../lookup/throttle.js';
+import { StoreUnavailableError } from '../../store/once.js';
 import type { RenderedMessage } from './user-card.js';
 import { inlineCode } from './limits.js';
 
@@ -81,6 +83,18 @@ export function lookupErrorMessage(err: unknown, userId: string): RenderedMessag
       'Astro is not connected for this workspace yet.',
       ':electric_plug: Astro is not connected for this Slack workspace yet. Ask the person who runs astro-user to set the Astro API token and organization.',
     );
+  }
+  if (err instanceof ThrottledError) {
+    const seconds = Math.max(1, Math.ceil(err.retryAfterMs / 1000));
+    return simple(
+      'Too many lookups; slow down.',
+      err.scope === 'user'
+        ? `:snail: You've made a lot of lookups in the last minute. Slow down a little: try again in ${seconds} s.`
+        : `:snail: This workspace has made a lot of lookups in the last minute. Try again in ${seconds} s.`,
+    );
+  }
+  if (err instanceof StoreUnavailableError) {
+    return simple('astro-user is temporarily unavailable; try again.', ':construction: astro-user is temporarily unavailable (its storage is not answering). Try again in a moment.');
   }
   if (!(err instanceof AstroApiError)) {
     return simple('Something went wrong on our side.', ':warning: Something went wrong on our side while looking that up. Please try again in a moment.');
