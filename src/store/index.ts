@@ -184,7 +184,16 @@ export async function openStores(location: StoreLocation, options: OpenStoresOpt
     kv.on('error', onError(ns));
     return kv;
   }) as [Keyv, Keyv];
-  client.connect().catch(() => undefined);
+  // Wait for the first connection, bounded: a Redis that is down at start-up leaves the app
+  // running degraded (uncached; strict stores refuse) while the client keeps reconnecting.
+  let connectTimer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    client.connect().catch(() => undefined),
+    new Promise((res) => {
+      connectTimer = setTimeout(res, connectTimeout);
+    }),
+  ]);
+  clearTimeout(connectTimer);
   let closed = false;
   return {
     cache,
@@ -198,7 +207,8 @@ export async function openStores(location: StoreLocation, options: OpenStoresOpt
       if (closed) return;
       closed = true;
       try {
-        if (client.isOpen) await client.close();
+        if (client.isReady) await client.close();
+        else client.destroy();
       } catch {
         client.destroy();
       }

@@ -11,6 +11,8 @@ import { renderCards } from '../../views/cards.js';
 import { blockKitViolations } from '../../views/limits.js';
 import { EXAMPLE_USER_ID } from '../../views/messages.js';
 import type { RenderedMessage } from '../../views/user-card.js';
+import type { WebClient } from '@slack/web-api';
+import type { Logger } from '../../../logger.js';
 
 /** How long an answered event is remembered: past Slack's last retry (about 5 minutes), in ms. */
 export const EVENT_CLAIM_TTL_MS = 60 * 60 * 1000;
@@ -40,7 +42,10 @@ export function appMention(deps: SlackDeps) {
         return;
       }
     } catch (err) {
-      log.error({ err }, 'could not record the event as answered; not answering, to avoid answering twice');
+      log.error({ err }, 'could not record the event as answered');
+      // Without the claim, a re-delivery could be answered twice: answer only the first delivery,
+      // and only to say so.
+      if (!context.retryNum) await post(client, event.channel, String(event.thread_ts ?? event.ts), unavailable, log);
       return;
     }
     // Keep thread_ts a string: a number loses trailing zeros and the reply leaves the thread.
@@ -58,19 +63,29 @@ export function appMention(deps: SlackDeps) {
         notShown: ids.length - asked.length,
       });
     }
-    const violations = blockKitViolations(message, 'message');
-    if (violations.length > 0) log.error({ violations: violations.slice(0, 10) }, 'thread reply exceeds Block Kit limits; sending text only');
-    try {
-      await client.chat.postMessage({
-        channel: event.channel,
-        thread_ts: threadTs,
-        text: message.text,
-        ...(violations.length === 0 ? { blocks: message.blocks } : {}),
-        unfurl_links: false,
-        unfurl_media: false,
-      });
-    } catch (err) {
-      log.warn({ err, slackError: (err as { data?: { error?: string } }).data?.error }, 'could not answer the mention in its thread');
-    }
+    await post(client, event.channel, threadTs, message, log);
   };
+}
+
+const unavailable: RenderedMessage = {
+  text: 'astro-user is temporarily unavailable; try again in a moment.',
+  blocks: [{ type: 'section', text: { type: 'mrkdwn', text: ':construction: astro-user is temporarily unavailable (its storage is not answering). Mention me again in a moment.' } }],
+};
+
+/** Posts `message` in the thread `threadTs` of `channel`; failures are logged with Slack's error, never thrown. */
+async function post(client: WebClient, channel: string, threadTs: string, message: RenderedMessage, log: Logger): Promise<void> {
+  const violations = blockKitViolations(message, 'message');
+  if (violations.length > 0) log.error({ violations: violations.slice(0, 10) }, 'thread reply exceeds Block Kit limits; sending text only');
+  try {
+    await client.chat.postMessage({
+      channel,
+      thread_ts: threadTs,
+      text: message.text,
+      ...(violations.length === 0 ? { blocks: message.blocks } : {}),
+      unfurl_links: false,
+      unfurl_media: false,
+    });
+  } catch (err) {
+    log.warn({ err, slackError: (err as { data?: { error?: string } }).data?.error }, 'could not answer the mention in its thread');
+  }
 }

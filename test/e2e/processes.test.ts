@@ -1,0 +1,116 @@
+/**
+ * The built app as real processes: two instances sharing a real Redis (a shared cache hit, and a
+ * re-delivered event answered once across instances), and a graceful stop on SIGTERM that
+ * finishes the request in flight.
+ */
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { ASTRO_TOKEN, BOT_TOKEN, ORG_ID, SIGNING_SECRET, slackHandler } from '../support/app.js';
+import { ADA } from '../support/fixtures.js';
+import { json, startHttpStub, type HttpStub } from '../support/http-stub.js';
+import { startAppProcess, type AppProcess } from '../support/process.js';
+import { postSignedForm, postSignedJson } from '../support/signing.js';
+
+const redisUrl = inject('redisUrl');
+
+function baseEnv(slack: HttpStub, astro: HttpStub): Record<string, string> {
+  return {
+    SLACK_BOT_TOKEN: BOT_TOKEN,
+    SLACK_SIGNING_SECRET: SIGNING_SECRET,
+    SLACK_API_URL: `${slack.url}/api/`,
+    ASTRO_API_URL: astro.url,
+    ASTRO_API_TOKEN: ASTRO_TOKEN,
+    ASTRO_ORGANIZATION_ID: ORG_ID,
+    LOG_LEVEL: 'info',
+  };
+}
+
+const command = (app: AppProcess, slack: HttpStub, n: string, text: string) =>
+  postSignedForm(
+    `${app.url}/slack/events`,
+    { command: '/astro-user', text, team_id: 'T0001', user_id: 'U0001', channel_id: 'C0001', channel_name: 'ops', response_url: `${slack.url}/respond/${n}`, trigger_id: '1.2.3' },
+    SIGNING_SECRET,
+  );
+
+describe('processes', () => {
+  let slack: HttpStub;
+  let astro: HttpStub;
+  let delayMs = 0;
+  const apps: AppProcess[] = [];
+
+  beforeAll(async () => {
+    slack = await startHttpStub(slackHandler());
+    astro = await startHttpStub(async (_req, res) => {
+      if (delayMs) await new Promise((r) => setTimeout(r, delayMs));
+      json(res, 200, ADA);
+    });
+  });
+  afterAll(async () => {
+    for (const a of apps) a.kill('SIGKILL');
+    await Promise.all([slack?.close(), astro?.close()]);
+  });
+
+  describe.skipIf(!redisUrl)('two instances on one Redis', () => {
+    let a: AppProcess;
+    let b: AppProcess;
+    beforeAll(async () => {
+      const env = { ...baseEnv(slack, astro), STORE_URL: redisUrl };
+      [a, b] = await Promise.all([startAppProcess(env), startAppProcess(env)]);
+      apps.push(a, b);
+    }, 60_000);
+
+    it('share the cache: a user looked up on one is a cache hit on the other', async () => {
+      const before = astro.requests.length;
+      expect((await command(a, slack, 'pa', ADA.id)).status).toBe(200);
+      await slack.waitFor(1, (r) => r.url === '/respond/pa');
+      await new Promise((r) => setTimeout(r, 100));
+      expect((await command(b, slack, 'pb', ADA.id)).status).toBe(200);
+      const [reply] = await slack.waitFor(1, (r) => r.url === '/respond/pb');
+      expect(reply!.body).toContain('Ada Lovelace');
+      expect(astro.requests.length - before).toBe(1);
+    });
+
+    it('answer a re-delivered event once across instances', async () => {
+      const envelope = {
+        token: 't',
+        team_id: 'T0001',
+        api_app_id: 'A0001',
+        type: 'event_callback',
+        event_id: `EvTwo${Date.now()}`,
+        event_time: 1,
+        authorizations: [{ team_id: 'T0001', user_id: 'UBOT', is_bot: true, is_enterprise_install: false }],
+        event: { type: 'app_mention', user: 'U0002', channel: 'COPS', text: `<@UBOT> ${ADA.id}`, ts: '1700000009.000100', event_ts: '1700000009.000100' },
+      };
+      const posts = () => slack.requests.filter((r) => r.url === '/api/chat.postMessage' && r.body.includes('1700000009.000100')).length;
+      await Promise.all([
+        postSignedJson(`${a.url}/slack/events`, envelope, SIGNING_SECRET),
+        postSignedJson(`${b.url}/slack/events`, envelope, SIGNING_SECRET, { 'x-slack-retry-num': '1', 'x-slack-retry-reason': 'http_timeout' }),
+      ]);
+      await slack.waitFor(1, (r) => r.url === '/api/chat.postMessage' && r.body.includes('1700000009.000100'));
+      await new Promise((r) => setTimeout(r, 500));
+      expect(posts()).toBe(1);
+    });
+  });
+
+  it('stops gracefully on SIGTERM: the request in flight is answered, then the process exits 0', async () => {
+    const app = await startAppProcess(baseEnv(slack, astro));
+    apps.push(app);
+    delayMs = 1200;
+    try {
+      expect((await command(app, slack, 'term', ADA.id)).status).toBe(200);
+      app.kill('SIGTERM');
+      const [reply] = await slack.waitFor(1, (r) => r.url === '/respond/term', 8000);
+      expect(reply!.body).toContain('Ada Lovelace');
+      expect(await app.exited).toBe(0);
+      expect(app.output()).toContain('shutting down');
+    } finally {
+      delayMs = 0;
+    }
+  });
+
+  it('refuses to start with a bad configuration, naming the variable and hiding its value', async () => {
+    await expect(startAppProcess({ ...baseEnv(slack, astro), SLACK_BOT_TOKEN: 'xoxp-user-token-not-a-bot-1234567890' })).rejects.toThrow(
+      /SLACK_BOT_TOKEN must be a Bot User OAuth Token/,
+    );
+    await expect(startAppProcess({ ...baseEnv(slack, astro), SLACK_BOT_TOKEN: 'xoxp-user-token-not-a-bot-1234567890' })).rejects.not.toThrow(/xoxp-user-token/);
+  });
+});
