@@ -2,9 +2,24 @@
  * The Astro API client: typed requests, zod-parsed responses and typed errors. Knows nothing of
  * Slack. Paths are those of Astro API v1 (and identical under `iam/v1beta1` for users), e.g.
  * `GET {base}/organizations/{organizationId}/users/{userId}` (operation `GetUser`).
+ *
+ * List operations (`ListWorkspaces`, `ListDeployments`, `ListUsers`, `ListUserTeams`) send array
+ * query parameters the OpenAPI default way (`style: form`, `explode: true`): the key is repeated
+ * per value, e.g. `?workspaceIds=a&workspaceIds=b` (shared/notes/astro-api.md §2.2).
  */
 import { AstroApiError, kindForStatus } from './errors.js';
-import { AstroUserSchema, ErrorBodySchema, type AstroUser } from './schemas.js';
+import {
+  AstroUserSchema,
+  DeploymentsPageSchema,
+  ErrorBodySchema,
+  UserTeamsPageSchema,
+  UsersPageSchema,
+  WorkspacesPageSchema,
+  type AstroDeploymentSummary,
+  type AstroUser,
+  type AstroUserTeam,
+  type AstroWorkspaceSummary,
+} from './schemas.js';
 
 /** Which Astro organization to ask, with which token. The token is a secret. */
 export interface AstroTarget {
@@ -21,6 +36,14 @@ export interface AstroClientOptions {
   requestTimeoutMs?: number;
   /** Largest response body read, in bytes; a larger body is a `bad_response`. Default 2 MiB. */
   maxBodyBytes?: number;
+  /**
+   * Time allowed for one request of a list operation (`ListWorkspaces`, `ListDeployments`,
+   * `ListUsers`, `ListUserTeams`), headers and body, in ms: a page of 1000 users is far larger
+   * than one user. Default 10000.
+   */
+  listRequestTimeoutMs?: number;
+  /** Largest body of a list operation, in bytes; a larger body is a `bad_response`. Default 16 MiB. */
+  maxListBodyBytes?: number;
   /** `User-Agent` and `x-astro-client-identifier` value. */
   userAgent?: string;
   /** fetch implementation; the global one by default. */
@@ -38,6 +61,85 @@ export interface CallOptions {
   signal?: AbortSignal;
 }
 
+/** Largest `limit` sent to a list operation (the documented maximum of ListUsers, ListWorkspaces, ListUserTeams). */
+export const MAX_PAGE_LIMIT = 1000;
+
+/** The paging part of every list answer. */
+export interface ListPage {
+  /** How many items match in all, per Astro (`totalCount`); `offset + items read` when Astro left it out. */
+  totalCount: number;
+  /** Offset of this page, as Astro echoed it (else the one asked for). */
+  offset: number;
+  /** Page size, as Astro echoed it (else the one asked for). */
+  limit: number;
+  /** Items of this page that did not match the schema and were dropped. */
+  unreadable: number;
+}
+
+/**
+ * Query of {@link AstroClient.listWorkspaces}. `workspaceIds` is required and must not be empty
+ * for a request to be sent: without it ListWorkspaces would list every Workspace.
+ */
+export interface ListWorkspacesQuery {
+  /** IDs to describe; each a plain ID (`[A-Za-z0-9_-]`, 1–128 characters). */
+  workspaceIds: string[];
+  /** Items to skip. Default 0. */
+  offset?: number;
+  /** Page size, 0–1000. Default 1000. */
+  limit?: number;
+}
+
+/** One page of {@link AstroClient.listWorkspaces}. */
+export interface WorkspacesPage extends ListPage {
+  workspaces: AstroWorkspaceSummary[];
+}
+
+/** Query of {@link AstroClient.listDeployments}; `deploymentIds` as in {@link ListWorkspacesQuery}. */
+export interface ListDeploymentsQuery {
+  /** IDs to describe; each a plain ID (`[A-Za-z0-9_-]`, 1–128 characters). */
+  deploymentIds: string[];
+  /** Items to skip. Default 0. */
+  offset?: number;
+  /** Page size, 0–1000 (the spec documents no maximum; astro-user sends at most 1000). Default 1000. */
+  limit?: number;
+}
+
+/** One page of {@link AstroClient.listDeployments}. */
+export interface DeploymentsPage extends ListPage {
+  deployments: AstroDeploymentSummary[];
+}
+
+/** Query of {@link AstroClient.listUsers}. */
+export interface ListUsersQuery {
+  /** Items to skip, ≥ 0. */
+  offset: number;
+  /** Page size, 0–1000 (documented maximum). */
+  limit: number;
+  /**
+   * Sort criteria, each `<field>:asc` or `<field>:desc`; documented fields are `id`, `username`,
+   * `fullName`, `createdAt`, `updatedAt`. Use a stable sort (`id:asc`) when paging.
+   */
+  sorts?: string[];
+}
+
+/** One page of {@link AstroClient.listUsers}; `unreadable` counts users dropped because they did not parse. */
+export interface UsersPage extends ListPage {
+  users: AstroUser[];
+}
+
+/** Query of {@link AstroClient.listUserTeams}. */
+export interface ListUserTeamsQuery {
+  /** Items to skip. Default 0. */
+  offset?: number;
+  /** Page size, 0–1000. Default 1000. */
+  limit?: number;
+}
+
+/** One page of {@link AstroClient.listUserTeams}. */
+export interface UserTeamsPage extends ListPage {
+  teams: AstroUserTeam[];
+}
+
 /** The Astro API operations astro-user uses. */
 export interface AstroClient {
   /**
@@ -45,6 +147,38 @@ export interface AstroClient {
    * @throws {AstroApiError} for every non-2xx answer, timeout, network failure or unreadable body.
    */
   getUser(target: AstroTarget, userId: string, options?: CallOptions): Promise<AstroUser>;
+  /**
+   * `ListWorkspaces` (`GET /organizations/{organizationId}/workspaces?workspaceIds=…&offset=…&limit=…`):
+   * the ID and name of the given Workspaces. IDs Astro does not return are deleted or hidden from
+   * the token. An empty `workspaceIds` answers an empty page without a request.
+   * @throws {AstroApiError} `bad_request` (no request sent) for an ID that is not a plain ID or a
+   * bad offset/limit; else as {@link AstroClient.getUser} (ListWorkspaces documents 400/401/403/500).
+   */
+  listWorkspaces(target: AstroTarget, query: ListWorkspacesQuery, options?: CallOptions): Promise<WorkspacesPage>;
+  /**
+   * `ListDeployments` (`GET /organizations/{organizationId}/deployments?deploymentIds=…&offset=…&limit=…`):
+   * ID, name and Workspace of the given Deployments. An empty `deploymentIds` answers an empty page
+   * without a request.
+   * @throws {AstroApiError} as {@link AstroClient.listWorkspaces}.
+   */
+  listDeployments(target: AstroTarget, query: ListDeploymentsQuery, options?: CallOptions): Promise<DeploymentsPage>;
+  /**
+   * `ListUsers` (`GET /organizations/{organizationId}/users?offset=…&limit=…&sorts=…`): one page of
+   * the organization's users, each parsed like GetUser's answer; users that do not parse are
+   * dropped and counted in `unreadable`. Requires `organization.users.get`.
+   * @throws {AstroApiError} `bad_request` (no request sent) for a bad offset, limit or sort; else
+   * as {@link AstroClient.getUser}.
+   */
+  listUsers(target: AstroTarget, query: ListUsersQuery, options?: CallOptions): Promise<UsersPage>;
+  /**
+   * `ListUserTeams` (`GET /organizations/{organizationId}/users/{userId}/teams?offset=…&limit=…`,
+   * Astro API v1 only): the Teams a user belongs to, with the roles each Team grants (GetUser
+   * returns direct roles only). Requires `organization.teams.get`.
+   * @throws {AstroApiError} `not_found` for an unknown user, and also from a `iam/v1beta1` base,
+   * which has no such endpoint: the caller should then say that roles via Teams are not shown;
+   * `bad_request` (no request sent) for a bad ID, offset or limit; else as {@link AstroClient.getUser}.
+   */
+  listUserTeams(target: AstroTarget, userId: string, query?: ListUserTeamsQuery, options?: CallOptions): Promise<UserTeamsPage>;
 }
 
 /** Parses `Retry-After` (seconds or an HTTP date) into ms, or undefined. */
@@ -99,6 +233,50 @@ function segment(id: string): string {
   return id;
 }
 
+/**
+ * One plain ID used as a query value: the same alphabet as {@link segment}.
+ * @throws {AstroApiError} kind `bad_request`.
+ */
+function idValue(id: string): string {
+  if (typeof id !== 'string' || !/^[A-Za-z0-9_-]{1,128}$/.test(id)) throw new AstroApiError('bad_request', 'refused an ID that is not a plain ID');
+  return id;
+}
+
+/**
+ * A paging number: an integer in `[0, max]`.
+ * @throws {AstroApiError} kind `bad_request`.
+ */
+function pageValue(name: string, value: number, max = Number.MAX_SAFE_INTEGER): number {
+  if (!Number.isSafeInteger(value) || value < 0 || value > max) throw new AstroApiError('bad_request', `refused ${name} ${String(value)}: expected an integer from 0 to ${max}`);
+  return value;
+}
+
+/**
+ * One sort criterion, `<field>:asc` or `<field>:desc`.
+ * @throws {AstroApiError} kind `bad_request`.
+ */
+function sortValue(sort: string): string {
+  if (typeof sort !== 'string' || !/^[A-Za-z]{1,64}:(asc|desc)$/.test(sort)) throw new AstroApiError('bad_request', 'refused a sort that is not <field>:asc|desc');
+  return sort;
+}
+
+/** A query string (with its `?`), array values repeated per key (form, explode), every part URI-encoded. */
+function queryString(params: [string, string | number][]): string {
+  if (params.length === 0) return '';
+  return `?${params.map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(String(v))}`).join('&')}`;
+}
+
+/** The paging numbers of a list answer, with the request's values when Astro left them out. */
+function paging(
+  page: { totalCount?: number | undefined; offset?: number | undefined; limit?: number | undefined },
+  asked: { offset: number; limit: number },
+  read: number,
+  unreadable: number,
+): ListPage {
+  const offset = page.offset ?? asked.offset;
+  return { totalCount: page.totalCount ?? offset + read + unreadable, offset, limit: page.limit ?? asked.limit, unreadable };
+}
+
 /** True for the errors fetch raises when a signal aborts (ours or a timeout). */
 function isAbort(err: unknown): boolean {
   return err instanceof Error && (err.name === 'AbortError' || err.name === 'TimeoutError');
@@ -113,12 +291,19 @@ export function createAstroClient(options: AstroClientOptions = {}): AstroClient
   const maxBodyBytes = options.maxBodyBytes ?? 2 * 1024 * 1024;
   const userAgent = options.userAgent ?? 'astro-user';
   const doFetch = options.fetch ?? fetch;
+  const listLimits = { timeoutMs: options.listRequestTimeoutMs ?? 10_000, maxBodyBytes: options.maxListBodyBytes ?? 16 * 1024 * 1024 };
 
-  async function getJson(target: AstroTarget, path: string, call: CallOptions = {}): Promise<unknown> {
+  async function getJson(
+    target: AstroTarget,
+    path: string,
+    call: CallOptions = {},
+    limits: { timeoutMs: number; maxBodyBytes: number } = { timeoutMs: requestTimeoutMs, maxBodyBytes },
+  ): Promise<unknown> {
+    const { timeoutMs, maxBodyBytes: bodyCap } = limits;
     const url = `${target.apiUrl}${path}`;
     const signal = call.signal
-      ? AbortSignal.any([call.signal, AbortSignal.timeout(requestTimeoutMs)])
-      : AbortSignal.timeout(requestTimeoutMs);
+      ? AbortSignal.any([call.signal, AbortSignal.timeout(timeoutMs)])
+      : AbortSignal.timeout(timeoutMs);
     let res: Response | undefined;
     let body: string;
     const started = performance.now();
@@ -135,12 +320,12 @@ export function createAstroClient(options: AstroClientOptions = {}): AstroClient
           'x-astro-client-identifier': 'astro-user',
         },
       });
-      body = await readBody(res, maxBodyBytes);
+      body = await readBody(res, bodyCap);
       report();
     } catch (err) {
       report();
       if (err instanceof AstroApiError) throw err;
-      if (signal.aborted || isAbort(err)) throw new AstroApiError('timeout', `Astro did not answer within ${requestTimeoutMs} ms`, { cause: err });
+      if (signal.aborted || isAbort(err)) throw new AstroApiError('timeout', `Astro did not answer within ${timeoutMs} ms`, { cause: err });
       throw new AstroApiError('unavailable', 'Could not reach the Astro API', { cause: err });
     }
     if (!res.ok) {
@@ -169,6 +354,55 @@ export function createAstroClient(options: AstroClientOptions = {}): AstroClient
         throw new AstroApiError('bad_response', 'Astro answered with a user we could not read', { status: 200 });
       }
       return parsed.data;
+    },
+
+    async listWorkspaces(target, query, call) {
+      const offset = pageValue('offset', query.offset ?? 0);
+      const limit = pageValue('limit', query.limit ?? MAX_PAGE_LIMIT, MAX_PAGE_LIMIT);
+      const ids = query.workspaceIds.map(idValue);
+      const path = `/organizations/${segment(target.organizationId)}/workspaces`;
+      if (ids.length === 0) return { workspaces: [], totalCount: 0, offset, limit, unreadable: 0 };
+      const params: [string, string | number][] = [...ids.map((id): [string, string] => ['workspaceIds', id]), ['offset', offset], ['limit', limit]];
+      const parsed = WorkspacesPageSchema.safeParse(await getJson(target, path + queryString(params), call, listLimits));
+      if (!parsed.success) throw new AstroApiError('bad_response', 'Astro answered with a Workspace list we could not read', { status: 200 });
+      const { items, unreadable } = parsed.data.workspaces;
+      return { workspaces: items, ...paging(parsed.data, { offset, limit }, items.length, unreadable) };
+    },
+
+    async listDeployments(target, query, call) {
+      const offset = pageValue('offset', query.offset ?? 0);
+      const limit = pageValue('limit', query.limit ?? MAX_PAGE_LIMIT, MAX_PAGE_LIMIT);
+      const ids = query.deploymentIds.map(idValue);
+      const path = `/organizations/${segment(target.organizationId)}/deployments`;
+      if (ids.length === 0) return { deployments: [], totalCount: 0, offset, limit, unreadable: 0 };
+      const params: [string, string | number][] = [...ids.map((id): [string, string] => ['deploymentIds', id]), ['offset', offset], ['limit', limit]];
+      const parsed = DeploymentsPageSchema.safeParse(await getJson(target, path + queryString(params), call, listLimits));
+      if (!parsed.success) throw new AstroApiError('bad_response', 'Astro answered with a Deployment list we could not read', { status: 200 });
+      const { items, unreadable } = parsed.data.deployments;
+      return { deployments: items, ...paging(parsed.data, { offset, limit }, items.length, unreadable) };
+    },
+
+    async listUsers(target, query, call) {
+      const offset = pageValue('offset', query.offset);
+      const limit = pageValue('limit', query.limit, MAX_PAGE_LIMIT);
+      const sorts = (query.sorts ?? []).map(sortValue);
+      const params: [string, string | number][] = [['offset', offset], ['limit', limit], ...sorts.map((s): [string, string] => ['sorts', s])];
+      const path = `/organizations/${segment(target.organizationId)}/users${queryString(params)}`;
+      const parsed = UsersPageSchema.safeParse(await getJson(target, path, call, listLimits));
+      if (!parsed.success) throw new AstroApiError('bad_response', 'Astro answered with a user list we could not read', { status: 200 });
+      const { items, unreadable } = parsed.data.users;
+      return { users: items, ...paging(parsed.data, { offset, limit }, items.length, unreadable) };
+    },
+
+    async listUserTeams(target, userId, query = {}, call) {
+      const offset = pageValue('offset', query.offset ?? 0);
+      const limit = pageValue('limit', query.limit ?? MAX_PAGE_LIMIT, MAX_PAGE_LIMIT);
+      const params: [string, string | number][] = [['offset', offset], ['limit', limit]];
+      const path = `/organizations/${segment(target.organizationId)}/users/${segment(userId)}/teams${queryString(params)}`;
+      const parsed = UserTeamsPageSchema.safeParse(await getJson(target, path, call, listLimits));
+      if (!parsed.success) throw new AstroApiError('bad_response', "Astro answered with a user's Team list we could not read", { status: 200 });
+      const { items, unreadable } = parsed.data.teams;
+      return { teams: items, ...paging(parsed.data, { offset, limit }, items.length, unreadable) };
     },
   };
 }

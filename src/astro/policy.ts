@@ -430,5 +430,9 @@ export function createResilientAstroClient(inner: AstroClient, options: Resilien
     },
     // One line per operation of AstroClient:
     getUser: (target, userId, call) => run(target, (c) => inner.getUser(target, userId, c), call),
+    listWorkspaces: (target, query, call) => run(target, (c) => inner.listWorkspaces(target, query, c), call),
+    listDeployments: (target, query, call) => run(target, (c) => inner.listDeployments(target, query, c), call),
+    listUsers: (target, query, call) => run(target, (c) => inner.listUsers(target, query, c), call),
+    listUserTeams: (target, userId, query, call) => run(target, (c) => inner.listUserTeams(target, userId, query, c), call),
   };
 }

@@ -136,3 +136,127 @@ export const ErrorBodySchema = z.object({
     .optional()
     .catch(undefined),
 });
+
+// ---------------------------------------------------------------------------------------------
+// List endpoints (names instead of IDs, lookup by email, Team roles). Source: Astro API v1.0
+// OpenAPI spec, schemas `WorkspacesPaginated`/`Workspace`, `DeploymentsPaginated`/`Deployment`,
+// `UsersPaginated`, `UserTeamsPaginated`/`UserTeamMembership`. Only the fields astro-user uses are
+// kept. Tolerant like `User`: an item that does not parse is dropped and counted (`unreadable`),
+// never a failed page; only a body without the item array is unreadable as a whole.
+// ---------------------------------------------------------------------------------------------
+
+/** Largest length accepted for an ID in a list item (Astro IDs are 25-character CUIDs). */
+const ID_MAX = 256;
+
+/**
+ * Parses a required item array leniently: each entry that does not match `item` is dropped and
+ * counted. A value that is not an array fails the parse (the page is unreadable).
+ */
+function itemArray<T extends z.ZodType>(item: T) {
+  return z.array(z.unknown()).transform((values) => {
+    const items: z.infer<T>[] = [];
+    let unreadable = 0;
+    for (const entry of values) {
+      const r = item.safeParse(entry);
+      if (r.success) items.push(r.data as z.infer<T>);
+      else unreadable += 1;
+    }
+    return { items, unreadable };
+  });
+}
+
+/** `limit`, `offset`, `totalCount` of a page: a non-negative integer, or undefined when absent or of the wrong type. */
+const pageNumber = z.number().int().min(0).optional().catch(undefined);
+
+/** A Workspace as name resolution needs it: `{id, name}` (spec `Workspace`, both required). */
+export interface AstroWorkspaceSummary {
+  id: string;
+  /** The Workspace's display name; never empty. */
+  name: string;
+}
+
+/** One `Workspace` item of `WorkspacesPaginated`; other fields are ignored. */
+export const WorkspaceSummarySchema = z.object({ id: text.min(1).max(ID_MAX), name: text.min(1) }).transform((w): AstroWorkspaceSummary => ({ id: w.id, name: w.name }));
+
+/**
+ * A Deployment as name resolution needs it (spec `Deployment`: `id`, `name`, `workspaceId` are
+ * required; `workspaceName` is optional).
+ */
+export interface AstroDeploymentSummary {
+  id: string;
+  /** The Deployment's display name; never empty. */
+  name: string;
+  /** The Workspace the Deployment belongs to (needed for its Astro UI link). */
+  workspaceId: string;
+  /** That Workspace's name, when Astro sent it. */
+  workspaceName?: string;
+}
+
+/** One `Deployment` item of `DeploymentsPaginated`; other fields are ignored. */
+export const DeploymentSummarySchema = z
+  .object({ id: text.min(1).max(ID_MAX), name: text.min(1), workspaceId: text.min(1).max(ID_MAX), workspaceName: optionalText })
+  .transform((d): AstroDeploymentSummary => ({
+    id: d.id,
+    name: d.name,
+    workspaceId: d.workspaceId,
+    ...(d.workspaceName ? { workspaceName: d.workspaceName } : {}),
+  }));
+
+/**
+ * One Team a user belongs to, with the roles the Team grants (spec `UserTeamMembership`).
+ * `organizationRole` is required by the spec but kept optional here; role arrays may be absent.
+ */
+export interface AstroUserTeam {
+  id: string;
+  name: string;
+  description?: string;
+  /** True when the Team is managed by the identity provider (SCIM); absent when Astro did not say. */
+  isIdpManaged?: boolean;
+  organizationRole?: string;
+  workspaceRoles: WorkspaceRole[];
+  deploymentRoles: DeploymentRole[];
+  dagRoles: DagRole[];
+  /** Role entries of this Team that did not match the schema and were dropped. */
+  unreadableRoles: number;
+}
+
+/** One `UserTeamMembership` item of `UserTeamsPaginated`, parsed like a `User`'s roles. */
+export const UserTeamSchema = z
+  .object({
+    id: text.min(1).max(ID_MAX),
+    name: text.default(''),
+    description: optionalText,
+    isIdpManaged: z.boolean().optional().catch(undefined),
+    organizationRole: optionalText,
+    workspaceRoles: roleArray(WorkspaceRoleSchema),
+    deploymentRoles: roleArray(DeploymentRoleSchema),
+    dagRoles: roleArray(DagRoleSchema),
+  })
+  .transform((t): AstroUserTeam => {
+    const out: AstroUserTeam = {
+      id: t.id,
+      name: t.name,
+      workspaceRoles: t.workspaceRoles.items,
+      deploymentRoles: t.deploymentRoles.items,
+      dagRoles: t.dagRoles.items.map((r) => ({
+        deploymentId: r.deploymentId,
+        role: r.role,
+        ...(r.dagId ? { dagId: r.dagId } : {}),
+        ...(r.dagTag ? { dagTag: r.dagTag } : {}),
+      })),
+      unreadableRoles: t.workspaceRoles.unreadable + t.deploymentRoles.unreadable + t.dagRoles.unreadable,
+    };
+    if (t.description) out.description = t.description;
+    if (t.isIdpManaged !== undefined) out.isIdpManaged = t.isIdpManaged;
+    if (t.organizationRole) out.organizationRole = t.organizationRole;
+    return out;
+  });
+
+/** `WorkspacesPaginated`: `workspaces` must be an array; the page numbers are undefined when absent. */
+export const WorkspacesPageSchema = z.object({ workspaces: itemArray(WorkspaceSummarySchema), totalCount: pageNumber, offset: pageNumber, limit: pageNumber });
+/** `DeploymentsPaginated`: `deployments` must be an array. */
+export const DeploymentsPageSchema = z.object({ deployments: itemArray(DeploymentSummarySchema), totalCount: pageNumber, offset: pageNumber, limit: pageNumber });
+/** `UsersPaginated`: `users` must be an array; each item is a `User` parsed by {@link AstroUserSchema}. */
+export const UsersPageSchema = z.object({ users: itemArray(AstroUserSchema), totalCount: pageNumber, offset: pageNumber, limit: pageNumber });
+/** `UserTeamsPaginated`: `teams` must be an array. */
+export const UserTeamsPageSchema = z.object({ teams: itemArray(UserTeamSchema), totalCount: pageNumber, offset: pageNumber, limit: pageNumber });
