@@ -5,14 +5,22 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { App, HTTPReceiver, LogLevel, type CustomRoute } from '@slack/bolt';
+import { App, LogLevel, type CustomRoute } from '@slack/bolt';
 import { createAstroClient, type AstroClient } from './astro/client.js';
 import { createResilientAstroClient } from './astro/policy.js';
 import type { Config } from './config.js';
 import { secretsOf } from './config.js';
 import { createLookup, type Lookup } from './lookup/lookup.js';
 import { createRecentLookups } from './lookup/recent.js';
-import { defaultSettings, type SettingsResolver } from './lookup/settings.js';
+import type { InstallationRef, SettingsResolver } from './lookup/settings.js';
+import { createWorkspaceSettings, workspaceSettingsResolver } from './lookup/workspace-settings.js';
+import { WebClient } from '@slack/web-api';
+import type { Installation, OrgInstallation } from '@slack/oauth';
+import { createInstallationStore, isAllowed } from './slack/installation-store.js';
+import { createPeople } from './slack/people.js';
+import { publishHome } from './slack/home.js';
+import { homeState } from './slack/lookups.js';
+import { SecretBox } from './store/secret-box.js';
 import { createThrottle } from './lookup/throttle.js';
 import { createLogger, logContext, toSlackLogger, type Logger } from './logger.js';
 import { createMetrics, metricsHandler, type Metrics } from './metrics.js';
@@ -70,7 +78,7 @@ const STRICT_STORE_TIMEOUT_MS = 2000;
 function healthRoute(stores: Stores): CustomRoute {
   return {
     path: '/healthz',
-    method: ['GET'],
+    method: ['GET', 'HEAD'],
     handler: (_req: IncomingMessage, res: ServerResponse) => {
       void stores.ping().then((reachable) => {
         res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' });
@@ -78,6 +86,14 @@ function healthRoute(stores: Stores): CustomRoute {
       });
     },
   };
+}
+
+/** Bot scopes asked for in the install flow (keep in step with manifest.yml). */
+export const BOT_SCOPES = ['commands', 'app_mentions:read', 'chat:write', 'users:read', 'channels:read', 'groups:read', 'im:read', 'mpim:read'] as const;
+
+/** A small HTML page for the install flow's outcome; `title` and `text` are our own words. */
+function installPage(title: string, text: string): string {
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${title}</title></head><body style="font-family:sans-serif;max-width:40em;margin:4em auto"><h1>${title}</h1><p>${text}</p></body></html>`;
 }
 
 /** fetch with a default timeout, for `respond()` posts, which Bolt makes with bare fetch. */
@@ -107,9 +123,16 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<Ast
   metrics = createMetrics(() => astro.breakerState());
   const m = metrics;
 
+  const box = config.encryption ? new SecretBox(config.encryption.key, config.encryption.previous) : undefined;
+  const healthStore = new BestEffortCache(stores.cache, { log: log.child({ component: 'health' }) });
+  const settings = createWorkspaceSettings({ store: stores.settings, healthStore, ...(box ? { box } : {}) });
+  const defaults = config.astro.apiToken && config.astro.organizationId ? { apiUrl: config.astro.apiUrl, apiToken: config.astro.apiToken, organizationId: config.astro.organizationId } : undefined;
+  const defaultsFor = config.mode === 'single' ? ('all' as const) : config.astroEnvTeamIds;
+  const usesDefaults = (ref: InstallationRef) =>
+    Boolean(defaults) && (defaultsFor === 'all' || (ref.teamId !== undefined && defaultsFor.has(ref.teamId)) || (ref.enterpriseId !== undefined && defaultsFor.has(ref.enterpriseId)));
   const lookup = createLookup({
     astro,
-    settings: deps.settings ?? defaultSettings(config.astro),
+    settings: deps.settings ?? workspaceSettingsResolver({ settings, apiUrl: config.astro.apiUrl, defaultsFor, ...(defaults ? { defaults } : {}) }),
     cache: new BestEffortCache(stores.cache, { log: log.child({ component: 'cache' }) }),
     cacheTtlMs: config.cacheTtlSeconds * 1000,
     onCacheRead: (hit) => m.cache.inc({ result: hit ? 'hit' : 'miss' }),
@@ -127,28 +150,59 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<Ast
     fetch: fetchWithTimeout,
   };
   const socketMode = Boolean(config.slack.appToken);
-  let receiver: HTTPReceiver | undefined;
+  const installationStore =
+    config.mode === 'multi' && box ? createInstallationStore({ store: stores.installs, box, ...(config.allowedTeamIds ? { allowed: config.allowedTeamIds } : {}) }) : undefined;
+  const auth =
+    config.mode === 'multi' && config.slack.oauth && installationStore
+      ? {
+          clientId: config.slack.oauth.clientId,
+          clientSecret: config.slack.oauth.clientSecret,
+          stateSecret: config.slack.oauth.stateSecret,
+          scopes: [...BOT_SCOPES],
+          installationStore,
+          installerOptions: {
+            directInstall: true,
+            ...(socketMode ? { port: config.port } : {}),
+            callbackOptions: {
+              afterInstallation: async (installation: Installation | OrgInstallation, _o: unknown, _req: IncomingMessage, res: ServerResponse) => {
+                const ids = { teamId: installation.team?.id, enterpriseId: installation.enterprise?.id };
+                if (isAllowed(config.allowedTeamIds, ids)) return true;
+                log.warn({ audit: true, action: 'install_refused', team: ids.teamId, enterprise: ids.enterpriseId }, 'install from a workspace not in ALLOWED_TEAM_IDS refused');
+                const token = installation.bot?.token;
+                if (token) await new WebClient(token, clientOptions).auth.revoke().catch(() => undefined);
+                res.writeHead(403, { 'content-type': 'text/html; charset=utf-8' });
+                res.end(installPage('astro-user is not available for this Slack workspace', 'Its operator allows it only for some workspaces. Nothing was installed; ask the person who runs astro-user.'));
+                return false;
+              },
+              success: (_i: unknown, _o: unknown, _req: IncomingMessage, res: ServerResponse) => {
+                res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+                res.end(installPage('astro-user is installed', 'Open astro-user in Slack: an admin connects Astro from its Home tab (Configure), then anyone can type /astro-user.'));
+              },
+              failure: (_e: unknown, _o: unknown, _req: IncomingMessage, res: ServerResponse) => {
+                res.writeHead(400, { 'content-type': 'text/html; charset=utf-8' });
+                res.end(installPage('The installation did not complete', 'Slack did not confirm it (the link may have expired). Start again from the install link.'));
+              },
+            },
+          },
+        }
+      : { token: config.slack.botToken };
   const app = socketMode
     ? new App({
-        token: config.slack.botToken,
+        ...auth,
         appToken: config.slack.appToken,
         socketMode: true,
         customRoutes,
-        installerOptions: { port: config.port },
+        ...(config.mode === 'single' ? { installerOptions: { port: config.port } } : {}),
         logger: slackLogger,
         logLevel: LogLevel.INFO,
         clientOptions,
         deferInitialization: true,
       })
     : new App({
-        token: config.slack.botToken,
-        receiver: (receiver = new HTTPReceiver({
-          signingSecret: config.slack.signingSecret ?? '',
-          endpoints: '/slack/events',
-          customRoutes,
-          processBeforeResponse: deps.processBeforeResponse ?? false,
-          logger: slackLogger,
-        })),
+        ...auth,
+        signingSecret: config.slack.signingSecret ?? '',
+        customRoutes,
+        processBeforeResponse: deps.processBeforeResponse ?? false,
         logger: slackLogger,
         logLevel: LogLevel.INFO,
         clientOptions,
@@ -173,14 +227,49 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<Ast
 
   const recent = createRecentLookups({ store: new BestEffortCache(stores.recent, { log: log.child({ component: 'recent' }) }) });
   const once = boundedOnceStore(stores.once, STRICT_STORE_TIMEOUT_MS);
-  registerListeners(app, {
+  const people = createPeople({ adminUserIds: config.adminUserIds, log: log.child({ component: 'people' }) });
+  /** Matches keys of a workspace's entries in the best-effort stores: `…:<installation key>:…`. */
+  const ofWorkspace = (key: string) => {
+    const marker = `:${encodeURIComponent(key)}:`;
+    return (k: string) => k.includes(marker) || k.endsWith(`:${encodeURIComponent(key)}`);
+  };
+  const slackDeps = {
     lookup,
     recent,
     log,
     astroUiUrl: config.astroUiUrl,
     throttle: createThrottle(config.limits, stores.redis),
-    countLookup: (surface, outcome) => m.lookups.inc({ surface, outcome }),
-    claimOnce: (key, ttlMs) => once.claim(key, ttlMs),
+    countLookup: (surface: string, outcome: string) => m.lookups.inc({ surface, outcome }),
+    claimOnce: (key: string, ttlMs: number) => once.claim(key, ttlMs),
+    settings,
+    people,
+    usesDefaults,
+  };
+  registerListeners(app, {
+    ...slackDeps,
+    config: {
+      settings,
+      people,
+      astro,
+      astroApiUrl: config.astro.apiUrl,
+      log,
+      clearWorkspaceCache: async (key) => {
+        await stores.deleteWhere('cache', ofWorkspace(key)).catch((err: unknown) => log.warn({ err }, 'could not clear the workspace cache'));
+      },
+      refreshHome: async (client, installation, userId) => {
+        await publishHome(client, { userId, state: () => homeState(slackDeps, installation, userId, {}, client), log });
+      },
+    },
+    uninstall: {
+      log,
+      ...(installationStore ? { installedAt: (key: string) => installationStore.installedAt(key) } : {}),
+      forgetWorkspace: async (key) => {
+        if (installationStore) await installationStore.deleteByKey(key);
+        await settings.forget(key);
+        await stores.deleteWhere('cache', ofWorkspace(key));
+        await stores.deleteWhere('recent', ofWorkspace(key));
+      },
+    },
   });
 
   // SQLite never deletes expired rows by itself (keyv#963): purge them on a schedule.
@@ -211,7 +300,7 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<Ast
         );
       }
       const server = (await app.start(config.port)) as unknown;
-      if (receiver) {
+      if (!socketMode) {
         const address = (server as { address(): AddressInfo | string | null }).address();
         return { port: typeof address === 'object' && address ? address.port : config.port };
       }

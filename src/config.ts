@@ -5,6 +5,8 @@
  * parameter so that tests build the app with their own configuration.
  */
 import { z } from 'zod';
+import { readTokenClaims } from './astro/token.js';
+import { parseKey } from './store/secret-box.js';
 
 /** pino's level names, from least to most severe, plus `silent`. */
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
@@ -25,11 +27,32 @@ export interface AstroDefaults {
   organizationId: string;
 }
 
+/** The `ASTRO_*` variables: the API base always; a token and organization when set. */
+export interface AstroEnv {
+  /** API base without a trailing slash, e.g. `https://api.astronomer.io/v1`. Every token goes here only. */
+  apiUrl: string;
+  /** Organization API token (a JWT). Secret. */
+  apiToken?: string;
+  /** Organization of that token (from ASTRO_ORGANIZATION_ID, or read from the token's claims). */
+  organizationId?: string;
+}
+
+/** Slack's OAuth install flow (multi-workspace mode). Secrets. */
+export interface SlackOAuth {
+  clientId: string;
+  clientSecret: string;
+  stateSecret: string;
+}
+
 /** The validated configuration of one astro-user process. */
 export interface Config {
+  /** `single`: one workspace, SLACK_BOT_TOKEN; `multi`: Slack's OAuth install flow, installations stored. */
+  mode: 'single' | 'multi';
   slack: {
-    /** Bot User OAuth Token, `xoxb-…`. Secret. */
-    botToken: string;
+    /** Bot User OAuth Token, `xoxb-…` (single-workspace mode). Secret. */
+    botToken?: string;
+    /** OAuth credentials (multi-workspace mode). */
+    oauth?: SlackOAuth;
     /** Signing Secret from the app's Basic Information page. Secret. Absent in Socket Mode. */
     signingSecret?: string;
     /** App-level token `xapp-…`: when set, the app runs in Socket Mode (local development). Secret. */
@@ -39,7 +62,15 @@ export interface Config {
   };
   /** TCP port of the HTTP receiver (and of `/healthz` in Socket Mode); 0 picks a free port. */
   port: number;
-  astro: AstroDefaults;
+  astro: AstroEnv;
+  /** Team or enterprise IDs that may install and use the app (multi-workspace mode); all when undefined. */
+  allowedTeamIds?: ReadonlySet<string>;
+  /** Teams that may use the `ASTRO_*` defaults in multi-workspace mode (single mode: every team). */
+  astroEnvTeamIds: ReadonlySet<string>;
+  /** Slack user IDs treated as admins, besides workspace admins and owners. */
+  adminUserIds: ReadonlySet<string>;
+  /** 32-byte keys sealing tokens at rest: `key` encrypts, `previous` still decrypts (rotation). */
+  encryption?: { key: Buffer; previous?: Buffer };
   /** Astro UI base without a trailing slash (Open in Astro links), e.g. `https://cloud.astronomer.io`. */
   astroUiUrl: string;
   store: StoreLocation;
@@ -82,11 +113,32 @@ function isSafeHttpUrl(url: string): boolean {
   }
 }
 
+/** A comma-separated list of IDs (optional); each must match `re`. */
+function idList(what: string, re: RegExp) {
+  return z.preprocess(
+    blankToUndefined,
+    z
+      .string()
+      .transform((v) => v.split(',').map((x) => x.trim()).filter(Boolean))
+      .refine((ids) => ids.every((id) => re.test(id)), `must be a comma-separated list of ${what}`)
+      .optional(),
+  );
+}
+
 const EnvSchema = z.object({
   SLACK_BOT_TOKEN: z.preprocess(blankToUndefined, z
-    .string({ error: 'is missing: set it to the Bot User OAuth Token (xoxb-…) from OAuth & Permissions' })
+    .string()
     .trim()
-    .regex(/^xoxb-[A-Za-z0-9-]+$/, 'must be a Bot User OAuth Token starting with xoxb- (OAuth & Permissions page)')),
+    .regex(/^xoxb-[A-Za-z0-9-]+$/, 'must be a Bot User OAuth Token starting with xoxb- (OAuth & Permissions page)')
+    .optional()),
+  SLACK_CLIENT_ID: z.preprocess(blankToUndefined, z.string().trim().regex(/^\d+\.\d+$/, 'must be the Client ID from Basic Information (digits, a dot, digits)').optional()),
+  SLACK_CLIENT_SECRET: z.preprocess(blankToUndefined, z.string().trim().regex(/^[A-Za-z0-9]{16,128}$/, 'must be the Client Secret from Basic Information').optional()),
+  SLACK_STATE_SECRET: z.preprocess(blankToUndefined, z.string().trim().min(16, 'must be at least 16 random characters (openssl rand -hex 24)').max(256).optional()),
+  ALLOWED_TEAM_IDS: idList('team or enterprise IDs such as T0123ABCD,E0456EFGH', /^[TE][A-Z0-9]{2,30}$/),
+  ASTRO_ENV_TEAM_IDS: idList('team or enterprise IDs such as T0123ABCD', /^[TE][A-Z0-9]{2,30}$/),
+  ADMIN_USER_IDS: idList('Slack user IDs such as U0123ABCD', /^[UW][A-Z0-9]{2,30}$/),
+  ENCRYPTION_KEY: z.preprocess(blankToUndefined, z.string().optional()),
+  ENCRYPTION_KEY_PREVIOUS: z.preprocess(blankToUndefined, z.string().optional()),
   SLACK_SIGNING_SECRET: z.preprocess(
     blankToUndefined,
     z
@@ -140,13 +192,15 @@ const EnvSchema = z.object({
       .default('https://cloud.astronomer.io'),
   ),
   ASTRO_API_TOKEN: z.preprocess(blankToUndefined, z
-    .string({ error: 'is missing: create an Organization API token (role Organization Member is enough) in Astro → Organization Settings → Access Management → API Tokens' })
+    .string()
     .trim()
-    .regex(/^[A-Za-z0-9._~+/=-]{20,8192}$/, 'does not look like an Astro API token (a long JWT with no spaces); copy it again from Astro')),
+    .regex(/^[A-Za-z0-9._~+/=-]{20,8192}$/, 'does not look like an Astro API token (a long JWT with no spaces); copy it again from Astro')
+    .optional()),
   ASTRO_ORGANIZATION_ID: z.preprocess(blankToUndefined, z
-    .string({ error: 'is missing: copy the Organization ID from Astro → Organization Settings → General' })
+    .string()
     .trim()
-    .regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be an Astro Organization ID such as clmh57jtm000008lb58fe2wmv (letters and digits)')),
+    .regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be an Astro Organization ID such as clmh57jtm000008lb58fe2wmv (letters and digits)')
+    .optional()),
   CACHE_TTL_SECONDS: z.preprocess(
     blankToUndefined,
     z.coerce
@@ -254,17 +308,66 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   } catch (err) {
     problems.push(`${storeUrl ? 'STORE_URL' : 'REDIS_URL'} ${(err as Error).message}.`);
   }
-  if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
+  if (!parsed.success) throw new ConfigError(problems);
   const e = parsed.data;
+
+  const oauthVars = [e.SLACK_CLIENT_ID, e.SLACK_CLIENT_SECRET, e.SLACK_STATE_SECRET];
+  const mode = oauthVars.some(Boolean) ? 'multi' : 'single';
+  if (mode === 'multi') {
+    for (const [name, value] of [['SLACK_CLIENT_ID', e.SLACK_CLIENT_ID], ['SLACK_CLIENT_SECRET', e.SLACK_CLIENT_SECRET], ['SLACK_STATE_SECRET', e.SLACK_STATE_SECRET]] as const) {
+      if (!value) problems.push(`${name} is missing: the install flow for several workspaces needs SLACK_CLIENT_ID, SLACK_CLIENT_SECRET and SLACK_STATE_SECRET together.`);
+    }
+  } else if (!e.SLACK_BOT_TOKEN) {
+    problems.push('SLACK_BOT_TOKEN is missing: set it to the Bot User OAuth Token (xoxb-…) from OAuth & Permissions (or set SLACK_CLIENT_ID, SLACK_CLIENT_SECRET and SLACK_STATE_SECRET to install on several workspaces).');
+  }
+
+  let encryption: Config['encryption'];
+  for (const [name, value] of [['ENCRYPTION_KEY', e.ENCRYPTION_KEY], ['ENCRYPTION_KEY_PREVIOUS', e.ENCRYPTION_KEY_PREVIOUS]] as const) {
+    if (!value) continue;
+    try {
+      const key = parseKey(value);
+      encryption = name === 'ENCRYPTION_KEY' ? { key } : encryption ? { ...encryption, previous: key } : undefined;
+    } catch (err) {
+      problems.push(`${name} ${(err as Error).message}.`);
+    }
+  }
+  if (e.ENCRYPTION_KEY_PREVIOUS && !e.ENCRYPTION_KEY) problems.push('ENCRYPTION_KEY is missing: ENCRYPTION_KEY_PREVIOUS only decrypts during a rotation; set the new key in ENCRYPTION_KEY.');
+  if (mode === 'multi' && !e.ENCRYPTION_KEY) {
+    problems.push('ENCRYPTION_KEY is missing: several workspaces means stored Slack and Astro tokens, which are encrypted at rest. Make one with: openssl rand -base64 32');
+  }
+
+  let organizationId = e.ASTRO_ORGANIZATION_ID;
+  if (e.ASTRO_API_TOKEN && !organizationId) {
+    try {
+      organizationId = readTokenClaims(e.ASTRO_API_TOKEN).organizationId;
+    } catch {
+      problems.push('ASTRO_ORGANIZATION_ID is missing: copy the Organization ID from Astro → Organization Settings → General (ASTRO_API_TOKEN names none).');
+    }
+  }
+  if (!e.ASTRO_API_TOKEN && mode === 'single' && !e.ENCRYPTION_KEY) {
+    problems.push(
+      'ASTRO_API_TOKEN is missing: create an Organization API token (role Organization Member is enough) in Astro → Organization Settings → Access Management → API Tokens (or set ENCRYPTION_KEY so that a Slack admin can connect Astro from App Home).',
+    );
+  } else if (!e.ASTRO_API_TOKEN && e.ASTRO_ORGANIZATION_ID) {
+    problems.push("ASTRO_API_TOKEN is missing: ASTRO_ORGANIZATION_ID needs that organization's API token (Astro → Organization Settings → Access Management → API Tokens).");
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+
   return {
+    mode,
     slack: {
-      botToken: e.SLACK_BOT_TOKEN,
+      ...(e.SLACK_BOT_TOKEN && mode === 'single' ? { botToken: e.SLACK_BOT_TOKEN } : {}),
+      ...(mode === 'multi' ? { oauth: { clientId: e.SLACK_CLIENT_ID!, clientSecret: e.SLACK_CLIENT_SECRET!, stateSecret: e.SLACK_STATE_SECRET! } } : {}),
       ...(e.SLACK_SIGNING_SECRET ? { signingSecret: e.SLACK_SIGNING_SECRET } : {}),
       ...(e.SLACK_APP_TOKEN ? { appToken: e.SLACK_APP_TOKEN } : {}),
       ...(e.SLACK_API_URL ? { apiUrl: e.SLACK_API_URL } : {}),
     },
     port: e.PORT,
-    astro: { apiUrl: e.ASTRO_API_URL, apiToken: e.ASTRO_API_TOKEN, organizationId: e.ASTRO_ORGANIZATION_ID },
+    astro: { apiUrl: e.ASTRO_API_URL, ...(e.ASTRO_API_TOKEN && organizationId ? { apiToken: e.ASTRO_API_TOKEN, organizationId } : {}) },
+    ...(e.ALLOWED_TEAM_IDS ? { allowedTeamIds: new Set(e.ALLOWED_TEAM_IDS) } : {}),
+    astroEnvTeamIds: new Set(e.ASTRO_ENV_TEAM_IDS ?? []),
+    adminUserIds: new Set(e.ADMIN_USER_IDS ?? []),
+    ...(encryption ? { encryption } : {}),
     astroUiUrl: e.ASTRO_UI_URL,
     store,
     cacheTtlSeconds: e.CACHE_TTL_SECONDS,
@@ -277,7 +380,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 
 /** Every secret value in `config`, for the log scrubber. */
 export function secretsOf(config: Config): string[] {
-  return [config.slack.botToken, config.slack.signingSecret, config.slack.appToken, config.astro.apiToken, config.metricsToken].filter(
+  return [
+    config.slack.botToken,
+    config.slack.signingSecret,
+    config.slack.appToken,
+    config.slack.oauth?.clientSecret,
+    config.slack.oauth?.stateSecret,
+    config.astro.apiToken,
+    config.metricsToken,
+    config.encryption?.key.toString('base64'),
+    config.encryption?.key.toString('hex'),
+  ].filter(
     (s): s is string => typeof s === 'string' && s.length > 0,
   );
 }

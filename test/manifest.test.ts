@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import yaml from 'js-yaml';
 import { describe, expect, it } from 'vitest';
+import { BOT_SCOPES } from '../src/app.js';
 import { LOOKUP_SHORTCUT_ID } from '../src/slack/listeners/shortcuts/lookup-message.js';
 
 type Manifest = {
@@ -34,14 +35,14 @@ describe('manifest.yml', () => {
 
   it('enables the Home tab, the events and interactivity the listeners handle, and the shortcut', () => {
     expect(manifest.features.app_home.home_tab_enabled).toBe(true);
-    expect([...manifest.settings.event_subscriptions.bot_events].sort()).toEqual(['app_home_opened', 'app_mention']);
+    expect([...manifest.settings.event_subscriptions.bot_events].sort()).toEqual(['app_home_opened', 'app_mention', 'app_uninstalled', 'tokens_revoked']);
     expect(manifest.settings.interactivity.is_enabled).toBe(true);
     expect(manifest.settings.interactivity.request_url).toBe(manifest.settings.event_subscriptions.request_url);
     expect(manifest.features.shortcuts).toEqual([expect.objectContaining({ type: 'message', callback_id: LOOKUP_SHORTCUT_ID })]);
   });
 
-  it('asks for the fewest scopes that work', () => {
-    expect([...manifest.oauth_config.scopes.bot].sort()).toEqual(['app_mentions:read', 'chat:write', 'commands']);
+  it('asks for the fewest scopes that work, the same as the install flow asks for', () => {
+    expect([...manifest.oauth_config.scopes.bot].sort()).toEqual([...BOT_SCOPES].sort());
   });
 
   it("stays within Slack's manifest limits", () => {

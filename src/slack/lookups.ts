@@ -3,6 +3,10 @@
  * it in the asker's recent lookups, and describe card buttons. Listeners stay thin by calling this.
  */
 import type { Context } from '@slack/bolt';
+import type { WebClient } from '@slack/web-api';
+import { AstroApiError } from '../astro/errors.js';
+import { isConnectionError, type WorkspaceSettings } from '../lookup/workspace-settings.js';
+import type { People } from './people.js';
 import type { Lookup } from '../lookup/lookup.js';
 import type { RecentLookups } from '../lookup/recent.js';
 import { ThrottledError, type Throttle } from '../lookup/throttle.js';
@@ -24,6 +28,28 @@ export interface SlackDeps {
   astroUiUrl: string;
   /** Strict once-only claims, for event de-duplication. */
   claimOnce(key: string, ttlMs: number): Promise<boolean>;
+  /** Per-installation settings: Astro connection, policy, health. */
+  settings: WorkspaceSettings;
+  /** Who is asking: admin, guest. */
+  people: People;
+  /** True when the `ASTRO_*` defaults serve this installation (shown to admins). */
+  usesDefaults(installation: InstallationRef): boolean;
+}
+
+/** A guest asked, and the workspace does not let guests look users up. */
+export class GuestRefusedError extends Error {
+  constructor() {
+    super('guests may not look users up in this workspace');
+    this.name = 'GuestRefusedError';
+  }
+}
+
+/** Slack could not tell who is asking (users.info failed): refuse rather than guess. */
+export class AskerUnknownError extends Error {
+  constructor() {
+    super('could not verify the Slack user');
+    this.name = 'AskerUnknownError';
+  }
 }
 
 /** The Slack installation of a request, from Bolt's context (set by authorize) and the body. */
@@ -44,6 +70,10 @@ export interface LookUpRequest {
   bypassCache?: boolean;
   /** Where the lookup came from, for logs: `command`, `home`, `mention`, `shortcut`, `action`. */
   surface: string;
+  /** The Web API client of the request, to check who is asking (guests). */
+  client?: WebClient;
+  /** Who will see the answer: only the asker, a thread, or a whole channel (audit). */
+  visibility?: 'private' | 'thread' | 'channel';
 }
 
 /**
@@ -51,8 +81,19 @@ export interface LookUpRequest {
  * Never throws: the outcome carries either the user or the error to render.
  */
 export async function lookUp(deps: SlackDeps, req: LookUpRequest): Promise<CardListItem> {
-  const log = deps.log.child({ surface: req.surface, team: req.installation.teamId, slackUser: req.slackUserId });
+  // Every lookup writes one audit line ('lookup'): team, Slack user, surface, kind of query,
+  // outcome, and who sees the answer. Never a token or an email.
+  const log = deps.log.child({ audit: true, surface: req.surface, team: req.installation.teamId, slackUser: req.slackUserId, query: 'user_id', visibility: req.visibility ?? 'private' });
+  const key = installationKey(req.installation);
   try {
+    if (req.client && req.slackUserId) {
+      const policy = await deps.settings.getPolicy(key);
+      if (!policy.allowGuests) {
+        const facts = await deps.people.facts(req.client, key, req.slackUserId);
+        if (!facts.known) throw new AskerUnknownError();
+        if (facts.isGuest) throw new GuestRefusedError();
+      }
+    }
     const throttled = await deps.throttle.take(installationKey(req.installation), req.slackUserId ?? 'unknown');
     if (throttled) {
       log.info({ outcome: 'throttled', scope: throttled.scope }, 'lookup');
@@ -62,6 +103,7 @@ export async function lookUp(deps: SlackDeps, req: LookUpRequest): Promise<CardL
     const result = await deps.lookup.lookupUser({ installation: req.installation, userId: req.userId, bypassCache: req.bypassCache ?? false });
     log.info({ outcome: 'found', fromCache: result.fromCache }, 'lookup');
     deps.countLookup?.(req.surface, 'found');
+    if (!result.fromCache) void deps.settings.recordSuccess(key).catch(() => undefined);
     if (req.slackUserId) {
       const label = result.user.fullName || result.user.username || result.user.id;
       await deps.recent
@@ -71,7 +113,10 @@ export async function lookUp(deps: SlackDeps, req: LookUpRequest): Promise<CardL
     return { userId: req.userId, user: result.user, fetchedAt: result.fetchedAt };
   } catch (err) {
     const kind = (err as { kind?: string }).kind ?? (err instanceof Error ? err.name : 'unexpected');
-    log.info({ outcome: 'error', kind, err }, 'lookup');
+    // Expected outcomes (Astro errors, refusals) are logged without a stack.
+    const detail = err instanceof AstroApiError ? { status: err.status, requestId: err.requestId } : err instanceof Error && err.name !== 'Error' ? {} : { err };
+    log.info({ outcome: 'error', kind, ...detail }, 'lookup');
+    if (isConnectionError(err)) void deps.settings.recordError(key, { kind: err.kind, ...(err.requestId ? { requestId: err.requestId } : {}) }).catch(() => undefined);
     deps.countLookup?.(req.surface, kind);
     return { userId: req.userId, error: err };
   }
@@ -106,9 +151,36 @@ export async function homeState(
   installation: InstallationRef,
   slackUserId: string,
   show: Pick<HomeState, 'result' | 'notice'> = {},
+  client?: WebClient,
 ): Promise<HomeState> {
-  const recent = await deps.recent.list(installationKey(installation), slackUserId).catch(() => []);
+  const key = installationKey(installation);
+  const recent = await deps.recent.list(key, slackUserId).catch(() => []);
   const state: HomeState = { recent, astroUiUrl: deps.astroUiUrl };
+  if (client && (await deps.people.isAdmin(client, key, slackUserId))) {
+    const health = await deps.settings.getHealth(key);
+    try {
+      const c = await deps.settings.getConnection(key);
+      state.admin = {
+        health,
+        usingDefaults: !c && deps.usesDefaults(installation),
+        now: Date.now(),
+        ...(c
+          ? {
+              connection: {
+                organizationId: c.organizationId,
+                tokenHint: c.tokenHint,
+                scope: c.scope,
+                savedBy: c.savedBy,
+                savedAt: c.savedAt,
+                ...(c.expiresAt !== undefined ? { expiresAt: c.expiresAt } : {}),
+              },
+            }
+          : {}),
+      };
+    } catch {
+      state.admin = { health, usingDefaults: false, unreadable: true, now: Date.now() };
+    }
+  }
   if (show.result) return { ...state, result: show.result };
   if (show.notice) return { ...state, notice: show.notice };
   const latest = recent[0];

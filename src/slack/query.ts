@@ -5,7 +5,7 @@ import { isAstroId } from '../astro/ids.js';
 import type { InputProblem } from './views/messages.js';
 
 /** A parsed query. */
-export type Query = { kind: 'help' } | { kind: 'user_id'; userId: string } | { kind: 'invalid'; problem: InputProblem };
+export type Query = { kind: 'help' } | { kind: 'config' } | { kind: 'user_id'; userId: string } | { kind: 'invalid'; problem: InputProblem };
 
 /** Longer input than this is not examined further (Slack sends up to ~4000 chars of text). */
 const MAX_INPUT = 500;
@@ -24,6 +24,7 @@ function unwrap(token: string): string {
 export function parseQuery(text: string | undefined): Query {
   const raw = (text ?? '').trim();
   if (raw === '' || /^(help|-h|--help|\?)$/i.test(raw)) return { kind: 'help' };
+  if (/^(config|configure|settings|setup)$/i.test(raw)) return { kind: 'config' };
   if (raw.length > MAX_INPUT) return { kind: 'invalid', problem: { kind: 'too_long' } };
   const tokens = raw.split(/\s+/u);
   if (tokens.length > 1) {

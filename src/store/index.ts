@@ -3,6 +3,10 @@
  * adapter always passed as an instance (keyv 5 silently ignores URI strings), namespaces in
  * lowercase `[a-z]` only (SQLite `clear()` uses a case-insensitive LIKE where `_` is a wildcard).
  * Source for each rule: `shared/notes/cache-resilience.md` §1–§2.
+ *
+ * Two profiles: best-effort namespaces (`cache`, `recent`) swallow errors (wrap them in a
+ * BestEffortCache); strict ones (`settings`, `installs`) have `throwOnErrors` on Keyv and on the
+ * Redis adapter, so a failure surfaces as an error and is never mistaken for "not installed".
  */
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
@@ -16,12 +20,16 @@ import { memoryOnceStore, redisOnceStore, sqliteOnceStore, type OnceStore } from
 
 export type { OnceStore } from './once.js';
 
-/** Entries kept by each in-process `memory:` namespace before the least recently used is dropped. */
+/** Entries kept by each in-process `memory:` best-effort namespace before the least recently used is dropped. */
 export const MEMORY_STORE_MAX_ENTRIES = 10_000;
 
 /** Best-effort namespaces: losing them costs an extra Astro call or a shorter history, nothing more. */
 export const BEST_EFFORT_NAMESPACES = ['cache', 'recent'] as const;
 export type BestEffortNamespace = (typeof BEST_EFFORT_NAMESPACES)[number];
+/** Strict namespaces: the source of truth for workspace settings and Slack installations. */
+export const STRICT_NAMESPACES = ['settings', 'installs'] as const;
+
+type RedisClient = ReturnType<typeof createClient>;
 
 /** The opened stores of one process. */
 export interface Stores {
@@ -29,6 +37,10 @@ export interface Stores {
   cache: Keyv;
   /** Best-effort per-Slack-user history of recent lookups (App Home). */
   recent: Keyv;
+  /** Strict: per-installation Astro settings (token sealed). Errors reject. */
+  settings: Keyv;
+  /** Strict: Slack installations (sealed). Errors reject. */
+  installs: Keyv;
   /** Strict once-only claims (event de-duplication): errors reject. */
   once: OnceStore;
   /** Which backend is in use, for logs and `/healthz`. */
@@ -37,6 +49,13 @@ export interface Stores {
   redis?: RedisClient;
   /** True when the backend answers a trivial query within `timeoutMs` (default 500 ms). Never throws. */
   ping(timeoutMs?: number): Promise<boolean>;
+  /**
+   * Deletes every key of a best-effort namespace for which `matches(key)` is true (keys as the
+   * app wrote them, without the namespace), e.g. all cache entries of an uninstalled workspace.
+   * @returns how many were deleted.
+   * @throws when the backend fails.
+   */
+  deleteWhere(namespace: BestEffortNamespace, matches: (key: string) => boolean): Promise<number>;
   /**
    * Deletes expired rows (SQLite keeps them forever otherwise: keyv#963). Redis expires keys
    * itself and the memory store is bounded, so there it does nothing.
@@ -53,8 +72,6 @@ export interface OpenStoresOptions {
   /** Redis connect timeout, in ms. Default 1000. */
   redisConnectTimeoutMs?: number;
 }
-
-type RedisClient = ReturnType<typeof createClient>;
 
 /** True when `query` settles successfully within `timeoutMs`. */
 async function answers(query: Promise<unknown>, timeoutMs: number): Promise<boolean> {
@@ -85,12 +102,16 @@ function boundedMap(max: number) {
     delete: (key: string) => lru.delete(key),
     clear: () => lru.clear(),
     has: (key: string) => lru.has(key),
+    keys: () => [...lru.keys()],
   };
 }
 
+/** Strips `ns:` (SQLite, memory) or `ns::` (Redis) from a stored key. */
+const withoutNamespace = (ns: string, key: string) => key.replace(new RegExp(`^${ns}::?`), '');
+
 /**
  * Opens the stores at `location`.
- * - `memory`: in-process LRU maps of at most {@link MEMORY_STORE_MAX_ENTRIES} entries each.
+ * - `memory`: in-process maps; best-effort ones are LRUs of at most {@link MEMORY_STORE_MAX_ENTRIES}.
  * - `sqlite`: the file (its folder is created), WAL journal, 5 s busy timeout, one connection
  *   per namespace.
  * - `redis`: one client with no offline queue (a write during an outage fails instead of being
@@ -104,17 +125,32 @@ export async function openStores(location: StoreLocation, options: OpenStoresOpt
   const onError = (namespace: string) => (err: unknown) => log.warn({ err, store: location.kind, namespace }, 'store error');
 
   if (location.kind === 'memory') {
-    const [cache, recent] = BEST_EFFORT_NAMESPACES.map((ns) => {
-      const kv = new Keyv({ store: boundedMap(MEMORY_STORE_MAX_ENTRIES), namespace: ns });
+    const maps = BEST_EFFORT_NAMESPACES.map(() => boundedMap(MEMORY_STORE_MAX_ENTRIES));
+    const [cache, recent] = BEST_EFFORT_NAMESPACES.map((ns, i) => {
+      const kv = new Keyv({ store: maps[i]!, namespace: ns });
       kv.on('error', onError(ns));
       return kv;
     }) as [Keyv, Keyv];
+    const [settings, installs] = STRICT_NAMESPACES.map((ns) => new Keyv({ store: new Map(), namespace: ns, throwOnErrors: true })) as [Keyv, Keyv];
     return {
       cache,
       recent,
+      settings,
+      installs,
       once: memoryOnceStore(MEMORY_STORE_MAX_ENTRIES),
       kind: 'memory',
       ping: async () => true,
+      async deleteWhere(ns, matches) {
+        const map = maps[BEST_EFFORT_NAMESPACES.indexOf(ns)]!;
+        let n = 0;
+        for (const key of map.keys()) {
+          if (matches(withoutNamespace(ns, key))) {
+            map.delete(key);
+            n += 1;
+          }
+        }
+        return n;
+      },
       purgeExpired: async () => 0,
       close: async () => undefined,
     };
@@ -123,32 +159,43 @@ export async function openStores(location: StoreLocation, options: OpenStoresOpt
   if (location.kind === 'sqlite') {
     const file = resolve(location.path);
     mkdirSync(dirname(file), { recursive: true });
-    const adapters = BEST_EFFORT_NAMESPACES.map(() => new KeyvSqlite({ uri: `sqlite://${file}`, busyTimeout: 5000 }));
+    const all = [...BEST_EFFORT_NAMESPACES, ...STRICT_NAMESPACES];
+    const adapters = all.map(() => new KeyvSqlite({ uri: `sqlite://${file}`, busyTimeout: 5000 }));
     await adapters[0]!.query('PRAGMA journal_mode=WAL');
-    const [cache, recent] = BEST_EFFORT_NAMESPACES.map((ns, i) => {
-      const kv = new Keyv({ store: adapters[i]!, namespace: ns });
+    const [cache, recent, settings, installs] = all.map((ns, i) => {
+      const strict = (STRICT_NAMESPACES as readonly string[]).includes(ns);
+      const kv = new Keyv({ store: adapters[i]!, namespace: ns, throwOnErrors: strict });
       kv.on('error', onError(ns));
       return kv;
-    }) as [Keyv, Keyv];
+    }) as [Keyv, Keyv, Keyv, Keyv];
     const onceAdapter = new KeyvSqlite({ uri: `sqlite://${file}`, busyTimeout: 5000 });
     const once = await sqliteOnceStore((sql, ...params) => onceAdapter.query(sql, ...params) as Promise<unknown[]>);
+    const query = (sql: string, ...params: unknown[]) => adapters[0]!.query(sql, ...params) as Promise<{ key: string }[]>;
     let closed = false;
     return {
       cache,
       recent,
+      settings,
+      installs,
       once,
       kind: 'sqlite',
       ping: (timeoutMs = 500) => answers(onceAdapter.query('SELECT 1'), timeoutMs),
+      async deleteWhere(ns, matches) {
+        const rows = await query('SELECT key FROM keyv WHERE substr(key, 1, ?) = ?', ns.length + 1, `${ns}:`);
+        const doomed = rows.map((r) => r.key).filter((k) => matches(withoutNamespace(ns, k)));
+        for (const key of doomed) await query('DELETE FROM keyv WHERE key = ?', key);
+        return doomed.length;
+      },
       async purgeExpired() {
         const now = Date.now();
         let n = 0;
         for (const ns of BEST_EFFORT_NAMESPACES) {
-          const rows = (await adapters[0]!.query(
+          const rows = await query(
             `DELETE FROM keyv WHERE substr(key, 1, ?) = ? AND json_extract(value, '$.expires') < ? RETURNING key`,
             ns.length + 1,
             `${ns}:`,
             now,
-          )) as unknown[];
+          );
           n += rows.length;
         }
         return n + (await once.purgeExpired());
@@ -156,7 +203,7 @@ export async function openStores(location: StoreLocation, options: OpenStoresOpt
       async close() {
         if (closed) return;
         closed = true;
-        await Promise.allSettled([cache.disconnect(), recent.disconnect(), onceAdapter.disconnect()]);
+        await Promise.allSettled([cache, recent, settings, installs].map((kv) => kv.disconnect()).concat(onceAdapter.disconnect()));
       },
     };
   }
@@ -178,12 +225,13 @@ export async function openStores(location: StoreLocation, options: OpenStoresOpt
   client.on('ready', () => {
     lastRedisError = '';
   });
-  const [cache, recent] = BEST_EFFORT_NAMESPACES.map((ns) => {
-    const adapter = new KeyvRedis(client, { namespace: ns, connectionTimeout: connectTimeout, throwOnConnectError: false, throwOnErrors: false });
-    const kv = new Keyv({ store: adapter, namespace: ns, useKeyPrefix: false });
+  const [cache, recent, settings, installs] = [...BEST_EFFORT_NAMESPACES, ...STRICT_NAMESPACES].map((ns) => {
+    const strict = (STRICT_NAMESPACES as readonly string[]).includes(ns);
+    const adapter = new KeyvRedis(client, { namespace: ns, connectionTimeout: connectTimeout, throwOnConnectError: strict, throwOnErrors: strict });
+    const kv = new Keyv({ store: adapter, namespace: ns, useKeyPrefix: false, throwOnErrors: strict });
     kv.on('error', onError(ns));
     return kv;
-  }) as [Keyv, Keyv];
+  }) as [Keyv, Keyv, Keyv, Keyv];
   // Wait for the first connection, bounded: a Redis that is down at start-up leaves the app
   // running degraded (uncached; strict stores refuse) while the client keeps reconnecting.
   let connectTimer: NodeJS.Timeout | undefined;
@@ -198,10 +246,20 @@ export async function openStores(location: StoreLocation, options: OpenStoresOpt
   return {
     cache,
     recent,
+    settings,
+    installs,
     once: redisOnceStore(client),
     kind: 'redis',
     redis: client,
     ping: (timeoutMs = 500) => answers(client.isReady ? client.ping() : Promise.reject(new Error('not ready')), timeoutMs),
+    async deleteWhere(ns, matches) {
+      let n = 0;
+      for await (const batch of client.scanIterator({ MATCH: `${ns}::*`, COUNT: 500 })) {
+        const doomed = (batch as string[]).filter((k) => matches(withoutNamespace(ns, k)));
+        if (doomed.length > 0) n += await client.unlink(doomed);
+      }
+      return n;
+    },
     purgeExpired: async () => 0,
     async close() {
       if (closed) return;

@@ -22,6 +22,16 @@ export function slackHandler(overrides: Record<string, (req: RecordedRequest, re
     const custom = overrides[path];
     if (custom) return custom(req, res);
     if (path === '/api/auth.test') return json(res, 200, { ok: true, user_id: 'UBOT', bot_id: 'BBOT', team_id: 'T0001', user: 'astro-user' });
+    if (path === '/api/users.info') {
+      const user = new URLSearchParams(req.body).get('user') ?? '';
+      // Users named UADMIN… are workspace admins, UGUEST… are guests; the rest are members.
+      return json(res, 200, { ok: true, user: { id: user, is_admin: user.startsWith('UADMIN'), is_owner: false, is_restricted: user.startsWith('UGUEST'), is_ultra_restricted: false } });
+    }
+    if (path === '/api/conversations.info') {
+      const channel = new URLSearchParams(req.body).get('channel') ?? '';
+      // Channels named CEXT… are shared with another organization (Slack Connect).
+      return json(res, 200, { ok: true, channel: { id: channel, is_ext_shared: channel.startsWith('CEXT') } });
+    }
     if (path.startsWith('/respond/')) {
       res.writeHead(200, { 'content-type': 'text/plain' });
       res.end('ok');

@@ -8,6 +8,7 @@
 import type { HomeView, KnownBlock } from '@slack/types';
 import type { AstroUser } from '../../astro/schemas.js';
 import type { RecentLookup } from '../../lookup/recent.js';
+import type { ConnectionHealth } from '../../lookup/workspace-settings.js';
 import { slackDate } from './format.js';
 import { LIMITS, escapeAndTruncate, inlineCode, oneLine } from './limits.js';
 import { EXAMPLE_USER_ID } from './messages.js';
@@ -20,10 +21,89 @@ export const HOME = {
   queryAction: 'home_query_input',
   lookupAction: 'home_lookup',
   recentAction: 'home_recent',
+  configureAction: 'admin_configure',
+  disconnectAction: 'admin_disconnect',
 } as const;
+
+/** The admin section: connection, token scope and expiry, last success, last error, buttons. */
+function adminBlocks(a: AdminPanel): KnownBlock[] {
+  const lines: string[] = [];
+  const c = a.connection;
+  if (a.unreadable) {
+    lines.push(':warning: The saved connection cannot be read (storage unavailable, or the encryption key changed). Configure it again.');
+  } else if (c) {
+    lines.push(`:large_green_circle: Connected to organization ${inlineCode(c.organizationId, 64)} with a ${escapeAndTruncate(c.scope.toLowerCase(), 20)} API token ${inlineCode(c.tokenHint, 10)}, saved by <@${/^[UW][A-Z0-9]+$/.test(c.savedBy) ? c.savedBy : 'unknown'}> ${slackDate(c.savedAt, '{date_short_pretty}')}.`);
+    if (c.expiresAt === undefined) lines.push('The token does not expire.');
+    else {
+      const days = Math.floor((c.expiresAt - a.now) / 86_400_000);
+      lines.push(
+        days < EXPIRY_WARNING_DAYS
+          ? `:warning: *The token expires ${slackDate(c.expiresAt, '{date_short_pretty}')}* (${Math.max(0, days)} days): create a new one in Astro and Configure it here.`
+          : `The token expires ${slackDate(c.expiresAt, '{date_short}')}.`,
+      );
+    }
+  } else if (a.usingDefaults) {
+    lines.push(':large_blue_circle: Using the Astro token set by the person who runs astro-user. Configure to use this workspace\'s own.');
+  } else {
+    lines.push(':white_circle: *Not connected yet.* Configure to connect this workspace to Astro: until then, lookups here answer "not configured".');
+  }
+  const h = a.health;
+  lines.push(`Last successful call: ${h.lastSuccessAt ? slackDate(h.lastSuccessAt, '{date_short_pretty} at {time}') : 'none yet'}.`);
+  if (h.lastError) {
+    lines.push(
+      `Last error: ${escapeAndTruncate(h.lastError.kind.replace(/_/g, ' '), 40)} ${slackDate(h.lastError.at, '{date_short_pretty} at {time}')}${h.lastError.requestId ? ` (Astro request ID ${inlineCode(h.lastError.requestId, 128)})` : ''}.`,
+    );
+  }
+  const buttons: KnownBlock = {
+    type: 'actions',
+    block_id: 'home:admin:actions',
+    elements: [
+      { type: 'button', action_id: HOME.configureAction, text: { type: 'plain_text', text: 'Configure' }, value: 'configure' },
+      ...(c
+        ? [
+            {
+              type: 'button' as const,
+              action_id: HOME.disconnectAction,
+              style: 'danger' as const,
+              text: { type: 'plain_text' as const, text: 'Disconnect' },
+              value: 'disconnect',
+              confirm: {
+                title: { type: 'plain_text' as const, text: 'Disconnect Astro?' },
+                text: { type: 'plain_text' as const, text: "This deletes this workspace's Astro token and cached answers. Lookups stop until an admin connects again." },
+                confirm: { type: 'plain_text' as const, text: 'Disconnect' },
+                deny: { type: 'plain_text' as const, text: 'Cancel' },
+              },
+            },
+          ]
+        : []),
+    ],
+  };
+  return [
+    { type: 'divider', block_id: 'home:admin:div' },
+    { type: 'section', block_id: 'home:admin', text: { type: 'mrkdwn', text: `*Astro connection* (only admins see this)\n${lines.join('\n')}` } },
+    buttons,
+  ];
+}
+
+/** The admin's view of the workspace's Astro connection. Times in ms since the epoch. */
+export interface AdminPanel {
+  /** The saved connection (no token), when there is one. */
+  connection?: { organizationId: string; tokenHint: string; scope: string; expiresAt?: number; savedBy: string; savedAt: number };
+  /** True when lookups use the operator's `ASTRO_*` token instead. */
+  usingDefaults: boolean;
+  health: ConnectionHealth;
+  /** The connection could not be read (storage down, or the key changed). */
+  unreadable?: boolean;
+  now: number;
+}
+
+/** Days before expiry from which the token's expiry is shown as a warning. */
+export const EXPIRY_WARNING_DAYS = 14;
 
 /** What the Home view shows. */
 export interface HomeState {
+  /** Shown to admins only: the connection's health and the Configure / Disconnect buttons. */
+  admin?: AdminPanel;
   /** The card to show, with when Astro answered (ms since the epoch). */
   result?: { user: AstroUser; fetchedAt: number };
   /** An error or notice to show instead of a card. */
@@ -78,6 +158,7 @@ export function renderHome(state: HomeState): HomeView {
 
   const recent = state.recent.slice(0, MAX_RECENT_SHOWN);
   const bottom: KnownBlock[] = [{ type: 'divider', block_id: 'home:div2' }];
+  if (state.admin) bottom.unshift(...adminBlocks(state.admin));
   if (recent.length > 0) {
     bottom.push({ type: 'section', block_id: 'home:recent', text: { type: 'mrkdwn', text: '*Your recent lookups*' } });
     recent.forEach((r, i) => {

@@ -6,6 +6,8 @@ import type { KnownBlock } from '@slack/types';
 import { AstroApiError } from '../../astro/errors.js';
 import { NotConfiguredError } from '../../lookup/lookup.js';
 import { ThrottledError } from '../../lookup/throttle.js';
+import { SettingsUnreadableError } from '../../lookup/workspace-settings.js';
+import { AskerUnknownError, GuestRefusedError } from '../lookups.js';
 import { StoreUnavailableError } from '../../store/once.js';
 import type { RenderedMessage } from './user-card.js';
 import { inlineCode } from './limits.js';
@@ -26,7 +28,7 @@ export function helpMessage(command = '/astro-user'): RenderedMessage {
     [
       `*Look up an Astro user* and every role they hold (organization, workspace, deployment and DAG).`,
       `• \`${command} ${EXAMPLE_USER_ID}\` shows that user's card, privately to you.`,
-      `• \`${command} help\` shows this message.`,
+      `• \`${command} help\` shows this message; admins connect Astro with \`${command} config\`.`,
       `An Astro user ID is 25 characters starting with \`c\`. Find it in Astro under *Organization Settings → Access Management → Users*, or with \`astro organization user list\`.`,
     ].join('\n'),
   );
@@ -81,8 +83,20 @@ export function lookupErrorMessage(err: unknown, userId: string): RenderedMessag
   if (err instanceof NotConfiguredError) {
     return simple(
       'Astro is not connected for this workspace yet.',
-      ':electric_plug: Astro is not connected for this Slack workspace yet. Ask the person who runs astro-user to set the Astro API token and organization.',
+      ':electric_plug: Astro is not configured for this Slack workspace yet; an admin can connect Astro in App Home (open *astro-user → Home → Configure*, or type `/astro-user config`).',
     );
+  }
+  if (err instanceof SettingsUnreadableError) {
+    return simple(
+      "This workspace's Astro settings can't be read.",
+      ":warning: This Slack workspace's saved Astro token can't be decrypted (the encryption key may have changed). An admin can connect Astro again in App Home.",
+    );
+  }
+  if (err instanceof GuestRefusedError) {
+    return simple('Guests cannot look up Astro users here.', ":lock: Guests can't look up Astro users in this workspace. Ask a member of your team.");
+  }
+  if (err instanceof AskerUnknownError) {
+    return simple("Slack couldn't confirm who you are; try again.", ":warning: Slack couldn't confirm your account just now, so I didn't look that up. Try again in a moment.");
   }
   if (err instanceof ThrottledError) {
     const seconds = Math.max(1, Math.ceil(err.retryAfterMs / 1000));
@@ -104,19 +118,19 @@ export function lookupErrorMessage(err: unknown, userId: string): RenderedMessag
     case 'not_found':
       return simple(
         'No such user in this Astro organization.',
-        `:mag: No user ${who} in this Astro organization, or the workspace's Astro token can't see them. Check the ID (Astro → *Organization Settings → Access Management → Users*).`,
+        `:mag: No user ${who} in this Astro organization, or the Astro API token can't see them. Check the ID (Astro → *Organization Settings → Access Management → Users*).`,
         note,
       );
     case 'unauthorized':
       return simple(
-        "The workspace's Astro token was refused.",
-        `:closed_lock_with_key: Astro refused this workspace's API token: it is invalid or has expired. Ask an admin to replace it.`,
+        'The Astro API token was refused.',
+        `:closed_lock_with_key: Astro refused the Astro API token this Slack workspace uses: it is invalid or has expired. Ask an admin to replace it (App Home → Configure).`,
         note,
       );
     case 'forbidden':
       return simple(
-        "The workspace's Astro token lacks permission.",
-        `:closed_lock_with_key: This workspace's Astro token isn't allowed to read users. Ask an admin to use an Organization API token (the Organization Member role is enough).`,
+        'The Astro API token lacks permission.',
+        `:closed_lock_with_key: The Astro API token this Slack workspace uses isn't allowed to read users. Ask an admin to use an Organization API token (the Organization Member role is enough).`,
         note,
       );
     case 'rate_limited':

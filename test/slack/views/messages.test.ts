@@ -63,7 +63,7 @@ describe('lookupErrorMessage', () => {
     const m = lookupErrorMessage(new NotConfiguredError(), USER_ID);
     expectValidBlockKit(m);
     expect(m.text).toMatch(/not connected/);
-    expect(mainText(m)).toMatch(/Ask the person who runs astro-user/);
+    expect(mainText(m)).toMatch(/not configured for this Slack workspace yet; an admin can connect Astro in App Home/);
   });
 
   it('answers any other error with a generic text: no message, no stack', () => {

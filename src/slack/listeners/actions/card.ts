@@ -6,6 +6,7 @@
  * clear ephemeral note instead of an error.
  */
 import type { AllMiddlewareArgs, BlockAction, ButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
+import { installationKey, type InstallationRef } from '../../../lookup/settings.js';
 import { audienceOf, installationOf, lookUp, type SlackDeps } from '../../lookups.js';
 import { replyVia } from '../../reply.js';
 import { parseCardButtonValue, renderCards } from '../../views/cards.js';
@@ -43,7 +44,15 @@ export function cardRefresh(deps: SlackDeps) {
     const installation = installationOf(args.context, args.body);
     const items = await Promise.all(
       info.list.map((userId) =>
-        lookUp(deps, { installation, slackUserId: args.body.user.id, userId, bypassCache: userId === info.userId, surface: 'refresh' }),
+        lookUp(deps, {
+          installation,
+          slackUserId: args.body.user.id,
+          userId,
+          bypassCache: userId === info.userId,
+          surface: 'refresh',
+          client: args.client,
+          visibility: info.kind === 'private' ? 'private' : info.kind === 'thread' ? 'thread' : 'channel',
+        }),
       ),
     );
     const message = renderCards(info.kind, items, {
@@ -67,7 +76,18 @@ export function cardShare(deps: SlackDeps) {
       return;
     }
     const installation = installationOf(args.context, args.body);
-    const item = await lookUp(deps, { installation, slackUserId: args.body.user.id, userId: info.userId, surface: 'share' });
+    if (!(await mayPostPublicly(deps, args, installation))) {
+      await replyVia(
+        args.respond,
+        {
+          text: 'Cards stay private in this conversation.',
+          blocks: [{ type: 'section', text: { type: 'mrkdwn', text: ":lock: This conversation is shared with another organization (or I can't tell), so cards stay private here. An admin can allow public cards in Slack Connect channels (App Home → Configure)." } }],
+        },
+        log,
+      );
+      return;
+    }
+    const item = await lookUp(deps, { installation, slackUserId: args.body.user.id, userId: info.userId, surface: 'share', client: args.client, visibility: 'channel' });
     if (!('user' in item)) {
       await replyVia(args.respond, renderCards('private', [item], { astroUiUrl: deps.astroUiUrl }), log);
       return;
@@ -77,6 +97,27 @@ export function cardShare(deps: SlackDeps) {
     log.info({ outcome: ok ? 'shared' : 'failed' }, 'share');
     if (!ok) await expiredNote(deps, args, 'share that card');
   };
+}
+
+/**
+ * Whether a card may be posted for everyone in the clicked conversation: not in one shared with
+ * another organization (Slack Connect: `conversations.info` `is_ext_shared`), unless the workspace
+ * allows it. When Slack cannot say, the card stays private.
+ */
+async function mayPostPublicly(deps: SlackDeps, args: Args, installation: InstallationRef): Promise<boolean> {
+  const policy = await deps.settings.getPolicy(installationKey(installation)).catch(() => undefined);
+  if (!policy) return false;
+  if (policy.allowPublicInSharedChannels) return true;
+  const channel = args.body.channel?.id;
+  if (!channel) return false;
+  try {
+    const info = await args.client.conversations.info({ channel });
+    const c = info.channel as { is_ext_shared?: boolean; is_pending_ext_shared?: boolean } | undefined;
+    return Boolean(c) && !c!.is_ext_shared && !c!.is_pending_ext_shared;
+  } catch (err) {
+    deps.log.info({ err: { message: (err as Error).message }, slackError: (err as { data?: { error?: string } }).data?.error }, 'conversations.info failed; keeping the card private');
+    return false;
+  }
 }
 
 /** Open in Astro: Slack opens the link; the click still needs an acknowledgement. */

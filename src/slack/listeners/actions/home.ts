@@ -30,9 +30,9 @@ async function showInHome(deps: SlackDeps, args: Args, query: ReturnType<typeof 
   const slackUserId = body.user.id;
   const log = deps.log.child({ surface: 'home', team: installation.teamId, slackUser: slackUserId });
   const publish = (hash: string | undefined, show: Parameters<typeof homeState>[3]) =>
-    publishHome(client, { userId: slackUserId, hash, state: () => homeState(deps, installation, slackUserId, show), log });
+    publishHome(client, { userId: slackUserId, hash, state: () => homeState(deps, installation, slackUserId, show, client), log });
 
-  if (query.kind === 'help') {
+  if (query.kind === 'help' || query.kind === 'config') {
     await publish(body.view?.hash, { notice: helpMessage() });
     return;
   }
@@ -41,7 +41,7 @@ async function showInHome(deps: SlackDeps, args: Args, query: ReturnType<typeof 
     return;
   }
   const hash = await publish(body.view?.hash, { notice: notice(`:hourglass_flowing_sand: Looking up \`${query.userId}\`…`) });
-  const item = await lookUp(deps, { installation, slackUserId, userId: query.userId, bypassCache, surface: 'home' });
+  const item = await lookUp(deps, { installation, slackUserId, userId: query.userId, bypassCache, surface: 'home', client, visibility: 'private' });
   if ('user' in item) await publish(hash, { result: { user: item.user, fetchedAt: item.fetchedAt } });
   else await publish(hash, { notice: lookupErrorMessage(item.error, item.userId) });
 }

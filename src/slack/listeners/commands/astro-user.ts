@@ -4,6 +4,8 @@
  * channels where the bot is not a member.
  */
 import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt';
+import type { WebClient } from '@slack/web-api';
+import type { InstallationRef } from '../../../lookup/settings.js';
 import { audienceOf, installationOf, lookUp, type SlackDeps } from '../../lookups.js';
 import { parseQuery } from '../../query.js';
 import { replyVia } from '../../reply.js';
@@ -15,11 +17,16 @@ function commandName(command: string | undefined): string {
   return command && /^\/[a-z0-9_-]{1,31}$/.test(command) ? command : '/astro-user';
 }
 
-/** Builds the `/astro-user` listener. */
-export function astroUserCommand(deps: SlackDeps) {
-  return async ({ command, ack, respond, context }: AllMiddlewareArgs & SlackCommandMiddlewareArgs): Promise<void> => {
+/** Builds the `/astro-user` listener; `/astro-user config` opens the admin's Connect Astro modal. */
+export function astroUserCommand(deps: SlackDeps, openConfig: (args: { client: WebClient; triggerId: string; userId: string; installation: InstallationRef }) => Promise<void>) {
+  return async ({ command, ack, respond, context, client }: AllMiddlewareArgs & SlackCommandMiddlewareArgs): Promise<void> => {
     const name = commandName(command.command);
     const query = parseQuery(command.text);
+    if (query.kind === 'config') {
+      await ack();
+      await openConfig({ client, triggerId: command.trigger_id, userId: command.user_id, installation: installationOf(context, command) });
+      return;
+    }
     if (query.kind === 'help') {
       await ack({ response_type: 'ephemeral', ...helpMessage(name) });
       return;
@@ -35,6 +42,8 @@ export function astroUserCommand(deps: SlackDeps) {
       slackUserId: command.user_id,
       userId: query.userId,
       surface: 'command',
+      client,
+      visibility: 'private',
     });
     const message = renderCards('private', [item], {
       audience: audienceOf({ id: command.channel_id, name: command.channel_name }),

@@ -16,7 +16,7 @@ export function appHomeOpened(deps: SlackDeps) {
     await publishHome(client, {
       userId: event.user,
       hash: (event.view as { hash?: string } | undefined)?.hash,
-      state: () => homeState(deps, installation, event.user),
+      state: () => homeState(deps, installation, event.user, {}, client),
       log,
     });
   };

@@ -5,6 +5,7 @@
  * out (`X-Slack-Retry-Num`): an atomic once-only claim on `event_id`.
  */
 import type { AllMiddlewareArgs, SlackEventMiddlewareArgs } from '@slack/bolt';
+import { installationKey } from '../../../lookup/settings.js';
 import { findAstroIds, installationOf, lookUp, type SlackDeps } from '../../lookups.js';
 import { MAX_CARDS_PER_MESSAGE } from '../../views/card-list.js';
 import { renderCards } from '../../views/cards.js';
@@ -45,25 +46,38 @@ export function appMention(deps: SlackDeps) {
       log.error({ err }, 'could not record the event as answered');
       // Without the claim, a re-delivery could be answered twice: answer only the first delivery,
       // and only to say so.
-      if (!context.retryNum) await post(client, event.channel, String(event.thread_ts ?? event.ts), unavailable, log);
+      if (!context.retryNum) await post(client, { channel: event.channel, threadTs: String(event.thread_ts ?? event.ts), ...(event.user ? { privatelyTo: event.user } : {}) }, unavailable, log);
       return;
     }
     // Keep thread_ts a string: a number loses trailing zeros and the reply leaves the thread.
     const threadTs = String(event.thread_ts ?? event.ts);
+    // A channel shared with another organization (Slack Connect) gets no public card unless the
+    // workspace allows it; a workspace may also make every mention answer private.
+    let privately = true;
+    try {
+      const policy = await deps.settings.getPolicy(installationKey(installation));
+      const shared = Boolean((body as { is_ext_shared_channel?: boolean }).is_ext_shared_channel);
+      privately = policy.privateMentionReplies || (shared && !policy.allowPublicInSharedChannels);
+    } catch (err) {
+      log.warn({ err }, 'could not read the workspace policy; answering privately');
+    }
+    const to = { channel: event.channel, threadTs, ...(privately && event.user ? { privatelyTo: event.user } : {}) };
     const ids = findAstroIds(event.text ?? '');
     let message: RenderedMessage;
     if (ids.length === 0) {
       message = mentionHelp;
     } else {
       const asked = ids.slice(0, MAX_CARDS_PER_MESSAGE);
-      const items = await Promise.all(asked.map((userId) => lookUp(deps, { installation, slackUserId: event.user, userId, surface: 'mention' })));
+      const items = await Promise.all(
+        asked.map((userId) => lookUp(deps, { installation, slackUserId: event.user, userId, surface: 'mention', client, visibility: privately ? 'private' : 'thread' })),
+      );
       message = renderCards('thread', items, {
         ...(event.user ? { by: event.user } : {}),
         astroUiUrl: deps.astroUiUrl,
         notShown: ids.length - asked.length,
       });
     }
-    await post(client, event.channel, threadTs, message, log);
+    await post(client, to, message, log);
   };
 }
 
@@ -72,19 +86,18 @@ const unavailable: RenderedMessage = {
   blocks: [{ type: 'section', text: { type: 'mrkdwn', text: ':construction: astro-user is temporarily unavailable (its storage is not answering). Mention me again in a moment.' } }],
 };
 
-/** Posts `message` in the thread `threadTs` of `channel`; failures are logged with Slack's error, never thrown. */
-async function post(client: WebClient, channel: string, threadTs: string, message: RenderedMessage, log: Logger): Promise<void> {
+/**
+ * Posts `message` in the thread `threadTs` of `channel`, for everyone or (`privatelyTo`) as an
+ * ephemeral message to one user; failures are logged with Slack's error, never thrown.
+ */
+async function post(client: WebClient, to: { channel: string; threadTs: string; privatelyTo?: string }, message: RenderedMessage, log: Logger): Promise<void> {
+  const { channel, threadTs } = to;
   const violations = blockKitViolations(message, 'message');
   if (violations.length > 0) log.error({ violations: violations.slice(0, 10) }, 'thread reply exceeds Block Kit limits; sending text only');
+  const content = { channel, thread_ts: threadTs, text: message.text, ...(violations.length === 0 ? { blocks: message.blocks } : {}) };
   try {
-    await client.chat.postMessage({
-      channel,
-      thread_ts: threadTs,
-      text: message.text,
-      ...(violations.length === 0 ? { blocks: message.blocks } : {}),
-      unfurl_links: false,
-      unfurl_media: false,
-    });
+    if (to.privatelyTo) await client.chat.postEphemeral({ ...content, user: to.privatelyTo });
+    else await client.chat.postMessage({ ...content, unfurl_links: false, unfurl_media: false });
   } catch (err) {
     log.warn({ err, slackError: (err as { data?: { error?: string } }).data?.error }, 'could not answer the mention in its thread');
   }

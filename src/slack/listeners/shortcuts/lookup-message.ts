@@ -27,7 +27,7 @@ function messageText(message: unknown): string {
 
 /** Builds the shortcut listener. */
 export function lookupMessageShortcut(deps: SlackDeps) {
-  return async ({ shortcut, ack, respond, context }: AllMiddlewareArgs & SlackShortcutMiddlewareArgs<MessageShortcut>): Promise<void> => {
+  return async ({ shortcut, ack, respond, context, client }: AllMiddlewareArgs & SlackShortcutMiddlewareArgs<MessageShortcut>): Promise<void> => {
     await ack();
     const installation = installationOf(context, shortcut);
     const log = deps.log.child({ surface: 'shortcut', team: installation.teamId, slackUser: shortcut.user.id });
@@ -42,7 +42,7 @@ export function lookupMessageShortcut(deps: SlackDeps) {
       return;
     }
     const asked = ids.slice(0, MAX_CARDS_PER_MESSAGE);
-    const items = await Promise.all(asked.map((userId) => lookUp(deps, { installation, slackUserId: shortcut.user.id, userId, surface: 'shortcut' })));
+    const items = await Promise.all(asked.map((userId) => lookUp(deps, { installation, slackUserId: shortcut.user.id, userId, surface: 'shortcut', client, visibility: 'private' })));
     const message = renderCards('private', items, {
       audience: audienceOf(shortcut.channel),
       astroUiUrl: deps.astroUiUrl,

@@ -1,0 +1,105 @@
+/**
+ * Per-step CPU cost of one cached slash-command lookup in astro-user, measured in-process on the
+ * BUILT modules (dist/). Each step runs in a bounded loop and reports µs per call; it explains the
+ * gap the end-to-end bench measures against bare Bolt. Run: node bench/micro.mjs (after a build;
+ * BENCH_DIST=<dir> measures another build). `npm run bench -- --profile` runs it too.
+ */
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { pathToFileURL } from 'node:url';
+import { defaultDeserialize, defaultSerialize } from '@keyv/serialize';
+import { adaLike } from './lib/standins.mjs';
+
+/** The build to measure: BENCH_DIST, else ../dist. */
+const DIST = process.env.BENCH_DIST ?? new URL('../dist', import.meta.url).pathname;
+const load = (rel) => import(pathToFileURL(join(DIST, rel)).href);
+const { createLookup } = await load('lookup/lookup.js');
+const { createRecentLookups } = await load('lookup/recent.js');
+const { defaultSettings } = await load('lookup/settings.js');
+const { createThrottle } = await load('lookup/throttle.js');
+const { createLogger } = await load('logger.js');
+const { createMetrics } = await load('metrics.js');
+const { renderCards } = await load('slack/views/cards.js');
+const { blockKitViolations } = await load('slack/views/limits.js');
+const { BestEffortCache } = await load('store/best-effort-cache.js');
+const { openStores } = await load('store/index.js');
+
+const ITER = Number(process.env.MICRO_ITER ?? 20_000);
+const MAX_MS = 3000; // every loop is bounded in time as well as count
+
+async function time(label, fn, iter = ITER) {
+  for (let i = 0; i < Math.min(2000, iter); i++) await fn(i); // warm-up
+  const end = performance.now() + MAX_MS;
+  const t0 = performance.now();
+  let n = 0;
+  for (; n < iter && performance.now() < end; n++) await fn(n);
+  const us = ((performance.now() - t0) * 1000) / n;
+  return { label, us };
+}
+
+/** 100 awaited promises; the per-promise cost, with and without AsyncLocalStorage's hooks. */
+async function chain() {
+  for (let i = 0; i < 100; i++) await Promise.resolve(i);
+}
+
+export async function micro() {
+  const before = await time('100 awaited promises, no AsyncLocalStorage yet', chain, 5000);
+  const als = new AsyncLocalStorage();
+  // The app's first middleware runs every request inside logContext.run(): on Node 20 that turns
+  // on async_hooks promise hooks for every promise in the process.
+  const after = await als.run({ correlationId: randomUUID() }, () => time('100 awaited promises, inside AsyncLocalStorage.run', chain, 5000));
+  return als.run({ correlationId: randomUUID() }, async () => [before, after, ...(await steps(als))]);
+}
+
+async function steps(als) {
+  const log = createLogger({ level: 'warn', secrets: [] });
+  const stores = await openStores({ kind: 'memory' }, { log });
+  const target = { apiUrl: 'http://127.0.0.1:1', apiToken: 'x'.repeat(40), organizationId: 'clorg000000000000000000001' };
+  const user = adaLike('chit00000000000000000000');
+  const astro = { getUser: async (_t, id) => ({ ...user, id, workspaceRoles: user.workspaceRoles, unreadableRoles: 0 }) };
+  const cache = new BestEffortCache(stores.cache, { log });
+  const lookup = createLookup({ astro, settings: defaultSettings(target), cache, cacheTtlMs: 3_600_000 });
+  const installation = { teamId: 'T1' };
+  const first = await lookup.lookupUser({ installation, userId: user.id });
+  await new Promise((r) => setTimeout(r, 20));
+  const hit = await lookup.lookupUser({ installation, userId: user.id });
+  if (!hit.fromCache) throw new Error('expected a cache hit');
+  const recent = createRecentLookups({ store: new BestEffortCache(stores.recent, { log }) });
+  const throttle = createThrottle({ perUserPerMinute: 1e9, perWorkspacePerMinute: 1e9 });
+  const metrics = createMetrics(() => 'closed');
+  const item = { userId: user.id, user: first.user, fetchedAt: first.fetchedAt };
+  const message = renderCards('private', [item], { audience: '#ops', astroUiUrl: 'https://cloud.astronomer.io' });
+  const raw = await stores.cache.get(`user:v1:T.T1:${target.organizationId}:${user.id}`, { raw: true });
+  const envelope = { value: { user: first.user, unreadableRoles: 0, fetchedAt: first.fetchedAt }, expires: Date.now() + 1e6 };
+  const text = defaultSerialize(envelope);
+
+  const out = [
+    await time('lookup.lookupUser (cache hit: keyv get + deserialize + zod parse)', () => lookup.lookupUser({ installation, userId: user.id })),
+    await time('  of which: keyv deserialize (@keyv/serialize, JSON.parse with a reviver)', () => defaultDeserialize(text)),
+    await time('  (for comparison: plain JSON.parse of the same text)', () => JSON.parse(text)),
+    await time('recent.record (get + zod parse + set + serialize)', (i) => recent.record('T.T1', `U${i % 64}`, { userId: user.id, label: 'Ada Lovelace' })),
+    await time('throttle.take (2 rate-limiter-flexible consumes)', (i) => throttle.take('T.T1', `U${i % 64}`)),
+    await time('renderCards (the card)', () => renderCards('private', [item], { audience: '#ops', astroUiUrl: 'https://cloud.astronomer.io' })),
+    await time('blockKitViolations (replyVia pre-check)', () => blockKitViolations(message, 'message')),
+    await time('JSON.stringify(card payload) (respond body)', () => JSON.stringify({ response_type: 'ephemeral', replace_original: false, ...message })),
+    await time('log.child ×2 (lookUp and listener)', () => log.child({ surface: 'command', team: 'T1', slackUser: 'U1' }).child({ surface: 'command' })),
+    await time('metrics: 2 counter incs', () => {
+      metrics.lookups.inc({ surface: 'command', outcome: 'found' });
+      metrics.cache.inc({ result: 'hit' });
+    }),
+    await time('randomUUID + AsyncLocalStorage.run (middleware)', () => als.run({ correlationId: randomUUID() }, () => Promise.resolve())),
+    await time('AbortSignal.timeout(5000) (fetchWithTimeout)', () => AbortSignal.timeout(5000)),
+  ];
+  await stores.close();
+  void raw;
+  return out;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const steps = await micro();
+  console.log(`Build: ${DIST}`);
+  for (const s of steps) console.log(`${s.us.toFixed(1).padStart(8)} µs  ${s.label}`);
+  process.exit(0);
+}

@@ -1,0 +1,721 @@
+/**
+ * astro-user benchmark: the built app (dist/index.js) against a bare Bolt 5 app
+ * (bench/baseline.mjs), interleaved in rounds, all on loopback. See bench/README.md.
+ *
+ *   node bench/run.mjs [--quick] [--only=1,2,3,4,5,6] [--profile | --profile-only]
+ *
+ * `npm run bench` builds first. Writes bench/results.md (and bench/profiles/ with --profile).
+ */
+import { execSync, spawnSync } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { SIGNING_SECRET, astroId, destroyAgents, maxInWindow, median, nextN, pct, postCommand, runLoad, runPaced, sleep } from './lib/driver.mjs';
+import { TICKS_PER_SECOND, freePort, httpText, killAll, startBackgroundSampler, startProc, track } from './lib/procs.mjs';
+import { diffMarkdown, setBuildDir, summarise, summaryMarkdown } from './lib/profile.mjs';
+import { startAstro, startSlack } from './lib/standins.mjs';
+
+const BENCH = dirname(fileURLToPath(import.meta.url));
+const ROOT = dirname(BENCH);
+const distArg = process.argv.find((a) => a.startsWith('--dist='));
+/**
+ * The build under test. By default a snapshot of dist/ taken now (right after `npm run build`):
+ * other engineers' `npm test` rebuilds dist/ and must not change the program in the middle of a
+ * run. `--dist=<dir>` runs another build instead (what-if comparisons); its folder needs a
+ * package.json with "type": "module" and node_modules reachable above it.
+ */
+const DIST = distArg ? distArg.slice(7) : snapshotDist();
+function snapshotDist() {
+  const dir = join(BENCH, '.out', 'dist');
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dirname(dir), { recursive: true });
+  cpSync(join(ROOT, 'dist'), dir, { recursive: true, filter: (src) => !src.endsWith('.map') });
+  return dir;
+}
+const APP_ENTRY = join(DIST, 'index.js');
+setBuildDir(DIST);
+const BASELINE_ENTRY = join(BENCH, 'baseline.mjs');
+const FILL_HOST_ENTRY = join(BENCH, 'fill-host.mjs');
+
+// ---------------------------------------------------------------------------------------------
+// Options
+// ---------------------------------------------------------------------------------------------
+const argv = process.argv.slice(2);
+const flag = (name) => argv.includes(`--${name}`);
+const QUICK = flag('quick');
+const PROFILE_ONLY = flag('profile-only');
+const PROFILE = flag('profile') || PROFILE_ONLY;
+const onlyArg = argv.find((a) => a.startsWith('--only='));
+const PARTS = PROFILE_ONLY ? new Set() : new Set((onlyArg ? onlyArg.slice(7) : '1,2,3,4,5,6').split(',').map(Number));
+
+/** Sizes of the run (a full run stays under ~6 minutes on 2 cores). */
+const S = {
+  rounds: QUICK ? 2 : 4, // interleaved rounds of part 1
+  phaseMs: QUICK ? 1000 : 2500, // one (target, concurrency) phase of part 1
+  concurrencies: [1, 8, 32],
+  pacedRate: 50, // open-loop ack latency: commands per second, well below saturation
+  pacedPerRound: QUICK ? 50 : 100,
+  hitIds: 8, // the small set of user IDs for cache hits
+  slackUsers: 64, // Slack users the load cycles through
+  replySamplesPerRound: QUICK ? 40 : 120, // part 2, cache hits, per target per round
+  missSamples: QUICK ? 15 : 40, // part 2, cache misses, per Astro latency
+  missSpacingMs: 70, // ≤ ~14 misses/s: under the 20/s Astro budget, so its limiter never waits
+  coalesce: 200,
+  distinct: 2000,
+  distinctConcurrency: 64,
+  storeRounds: QUICK ? 2 : 3,
+  storePhaseMs: QUICK ? 1000 : 2500,
+  storeConcurrency: 16,
+  startups: 5,
+  memorySteps: [2500, 5000, 10_000, 20_000],
+  fillConcurrency: 32,
+  profileCommands: QUICK ? 2000 : 6000,
+  maxPhaseRequests: 50_000, // every load loop is bounded in count as well as time
+  drainMs: 10_000, // longest wait for replies after a phase
+};
+
+const BOT_TOKEN = 'xoxb-1111-2222-benchBotTokenValue';
+const ASTRO_TOKEN = 'eyJhbGciOiJIUzI1NiJ9.eyJwZXJtaXNzaW9ucyI6WyJvcmdhbml6YXRpb25JZDpjbG9yZyJdfQ.benchAstroTokenSignature';
+const ORG_ID = 'clorg000000000000000000001';
+const METRICS_TOKEN = 'benchmetricstoken0123456789';
+
+/**
+ * Slack app modes. A mode is one entry here; part 1 runs once per built mode and prints a
+ * placeholder row for a mode that is not built yet.
+ */
+const MODES = [
+  { id: 'single', label: 'single-workspace', built: true, env: {} },
+  {
+    id: 'multi',
+    label: 'multi-workspace (authorize reads + decrypts an installation before the ack)',
+    built: false,
+    // When it exists: OAuth env (client ID/secret, state secret, encryption key) and installations
+    // seeded in the store for the teams the load cycles through.
+    env: {},
+  },
+];
+
+// ---------------------------------------------------------------------------------------------
+// Output helpers
+// ---------------------------------------------------------------------------------------------
+const log = (...a) => process.stderr.write(`${a.join(' ')}\n`);
+const fmtMs = (v) => (Number.isFinite(v) ? (v < 10 ? v.toFixed(2) : v.toFixed(1)) : 'n/a');
+const fmt0 = (v) => (Number.isFinite(v) ? Math.round(v).toLocaleString('en-US') : 'n/a');
+const fmtMiB = (v) => (Number.isFinite(v) ? `${v.toFixed(1)} MiB` : 'n/a');
+
+/** The table: one row per figure. */
+const rows = [];
+/** Free-form details printed under the table. */
+const details = [];
+
+/**
+ * Adds a row. `better` is 'lower' or 'higher' (how to read the ratio); `target` is a ratio bound
+ * {max} or {min}; `verdict` overrides the computed one (absolute targets).
+ */
+function row(part, figure, a, b, { unit = '', fmt = fmtMs, target, verdict, ratio, note = '' } = {}) {
+  const r = ratio ?? (Number.isFinite(a) && Number.isFinite(b) && b !== 0 ? a / b : NaN);
+  let v = verdict ?? '';
+  let t = '';
+  if (target?.max !== undefined) {
+    t = `≤ ${target.max}×`;
+    v ||= Number.isFinite(r) ? (r <= target.max ? 'PASS' : 'MISS') : 'n/a';
+  } else if (target?.min !== undefined) {
+    t = `≥ ${target.min}×`;
+    v ||= Number.isFinite(r) ? (r >= target.min ? 'PASS' : 'MISS') : 'n/a';
+  } else if (target?.text) {
+    t = target.text;
+  }
+  rows.push({
+    part,
+    figure,
+    a: typeof a === 'string' ? a : `${fmt(a)}${unit}`,
+    b: typeof b === 'string' ? b : `${fmt(b)}${unit}`,
+    ratio: Number.isFinite(r) ? `${r.toFixed(2)}×` : '–',
+    target: t || '–',
+    verdict: v || 'info',
+    note,
+  });
+}
+
+function tableMarkdown() {
+  const head = '| # | Figure | astro-user | bare Bolt | ratio | target | result |\n| --- | --- | ---: | ---: | ---: | --- | --- |';
+  const body = rows
+    .map((r) => `| ${r.part} | ${r.figure}${r.note ? ` (${r.note})` : ''} | ${r.a} | ${r.b} | ${r.ratio} | ${r.target} | ${r.verdict} |`)
+    .join('\n');
+  return `${head}\n${body}`;
+}
+
+function sh(cmd) {
+  try {
+    return execSync(cmd, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  } catch {
+    return '(unavailable)';
+  }
+}
+
+function machineMarkdown() {
+  const cpuModel = /model name\s*:\s*(.+)/.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? cpus()[0]?.model ?? '?';
+  return [
+    `- date: ${new Date().toISOString()}`,
+    `- nproc: ${sh('nproc')}`,
+    `- CPU: ${cpuModel}`,
+    `- node: ${process.version}`,
+    `- build measured: ${DIST}${distArg ? '' : ' (a snapshot of dist/ taken after `npm run build`)'}`,
+  `- git: ${sh('git -C ' + JSON.stringify(ROOT) + ' rev-parse --short HEAD')}${sh('git -C ' + JSON.stringify(ROOT) + ' status --porcelain -- src') ? ' (src/ has uncommitted changes: the build measured is the working tree)' : ''}`,
+    '- free -h:',
+    '',
+    '```',
+    sh('free -h'),
+    '```',
+  ].join('\n');
+}
+
+// ---------------------------------------------------------------------------------------------
+// Set-up
+// ---------------------------------------------------------------------------------------------
+const astro = await startAstro();
+const slack = await startSlack();
+const slackUser = (i) => `U${String(i % S.slackUsers).padStart(6, '0')}`;
+
+let redis;
+async function startRedis() {
+  const which = spawnSync('sh', ['-c', 'command -v redis-server'], { encoding: 'utf8' });
+  if (which.status !== 0) return undefined;
+  const port = await freePort();
+  const { spawn } = await import('node:child_process');
+  const dir = mkdtempSync(join(tmpdir(), 'astro-user-bench-redis-'));
+  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir], { stdio: 'ignore' });
+  track(child);
+  const deadline = Date.now() + 5000;
+  const { createConnection } = await import('node:net');
+  for (;;) {
+    const ok = await new Promise((resolve) => {
+      const s = createConnection({ host: '127.0.0.1', port }, () => {
+        s.end();
+        resolve(true);
+      });
+      s.on('error', () => resolve(false));
+    });
+    if (ok) break;
+    if (Date.now() > deadline || child.exitCode !== null) {
+      child.kill('SIGKILL');
+      return undefined;
+    }
+    await sleep(50);
+  }
+  return { url: `redis://127.0.0.1:${port}`, stop: () => child.kill('SIGTERM'), child };
+}
+
+const tmp = mkdtempSync(join(tmpdir(), 'astro-user-bench-'));
+const baseEnv = { SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: `${slack.url}/api/` };
+function appEnv(storeUrl, extra = {}) {
+  return {
+    ...baseEnv,
+    ASTRO_API_URL: astro.url,
+    ASTRO_API_TOKEN: ASTRO_TOKEN,
+    ASTRO_ORGANIZATION_ID: ORG_ID,
+    STORE_URL: storeUrl,
+    LOG_LEVEL: 'warn',
+    // Generous abuse limits (the largest allowed): the load must measure lookups, not refusals.
+    LOOKUPS_PER_USER_PER_MINUTE: '10000',
+    LOOKUPS_PER_WORKSPACE_PER_MINUTE: '100000',
+    // Longer than a run, so a warmed entry is still a hit at the end.
+    CACHE_TTL_SECONDS: '3600',
+    METRICS_TOKEN,
+    ...extra,
+  };
+}
+const startBaseline = (extra = {}) => startProc({ name: 'bare Bolt', script: BASELINE_ENTRY, env: baseEnv, ...extra });
+const startApp = (name, storeUrl, extra = {}, opts = {}) => startProc({ name, script: APP_ENTRY, env: appEnv(storeUrl, extra), ...opts });
+
+const HIT_IDS = Array.from({ length: S.hitIds }, (_, i) => astroId('hit', i));
+const hitReq = (i) => ({ text: HIT_IDS[i % HIT_IDS.length], slackUser: slackUser(i) });
+
+/** Looks up each hit ID once (sequentially) so later lookups are cache hits. */
+async function warmCache(target) {
+  for (const id of HIT_IDS) {
+    const n = nextN();
+    await postCommand(target, slack.url, { n, text: id, slackUser: slackUser(0) });
+    await slack.waitReply(n, 10_000);
+  }
+}
+
+/** One load phase, with the replies drained and the app's CPU time counted up to the last reply. */
+async function phase(target, { concurrency, durationMs, make, maxRequests = S.maxPhaseRequests }) {
+  const ticks0 = target.cpuTicks();
+  const cpu0 = process.cpuUsage();
+  const start = performance.now();
+  const res = await runLoad(target, slack.url, { concurrency, durationMs, maxRequests, make });
+  await slack.waitAll(res.ns, S.drainMs);
+  const kinds = {};
+  let lastReply = start;
+  for (const n of res.ns) {
+    const r = slack.replies.get(n);
+    const k = r?.kind ?? 'missing';
+    kinds[k] = (kinds[k] ?? 0) + 1;
+    if (r) lastReply = Math.max(lastReply, r.t);
+  }
+  const ticks = target.cpuTicks() - ticks0;
+  const cpu = process.cpuUsage(cpu0);
+  const wallMs = performance.now() - start;
+  slack.forget(res.ns);
+  if (process.env.BENCH_DEBUG) {
+    log(`    ${target.name} c=${concurrency}: ${res.lat.length} acks in ${res.elapsedMs.toFixed(0)} ms; app CPU ${((1000 * ticks) / TICKS_PER_SECOND / wallMs * 100).toFixed(0)}%, driver CPU ${(((cpu.user + cpu.system) / 1000 / wallMs) * 100).toFixed(0)}%`);
+  }
+  return { ...res, kinds, ticks, driverCpuMs: (cpu.user + cpu.system) / 1000, wallMs, toLastReplyMs: lastReply - start };
+}
+
+/** Brief warm-up load (JIT, sockets) before measuring. */
+async function warmLoad(target, ms = 1000) {
+  await phase(target, { concurrency: 8, durationMs: ms, make: hitReq });
+}
+
+function kindsNote(kinds, expected) {
+  const other = Object.entries(kinds).filter(([k]) => k !== expected);
+  return other.length ? other.map(([k, v]) => `${v} ${k}`).join(', ') : '';
+}
+
+// ---------------------------------------------------------------------------------------------
+// Part 1 and 2: ack latency/throughput and reply time
+// ---------------------------------------------------------------------------------------------
+let shared; // { A, B } kept for part 2 and 4
+
+async function part1(mode) {
+  log(`part 1 (${mode.label}): ack latency and throughput, cache hits, concurrency ${S.concurrencies.join('/')}`);
+  const B = shared?.B ?? (await startBaseline());
+  const A = await startApp(`astro-user (${mode.id})`, 'memory:', mode.env);
+  await warmCache(A);
+  await warmLoad(A);
+  await warmLoad(B);
+  const acc = new Map(); // `${name}:${c}` → { lat, count, elapsed, ticks, kinds }
+  for (let r = 0; r < S.rounds; r++) {
+    const order = r % 2 === 0 ? [B, A] : [A, B];
+    for (const c of S.concurrencies) {
+      for (const t of order) {
+        const p = await phase(t, { concurrency: c, durationMs: S.phaseMs, make: hitReq });
+        const k = `${t === A ? 'A' : 'B'}:${c}`;
+        const cur = acc.get(k) ?? { lat: [], count: 0, elapsed: 0, ticks: 0, kinds: {}, errors: 0 };
+        cur.lat.push(...p.lat);
+        cur.count += p.lat.length;
+        cur.elapsed += p.elapsedMs;
+        cur.ticks += p.ticks;
+        cur.errors += p.errors;
+        for (const [kk, v] of Object.entries(p.kinds)) cur.kinds[kk] = (cur.kinds[kk] ?? 0) + v;
+        acc.set(k, cur);
+      }
+    }
+    for (const t of order) {
+      const p = await runPaced(t, slack.url, { ratePerSecond: S.pacedRate, count: S.pacedPerRound, make: hitReq });
+      await slack.waitAll(p.ns, S.drainMs);
+      slack.forget(p.ns);
+      const k = `${t === A ? 'A' : 'B'}:paced`;
+      const cur = acc.get(k) ?? { lat: [], errors: 0 };
+      cur.lat.push(...p.lat);
+      cur.errors += p.errors;
+      acc.set(k, cur);
+    }
+    log(`  round ${r + 1}/${S.rounds} done`);
+  }
+  const tag = MODES.length > 1 ? `${mode.label}, ` : '';
+  for (const c of S.concurrencies) {
+    const a = acc.get(`A:${c}`);
+    const b = acc.get(`B:${c}`);
+    const note = [kindsNote(a.kinds, 'card'), a.errors ? `${a.errors} HTTP errors` : ''].filter(Boolean).join('; ');
+    row(1, `Ack p50, c=${c} (${tag}cache hit)`, pct(a.lat, 50), pct(b.lat, 50), { unit: ' ms', note: '' });
+    row(1, `Ack p99, c=${c} (${tag}cache hit)`, pct(a.lat, 99), pct(b.lat, 99), { unit: ' ms', target: { max: 1.2 }, note });
+    row(1, `Throughput, c=${c} (acks/s)`, (1000 * a.count) / a.elapsed, (1000 * b.count) / b.elapsed, { fmt: fmt0, target: { min: 0.8 } });
+    row(1, `App CPU per command, c=${c} (µs)`, (1e6 * a.ticks) / TICKS_PER_SECOND / a.count, (1e6 * b.ticks) / TICKS_PER_SECOND / b.count, {
+      fmt: fmt0,
+      note: 'app process, to its last reply',
+    });
+  }
+  const ap = acc.get('A:paced');
+  const bp = acc.get('B:paced');
+  row(1, `Ack p50, open loop ${S.pacedRate}/s (${tag}cache hit)`, pct(ap.lat, 50), pct(bp.lat, 50), { unit: ' ms', note: 'not saturated: the ack path alone' });
+  row(1, `Ack p99, open loop ${S.pacedRate}/s (${tag}cache hit)`, pct(ap.lat, 99), pct(bp.lat, 99), { unit: ' ms', note: `${ap.lat.length} samples` });
+  details.push(
+    `Part 1 (${mode.label}) samples: ${S.concurrencies.map((c) => `c=${c}: ${acc.get(`A:${c}`).count} astro-user / ${acc.get(`B:${c}`).count} bare Bolt acks`).join('; ')}.`,
+  );
+  shared = { A, B };
+}
+
+async function part2() {
+  log('part 2: time from request to the reply at response_url');
+  const { A, B } = shared;
+  const replyTime = async (t, text, user) => {
+    const n = nextN();
+    const r = await postCommand(t, slack.url, { n, text, slackUser: user });
+    const ok = await slack.waitReply(n, 15_000);
+    const rep = slack.replies.get(n);
+    slack.forget([n]);
+    return ok && r.status === 200 ? { ms: rep.t - r.t0, kind: rep.kind } : { ms: NaN, kind: 'missing' };
+  };
+  // Hits: interleaved rounds, sequential (each reply awaited before the next request).
+  const hit = { A: [], B: [] };
+  const hitKinds = {};
+  for (let r = 0; r < S.rounds; r++) {
+    const order = r % 2 === 0 ? ['B', 'A'] : ['A', 'B'];
+    for (const name of order) {
+      for (let i = 0; i < S.replySamplesPerRound; i++) {
+        const x = await replyTime(name === 'A' ? A : B, HIT_IDS[i % HIT_IDS.length], slackUser(i));
+        hit[name].push(x.ms);
+        if (name === 'A') hitKinds[x.kind] = (hitKinds[x.kind] ?? 0) + 1;
+      }
+    }
+  }
+  row(2, 'Reply at response_url p50 (cache hit)', pct(hit.A, 50), pct(hit.B, 50), { unit: ' ms', target: { max: 1.3 }, note: `${hit.A.length} samples` });
+  row(2, 'Reply at response_url p99 (cache hit)', pct(hit.A, 99), pct(hit.B, 99), { unit: ' ms', target: { max: 1.3 }, note: kindsNote(hitKinds, 'card') });
+
+  // Misses: each astro-user miss alternates with a bare Bolt request, paced under the Astro budget.
+  for (const latency of [0, 150]) {
+    astro.setLatency(latency);
+    const a = [];
+    const b = [];
+    const kinds = {};
+    for (let i = 0; i < S.missSamples; i++) {
+      const started = performance.now();
+      const x = await replyTime(A, astroId(`miss${latency}x`, i), slackUser(i));
+      a.push(x.ms);
+      kinds[x.kind] = (kinds[x.kind] ?? 0) + 1;
+      b.push((await replyTime(B, HIT_IDS[0], slackUser(i))).ms);
+      const wait = S.missSpacingMs - (performance.now() - started);
+      if (wait > 0) await sleep(wait);
+    }
+    row(2, `Reply p50 (cache miss, Astro ${latency} ms)`, median(a), median(b), { unit: ' ms', note: `${S.missSamples} samples` });
+    row(2, `Reply p99 (cache miss, Astro ${latency} ms)`, pct(a, 99), pct(b, 99), { unit: ' ms', note: kindsNote(kinds, 'card') });
+  }
+  astro.setLatency(0);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Part 3: coalescing and the Astro rate budget
+// ---------------------------------------------------------------------------------------------
+async function part3() {
+  log('part 3: coalescing, and the Astro request budget under 2,000 distinct lookups');
+  const A = await startApp('astro-user (part 3)', 'memory:'); // ASTRO_REQUESTS_PER_SECOND unset: the default, 20
+  const budget = 20;
+  try {
+    // 200 concurrent lookups of one uncached user (one Slack user: the raised per-user limit allows it).
+    astro.setLatency(150);
+    const id = astroId('coal', 1);
+    const ns = Array.from({ length: S.coalesce }, () => nextN());
+    const acks = await Promise.all(ns.map((n) => postCommand(A, slack.url, { n, text: id, slackUser: 'U000001' })));
+    await slack.waitAll(ns, 15_000);
+    const cards = ns.filter((n) => slack.replies.get(n)?.kind === 'card').length;
+    slack.forget(ns);
+    const upstream = astro.count(id);
+    row(3, `Astro requests for ${S.coalesce} concurrent lookups of one uncached user`, `${upstream}`, '–', {
+      target: { text: 'exactly 1' },
+      verdict: upstream === 1 && cards === S.coalesce ? 'PASS' : 'MISS',
+      note: `${cards}/${S.coalesce} cards, ${acks.filter((x) => x.status === 200).length} acks`,
+    });
+
+    // 2,000 distinct uncached users, sent as fast as the driver goes at concurrency 64.
+    astro.setLatency(150);
+    const prefix = 'cdist';
+    const sendStart = performance.now();
+    const res = await runLoad(A, slack.url, {
+      concurrency: S.distinctConcurrency,
+      durationMs: 60_000,
+      maxRequests: S.distinct,
+      make: (i) => ({ text: astroId('dist', i), slackUser: 'U000001' }),
+    });
+    const sentMs = performance.now() - sendStart;
+    await slack.waitAll(res.ns, 15_000);
+    const kinds = {};
+    const times = [];
+    for (const n of res.ns) {
+      const r = slack.replies.get(n);
+      const k = r?.kind ?? 'missing';
+      kinds[k] = (kinds[k] ?? 0) + 1;
+      times.push(r ? r.t - res.t0s.get(n) : Infinity);
+    }
+    slack.forget(res.ns);
+    const over10 = times.filter((t) => t > 10_000).length;
+    const upstreamTimes = astro.times(prefix);
+    const maxWin = maxInWindow(upstreamTimes, 1000);
+    row(3, `Max Astro requests in any 1 s window (${S.distinct} distinct users)`, `${maxWin}`, '–', {
+      target: { text: `≤ ${budget} (ASTRO_REQUESTS_PER_SECOND)` },
+      verdict: maxWin <= budget ? 'PASS' : 'MISS',
+      note: `${upstreamTimes.length} Astro requests in all`,
+    });
+    row(3, `Lookups answered or told to retry after > 10 s (of ${S.distinct})`, `${over10}`, '–', {
+      target: { text: '0' },
+      verdict: over10 === 0 && !kinds.missing ? 'PASS' : 'MISS',
+      note: `${kinds.card ?? 0} cards, ${kinds.retry ?? 0} told to retry, ${kinds.other ?? 0} other, ${kinds.missing ?? 0} no reply; reply p50 ${fmtMs(pct(times, 50))} ms, p99 ${fmtMs(pct(times, 99))} ms, max ${fmtMs(Math.max(...times))} ms`,
+    });
+    details.push(
+      `Part 3: ${S.distinct} commands sent in ${fmt0(sentMs)} ms at concurrency ${S.distinctConcurrency} from one Slack user (LOOKUPS_PER_USER_PER_MINUTE raised to 10000), Astro latency 150 ms; outcomes ${JSON.stringify(kinds)}.`,
+    );
+  } finally {
+    astro.setLatency(0);
+    await A.stop();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Part 4: cost of the store
+// ---------------------------------------------------------------------------------------------
+async function part4() {
+  log('part 4: cached lookups per second by store');
+  const { A, B } = shared;
+  const apps = [{ label: 'memory:', proc: A }];
+  const sqliteFile = join(tmp, 'bench.sqlite');
+  apps.push({ label: 'sqlite://<tmpfile>', proc: await startApp('astro-user (sqlite)', `sqlite://${sqliteFile}`) });
+  redis = await startRedis();
+  if (redis) apps.push({ label: 'redis://127.0.0.1', proc: await startApp('astro-user (redis)', redis.url) });
+  for (const x of apps) {
+    await warmCache(x.proc);
+    await warmLoad(x.proc);
+  }
+  const targets = [{ label: 'bare Bolt', proc: B }, ...apps];
+  const acc = new Map(targets.map((t) => [t.label, { replies: 0, ms: 0, lat: [], kinds: {} }]));
+  for (let r = 0; r < S.storeRounds; r++) {
+    const order = targets.map((_, i) => targets[(i + r) % targets.length]);
+    for (const t of order) {
+      const p = await phase(t.proc, { concurrency: S.storeConcurrency, durationMs: S.storePhaseMs, make: hitReq });
+      const cur = acc.get(t.label);
+      const good = (p.kinds.card ?? 0) + (p.kinds.fixed ?? 0);
+      cur.replies += good;
+      cur.ms += p.toLastReplyMs;
+      cur.lat.push(...p.lat);
+      for (const [k, v] of Object.entries(p.kinds)) cur.kinds[k] = (cur.kinds[k] ?? 0) + v;
+    }
+  }
+  const rate = (l) => (1000 * acc.get(l).replies) / acc.get(l).ms;
+  for (const x of apps) {
+    row(4, `Cached lookups/s, STORE_URL=${x.label}, c=${S.storeConcurrency}`, rate(x.label), rate('bare Bolt'), {
+      fmt: fmt0,
+      note: [`ack p99 ${fmtMs(pct(acc.get(x.label).lat, 99))} ms`, kindsNote(acc.get(x.label).kinds, 'card')].filter(Boolean).join('; '),
+    });
+  }
+  if (!redis) row(4, 'Cached lookups/s, STORE_URL=redis://', 'skipped', '–', { verdict: 'skipped', note: 'redis-server is not on PATH' });
+  for (const x of apps.slice(1)) await x.proc.stop();
+  if (redis) redis.stop();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Part 5: start-up
+// ---------------------------------------------------------------------------------------------
+async function part5() {
+  log('part 5: start-up, spawn → /healthz 200');
+  const kinds = [
+    { label: 'bare Bolt', start: () => startBaseline() },
+    { label: 'memory:', start: () => startApp('astro-user', 'memory:') },
+    { label: 'sqlite', start: () => startApp('astro-user', `sqlite://${join(tmp, `startup-${nextN()}.sqlite`)}`) },
+  ];
+  const times = new Map(kinds.map((k) => [k.label, []]));
+  // One untimed start each first, so that every timed start finds the files in the page cache.
+  for (const k of kinds) await (await k.start()).stop();
+  for (let i = 0; i < S.startups; i++) {
+    for (const k of i % 2 ? [...kinds].reverse() : kinds) {
+      const p = await k.start();
+      times.get(k.label).push(p.startupMs);
+      await p.stop();
+    }
+  }
+  const b = median(times.get('bare Bolt'));
+  row(5, `Start-up to /healthz 200, median of ${S.startups} (STORE_URL=memory:)`, median(times.get('memory:')), b, { unit: ' ms' });
+  row(5, `Start-up to /healthz 200, median of ${S.startups} (STORE_URL=sqlite, the default)`, median(times.get('sqlite')), b, { unit: ' ms' });
+  details.push(`Part 5 start-up times (ms): ${[...times].map(([k, v]) => `${k}: ${v.map((x) => x.toFixed(0)).join(', ')}`).join('; ')}.`);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Part 6: memory
+// ---------------------------------------------------------------------------------------------
+async function heapUsedMiB(proc) {
+  const text = await httpText(`${proc.url}/metrics`, { authorization: `Bearer ${METRICS_TOKEN}` });
+  const m = /^astro_user_nodejs_heap_size_used_bytes\s+([\d.e+]+)/m.exec(text);
+  return m ? Number(m[1]) / 1024 / 1024 : NaN;
+}
+
+async function part6() {
+  log('part 6: memory (VmRSS)');
+  const settle = 1500;
+  const B = await startBaseline();
+  await sleep(settle);
+  const bIdle = B.rssMiB();
+  await B.stop();
+  const Aidx = await startApp('astro-user (dist/index.js)', 'memory:');
+  await sleep(settle);
+  const aIdle = Aidx.rssMiB();
+  await Aidx.stop();
+  const H = await startProc({ name: 'astro-user (fill host)', script: FILL_HOST_ENTRY, env: { ...appEnv('memory:'), BENCH_DIST: DIST } });
+  try {
+    await sleep(settle);
+    const hIdle = H.rssMiB();
+    row(6, 'RSS idle (dist/index.js, memory:)', aIdle, bIdle, { fmt: fmtMiB });
+    const series = [];
+    let done = 0;
+    for (const target of S.memorySteps) {
+      const p = await phase(H, {
+        concurrency: S.fillConcurrency,
+        durationMs: 120_000,
+        maxRequests: target - done,
+        make: (i) => ({ text: astroId('mem', done + i), slackUser: slackUser(i) }),
+      });
+      done += p.lat.length + p.errors;
+      await sleep(settle);
+      const rss = H.rssMiB();
+      const heap = await heapUsedMiB(H);
+      series.push({ users: target, rss, heap, kinds: p.kinds });
+      log(`  ${target} users: RSS ${rss.toFixed(1)} MiB, heap used ${heap.toFixed(1)} MiB`);
+    }
+    // Evidence of the LRU cap: the first users looked up are no longer cached after 20,000.
+    const before = astro.state.arrivals.length;
+    const again = await phase(H, { concurrency: 8, durationMs: 10_000, maxRequests: 50, make: (i) => ({ text: astroId('mem', i), slackUser: slackUser(i) }) });
+    const refetched = astro.state.arrivals.length - before;
+    const at = (u) => series.find((s) => s.users === u);
+    const s10 = at(10_000);
+    const s20 = at(20_000);
+    row(6, 'RSS after 10,000 distinct cached users (memory:) vs bare Bolt idle', s10.rss, bIdle, { fmt: fmtMiB, note: kindsNote(s10.kinds, 'card') });
+    for (const s of series) row(6, `RSS at ${s.users.toLocaleString('en-US')} cached users (memory:)`, s.rss, bIdle, { fmt: fmtMiB, note: `V8 heap used ${fmtMiB(s.heap)}` });
+    const growth = s20.rss / s10.rss;
+    row(6, 'RSS growth from 10,000 to 20,000 users', `${((growth - 1) * 100).toFixed(1)}%`, '–', {
+      target: { text: 'flat past the 10,000-entry LRU cap (≤ +10%)' },
+      verdict: growth <= 1.1 ? 'PASS' : 'MISS',
+      note: `after 20,000, ${refetched} of ${again.ns.length} of the first users looked up again went to Astro (evicted)`,
+    });
+    details.push(
+      `Part 6: the memory: store is an LRU capped at 10,000 entries per namespace (src/store/index.ts MEMORY_STORE_MAX_ENTRIES), so RSS grows up to 10,000 cached users and stays flat beyond. The cache is filled through bench/fill-host.mjs: the built app (dist/app.js createApp, as dist/index.js runs it) with the Astro request budget lifted, since at ≤ 25 requests/s 20,000 users would take over 13 minutes; its idle RSS is ${fmtMiB(hIdle)} against ${fmtMiB(aIdle)} for dist/index.js. RSS is read from /proc/<pid>/status VmRSS ${settle} ms after each step; V8 heap used comes from /metrics.`,
+    );
+  } finally {
+    await H.stop();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Profiling (--profile): both apps under --cpu-prof, cache-hit load at concurrency 32
+// ---------------------------------------------------------------------------------------------
+async function profile() {
+  const N = S.profileCommands;
+  log(`profile: node --cpu-prof, ${N} cache-hit slash commands each at c=32`);
+  const dir = join(BENCH, 'profiles');
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  const args = (name) => ['--cpu-prof', '--cpu-prof-dir', dir, '--cpu-prof-name', `${name}.cpuprofile`];
+  const B = await startBaseline({ nodeArgs: args('bare-bolt') });
+  const A = await startApp('astro-user', 'memory:', {}, { nodeArgs: args('astro-user') });
+  await warmCache(A);
+  for (const t of [A, B]) await phase(t, { concurrency: 8, durationMs: 10_000, maxRequests: 1000, make: hitReq });
+  // V8's profile clock and process.hrtime are both CLOCK_MONOTONIC: only samples taken within
+  // the measured phases (start-up, module loading and warm-up excluded) are counted.
+  const nowUs = () => Number(process.hrtime.bigint() / 1000n);
+  const fromUs = nowUs();
+  const count = { A: 0, B: 0 };
+  for (const t of [A, B, B, A]) {
+    const p = await phase(t, { concurrency: 32, durationMs: 30_000, maxRequests: N / 2, make: hitReq });
+    count[t === A ? 'A' : 'B'] += p.lat.length;
+  }
+  const toUs = nowUs();
+  await A.stop();
+  await B.stop();
+  const a = summarise(join(dir, 'astro-user.cpuprofile'), 15, { fromUs, toUs });
+  const b = summarise(join(dir, 'bare-bolt.cpuprofile'), 15, { fromUs, toUs });
+  const micro = spawnSync(process.execPath, [join(BENCH, 'micro.mjs')], { env: { ...process.env, BENCH_DIST: DIST }, encoding: 'utf8', timeout: 120_000 });
+  const microText = micro.status === 0 ? micro.stdout.trim() : `micro benchmark failed (${micro.status ?? micro.signal}): ${micro.stderr.trim().split('\n').slice(-3).join(' ')}`;
+  const text = [
+    `## CPU profiles (${N} cache-hit slash commands each, c=32, STORE_URL=memory:)`,
+    '',
+    `Profiles: ${join(dir, 'astro-user.cpuprofile')} and ${join(dir, 'bare-bolt.cpuprofile')} (open in Chrome DevTools → Performance, or speedscope).`,
+    '',
+    diffMarkdown(a, count.A, b, count.B),
+    summaryMarkdown('astro-user', a),
+    summaryMarkdown('bare Bolt', b),
+    '### Per-step cost of a cached lookup, in isolation (bench/micro.mjs, tight loops on the same build)',
+    '',
+    '```',
+    microText,
+    '```',
+    '',
+  ].join('\n');
+  writeFileSync(join(dir, 'summary.md'), text);
+  return text;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Main
+// ---------------------------------------------------------------------------------------------
+const t0 = performance.now();
+const loadBefore = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+const background = startBackgroundSampler();
+process.on('SIGINT', () => {
+  killAll();
+  process.exit(130);
+});
+let profileText = '';
+try {
+  if (PARTS.has(1) || PARTS.has(2) || PARTS.has(4)) {
+    for (const mode of MODES) {
+      if (!mode.built) {
+        row(1, `Ack p99 and throughput, ${mode.label}`, 'not yet built', 'not yet built', { verdict: 'not yet built' });
+        continue;
+      }
+      await part1(mode);
+    }
+  }
+  if (PARTS.has(2)) await part2();
+  if (PARTS.has(4)) await part4();
+  if (shared) {
+    await shared.A.stop();
+    await shared.B.stop();
+  }
+  if (PARTS.has(3)) await part3();
+  if (PARTS.has(5)) await part5();
+  if (PARTS.has(6)) await part6();
+  if (PROFILE) profileText = await profile();
+} catch (err) {
+  killAll();
+  throw err;
+} finally {
+  destroyAgents();
+  await astro.close();
+  await slack.close();
+  if (redis) redis.stop();
+}
+rows.sort((a, b) => a.part - b.part);
+const api = [...slack.apiCalls].filter(([m]) => m !== 'auth.test');
+if (api.length) details.push(`Slack Web API calls the apps made during the run (besides auth.test at start-up): ${api.map(([m, n]) => `${m} ×${n}`).join(', ')}.`);
+const wall = (performance.now() - t0) / 1000;
+const bg = background.stop();
+const bgLine = `Other processes' CPU during the run (not the bench's): average ${bg.avg.toFixed(2)} of ${cpus().length} CPUs, p90 ${bg.p90.toFixed(2)}, max ${bg.max.toFixed(2)} (sampled each second); load average at the start ${loadBefore}.${bg.avg > 0.2 ? ' The machine was shared during this run: absolute figures are lower than on a quiet machine; the interleaved ratios and the per-command CPU times hold up better.' : ''}`;
+
+const method = [
+  'How it was measured: everything on 127.0.0.1. The driver, the stand-in Astro API and the stand-in Slack share one Node process (one clock for send and reply times); astro-user runs from `dist/index.js` and the baseline from `bench/baseline.mjs`, each a child process. Requests are signed slash commands over keep-alive HTTP/1.1, each with its own `response_url`. astro-user and bare Bolt are measured in alternating order, round after round, so drift hits both alike; every phase waits for its replies before the next begins.',
+  `Parts 1, 2 and 4 use ${S.hitIds} Astro user IDs warmed into the cache first (STORE_URL=memory: unless the row says otherwise), cycling over ${S.slackUsers} Slack users, with abuse limits raised to their maxima (10,000 per user and 100,000 per workspace per minute) and CACHE_TTL_SECONDS=3600. Ack latency is send → HTTP response end; throughput is acks per second of wall time. Reply time is send → arrival of the response_url POST at the stand-in Slack, one request at a time. Misses are paced to ≤ ${Math.floor(1000 / S.missSpacingMs)}/s so the Astro budget never queues them. Lookups/s in part 4 counts replies that arrived, per second up to the last reply, at concurrency ${S.storeConcurrency}.`,
+];
+
+const out = [
+  '# astro-user benchmark results',
+  '',
+  '## Machine',
+  '',
+  machineMarkdown(),
+  '',
+  `Run: \`npm run bench${argv.length ? ` -- ${argv.join(' ')}` : ''}\`, ${wall.toFixed(0)} s (after the build).`,
+  '',
+  `- ${bgLine}`,
+  '',
+  '## Results',
+  '',
+  tableMarkdown(),
+  '',
+  ...method.map((m) => `${m}\n`),
+  ...details.map((d) => `${d}\n`),
+  profileText,
+].join('\n');
+
+process.stdout.write(`\n${tableMarkdown()}\n\n${bgLine}\n\n`);
+for (const d of details) process.stdout.write(`${d}\n`);
+if (profileText) process.stdout.write(`\n${profileText}\n`);
+const misses = rows.filter((r) => r.verdict === 'MISS');
+if (misses.length && !PROFILE) process.stdout.write(`\n${misses.length} target(s) missed: run \`npm run bench -- --profile-only\` for CPU profiles.\n`);
+if (!onlyArg && !PROFILE_ONLY && !QUICK) {
+  writeFileSync(join(BENCH, 'results.md'), out);
+  process.stdout.write(`\nWrote ${join(BENCH, 'results.md')} (${wall.toFixed(0)} s).\n`);
+} else {
+  writeFileSync(join(BENCH, 'results.partial.md'), out);
+  process.stdout.write(`\nWrote ${join(BENCH, 'results.partial.md')} (partial run, ${wall.toFixed(0)} s).\n`);
+}

@@ -1,0 +1,228 @@
+/**
+ * Per-installation settings, in the strict `settings` namespace: the Astro connection (with the
+ * API token sealed by a SecretBox and bound to its installation), the workspace's privacy policy,
+ * and the connection's health (best effort, in the cache namespace).
+ */
+import type Keyv from 'keyv';
+import { z } from 'zod';
+import type { AstroTarget } from '../astro/client.js';
+import { AstroApiError } from '../astro/errors.js';
+import type { TokenClaims } from '../astro/token.js';
+import type { AstroDefaults } from '../config.js';
+import type { BestEffortCache } from '../store/best-effort-cache.js';
+import { StoreUnavailableError } from '../store/once.js';
+import { SecretBoxError, type SecretBox } from '../store/secret-box.js';
+import { installationKey, type InstallationRef, type SettingsResolver } from './settings.js';
+
+/** A workspace's Astro connection, decrypted. `apiToken` is a secret: never log or show it. */
+export interface AstroConnection {
+  organizationId: string;
+  apiToken: string;
+  /** The token's last 4 characters, for display (`…abcd`). */
+  tokenHint: string;
+  scope: TokenClaims['scope'];
+  /** Token expiry in ms since the epoch, when it has one. */
+  expiresAt?: number;
+  /** Slack user ID of the admin who saved it, and when (ms since the epoch). */
+  savedBy: string;
+  savedAt: number;
+}
+
+/** What a workspace allows. Defaults are the private ones. */
+export interface WorkspacePolicy {
+  /** Guests (multi- and single-channel) may look users up. Default false. */
+  allowGuests: boolean;
+  /** Cards may be posted publicly in channels shared with other organizations (Slack Connect). Default false. */
+  allowPublicInSharedChannels: boolean;
+  /** Answer @-mentions privately (ephemeral) instead of in the thread. Default false. */
+  privateMentionReplies: boolean;
+}
+
+export const DEFAULT_POLICY: WorkspacePolicy = { allowGuests: false, allowPublicInSharedChannels: false, privateMentionReplies: false };
+
+/** The health of a connection, shown to admins in App Home. Times in ms since the epoch. */
+export interface ConnectionHealth {
+  lastSuccessAt?: number;
+  lastError?: { kind: string; requestId?: string; at: number };
+}
+
+/** The saved settings could not be decrypted (the encryption key changed, or the row was tampered with). */
+export class SettingsUnreadableError extends Error {
+  constructor() {
+    super('the saved Astro token cannot be decrypted');
+    this.name = 'SettingsUnreadableError';
+  }
+}
+
+const ConnectionRecord = z.object({
+  v: z.literal(1),
+  organizationId: z.string(),
+  sealedToken: z.string(),
+  tokenHint: z.string(),
+  scope: z.enum(['ORGANIZATION', 'WORKSPACE', 'DEPLOYMENT']),
+  expiresAt: z.number().optional(),
+  savedBy: z.string(),
+  savedAt: z.number(),
+});
+const PolicyRecord = z.object({ allowGuests: z.boolean(), allowPublicInSharedChannels: z.boolean(), privateMentionReplies: z.boolean() });
+const HealthRecord = z.object({
+  lastSuccessAt: z.number().optional(),
+  lastError: z.object({ kind: z.string(), requestId: z.string().optional(), at: z.number() }).optional(),
+});
+
+const HEALTH_TTL_MS = 30 * 24 * 3600 * 1000;
+
+/** Runs a strict store call; any failure becomes {@link StoreUnavailableError}. */
+async function strict<T>(call: Promise<T>): Promise<T> {
+  try {
+    return await call;
+  } catch (err) {
+    throw new StoreUnavailableError('the settings store failed', { cause: err });
+  }
+}
+
+/** Options of {@link createWorkspaceSettings}. */
+export interface WorkspaceSettingsOptions {
+  /** The strict `settings` namespace. */
+  store: Keyv;
+  /** The best-effort cache, for health records. */
+  healthStore: BestEffortCache;
+  /** Seals tokens; absent when ENCRYPTION_KEY is not set (then nothing can be saved). */
+  box?: SecretBox;
+}
+
+/** Settings per installation (key from `installationKey`). */
+export interface WorkspaceSettings {
+  /** True when tokens can be saved (an encryption key is configured). */
+  readonly canSave: boolean;
+  /**
+   * The connection, or undefined when none is saved.
+   * @throws {StoreUnavailableError} when the store cannot be read; {@link SettingsUnreadableError} when the token cannot be decrypted.
+   */
+  getConnection(key: string): Promise<AstroConnection | undefined>;
+  /** Saves (sealing the token with the active key). @throws {StoreUnavailableError}; Error when no key is configured. */
+  saveConnection(key: string, connection: AstroConnection): Promise<void>;
+  /** Removes the connection; true when there was one. @throws {StoreUnavailableError} */
+  deleteConnection(key: string): Promise<boolean>;
+  /** The policy (defaults when none saved). @throws {StoreUnavailableError} */
+  getPolicy(key: string): Promise<WorkspacePolicy>;
+  /** @throws {StoreUnavailableError} */
+  savePolicy(key: string, policy: WorkspacePolicy): Promise<void>;
+  /** Deletes everything kept for the installation here (connection, policy, health). @throws {StoreUnavailableError} */
+  forget(key: string): Promise<void>;
+  getHealth(key: string): Promise<ConnectionHealth>;
+  recordSuccess(key: string, at?: number): Promise<void>;
+  recordError(key: string, error: { kind: string; requestId?: string }, at?: number): Promise<void>;
+}
+
+/** Creates the settings store. */
+export function createWorkspaceSettings(options: WorkspaceSettingsOptions): WorkspaceSettings {
+  const { store, healthStore, box } = options;
+  const aad = (key: string) => `${key}|astro-token`;
+  const healthKey = (key: string) => ['health', 'v1', key].map(encodeURIComponent).join(':');
+
+  async function saveConnection(key: string, c: AstroConnection): Promise<void> {
+    if (!box) throw new Error('ENCRYPTION_KEY is not set: Astro tokens cannot be saved');
+    const record: z.infer<typeof ConnectionRecord> = {
+      v: 1,
+      organizationId: c.organizationId,
+      sealedToken: box.seal(c.apiToken, aad(key)),
+      tokenHint: c.tokenHint,
+      scope: c.scope,
+      ...(c.expiresAt !== undefined ? { expiresAt: c.expiresAt } : {}),
+      savedBy: c.savedBy,
+      savedAt: c.savedAt,
+    };
+    await strict(store.set(`astro:${key}`, record));
+  }
+
+  return {
+    canSave: Boolean(box),
+    async getConnection(key) {
+      const raw = await strict(store.get(`astro:${key}`));
+      if (raw === undefined) return undefined;
+      const rec = ConnectionRecord.safeParse(raw);
+      if (!rec.success || !box) throw new SettingsUnreadableError();
+      let opened;
+      try {
+        opened = box.open(rec.data.sealedToken, aad(key));
+      } catch (err) {
+        if (err instanceof SecretBoxError) throw new SettingsUnreadableError();
+        throw err;
+      }
+      const { sealedToken: _s, v: _v, ...rest } = rec.data;
+      const connection: AstroConnection = { ...rest, apiToken: opened.plaintext };
+      // Re-seal with the active key during a rotation.
+      if (opened.stale) await saveConnection(key, connection).catch(() => undefined);
+      return connection;
+    },
+    saveConnection,
+    async deleteConnection(key) {
+      return strict(store.delete(`astro:${key}`));
+    },
+    async getPolicy(key) {
+      const raw = await strict(store.get(`policy:${key}`));
+      const parsed = PolicyRecord.safeParse(raw);
+      return parsed.success ? parsed.data : { ...DEFAULT_POLICY };
+    },
+    async savePolicy(key, policy) {
+      await strict(store.set(`policy:${key}`, PolicyRecord.parse(policy)));
+    },
+    async forget(key) {
+      await strict(store.delete([`astro:${key}`, `policy:${key}`]));
+      await healthStore.delete(healthKey(key));
+    },
+    async getHealth(key) {
+      const parsed = HealthRecord.safeParse(await healthStore.get(healthKey(key)));
+      return parsed.success ? parsed.data : {};
+    },
+    async recordSuccess(key, at = Date.now()) {
+      const h = HealthRecord.safeParse(await healthStore.get(healthKey(key)));
+      await healthStore.set(healthKey(key), { ...(h.success ? h.data : {}), lastSuccessAt: at }, HEALTH_TTL_MS);
+    },
+    async recordError(key, error, at = Date.now()) {
+      const h = HealthRecord.safeParse(await healthStore.get(healthKey(key)));
+      const lastError = { kind: error.kind, at, ...(error.requestId ? { requestId: error.requestId } : {}) };
+      await healthStore.set(healthKey(key), { ...(h.success ? h.data : {}), lastError }, HEALTH_TTL_MS);
+    },
+  };
+}
+
+/** Options of {@link workspaceSettingsResolver}. */
+export interface ResolverOptions {
+  settings: WorkspaceSettings;
+  /** The operator's Astro API base: every workspace's token goes there, and nowhere else. */
+  apiUrl: string;
+  /** The `ASTRO_*` defaults, when set. */
+  defaults?: AstroDefaults;
+  /** Who may use the defaults: every installation (single-workspace mode) or these team/enterprise IDs. */
+  defaultsFor: 'all' | ReadonlySet<string>;
+}
+
+/**
+ * Resolves an installation's Astro target: its own saved connection first, else the `ASTRO_*`
+ * defaults where allowed, else undefined ("not configured").
+ * @throws {StoreUnavailableError} or {@link SettingsUnreadableError} from the store: never
+ *   mistaken for "not configured".
+ */
+export function workspaceSettingsResolver(options: ResolverOptions): SettingsResolver {
+  return {
+    async resolve(ref: InstallationRef): Promise<AstroTarget | undefined> {
+      const key = installationKey(ref);
+      const own = await options.settings.getConnection(key);
+      if (own) return { apiUrl: options.apiUrl, apiToken: own.apiToken, organizationId: own.organizationId };
+      const d = options.defaults;
+      if (!d) return undefined;
+      const allowed =
+        options.defaultsFor === 'all' ||
+        (ref.teamId !== undefined && options.defaultsFor.has(ref.teamId)) ||
+        (ref.enterpriseId !== undefined && options.defaultsFor.has(ref.enterpriseId));
+      return allowed ? { ...d } : undefined;
+    },
+  };
+}
+
+/** Whether an Astro error says something about the connection (worth showing as its last error). */
+export function isConnectionError(err: unknown): err is AstroApiError {
+  return err instanceof AstroApiError && err.kind !== 'not_found' && err.kind !== 'bad_request';
+}

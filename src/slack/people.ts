@@ -1,0 +1,61 @@
+/**
+ * Who is asking: admin or not, guest or not, read with the Web API (`users.info`, scope
+ * `users:read`), never trusted from a payload. Answers are kept in process memory for a few
+ * minutes, so a lookup rarely waits for Slack.
+ * Source: https://docs.slack.dev/reference/methods/users.info (`is_admin`, `is_owner`,
+ * `is_primary_owner`, `is_restricted`, `is_ultra_restricted`).
+ */
+import type { WebClient } from '@slack/web-api';
+import { LRUCache } from 'lru-cache';
+import type { Logger } from '../logger.js';
+
+/** What Slack says about a user; `unknown` when Slack could not be asked. */
+export type PersonFacts = { known: true; isAdmin: boolean; isGuest: boolean } | { known: false };
+
+/** Options of {@link createPeople}. */
+export interface PeopleOptions {
+  /** Slack user IDs treated as admins besides workspace admins and owners (ADMIN_USER_IDS). */
+  adminUserIds: ReadonlySet<string>;
+  log: Logger;
+  /** How long facts are kept, in ms. Default 5 minutes. */
+  ttlMs?: number;
+}
+
+/** Facts about Slack users. */
+export interface People {
+  /** The user's facts; `{known: false}` when `users.info` failed (logged). */
+  facts(client: WebClient, teamKey: string, userId: string): Promise<PersonFacts>;
+  /** True for ADMIN_USER_IDS, workspace admins and owners; false when unknown (fail closed). */
+  isAdmin(client: WebClient, teamKey: string, userId: string): Promise<boolean>;
+}
+
+/** Creates the {@link People} reader. */
+export function createPeople(options: PeopleOptions): People {
+  const cache = new LRUCache<string, { isAdmin: boolean; isGuest: boolean }>({ max: 20_000, ttl: options.ttlMs ?? 5 * 60_000 });
+  const facts: People['facts'] = async (client, teamKey, userId) => {
+    const key = `${teamKey}:${userId}`;
+    const hit = cache.get(key);
+    if (hit) return { known: true, ...hit };
+    try {
+      const res = await client.users.info({ user: userId });
+      const u = res.user ?? {};
+      const f = {
+        isAdmin: Boolean(u.is_admin || u.is_owner || u.is_primary_owner) || options.adminUserIds.has(userId),
+        isGuest: Boolean(u.is_restricted || u.is_ultra_restricted),
+      };
+      cache.set(key, f);
+      return { known: true, ...f };
+    } catch (err) {
+      options.log.warn({ err, slackError: (err as { data?: { error?: string } }).data?.error }, 'users.info failed');
+      return { known: false };
+    }
+  };
+  return {
+    facts,
+    async isAdmin(client, teamKey, userId) {
+      if (options.adminUserIds.has(userId)) return true;
+      const f = await facts(client, teamKey, userId);
+      return f.known && f.isAdmin;
+    },
+  };
+}
