@@ -208,6 +208,30 @@ async function startRedis() {
   return { url: `redis://127.0.0.1:${port}`, stop: () => child.kill('SIGTERM'), child };
 }
 
+/** Redis `INFO commandstats` as { command: calls } (a bare RESP request over loopback). */
+async function redisCommandStats(url) {
+  const { createConnection } = await import('node:net');
+  const { port } = new URL(url);
+  return new Promise((resolve) => {
+    const sock = createConnection({ host: '127.0.0.1', port: Number(port) });
+    let buf = '';
+    const done = () => {
+      sock.destroy();
+      const stats = {};
+      for (const m of buf.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) stats[m[1]] = Number(m[2]);
+      resolve(stats);
+    };
+    sock.setTimeout(2000, done);
+    sock.on('error', done);
+    sock.on('data', (d) => {
+      buf += d.toString('utf8');
+      const m = /^\$(\d+)\r\n/.exec(buf);
+      if (m && Buffer.byteLength(buf) >= m[0].length + Number(m[1])) done();
+    });
+    sock.write('*2\r\n$4\r\nINFO\r\n$12\r\ncommandstats\r\n');
+  });
+}
+
 const tmp = mkdtempSync(join(tmpdir(), 'astro-user-bench-'));
 const baseEnv = { SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: `${slack.url}/api/` };
 function appEnv(storeUrl, extra = {}) {
@@ -471,25 +495,50 @@ async function part4() {
     await warmLoad(x.proc);
   }
   const targets = [{ label: 'bare Bolt', proc: B }, ...apps];
-  const acc = new Map(targets.map((t) => [t.label, { replies: 0, ms: 0, lat: [], kinds: {} }]));
+  const acc = new Map(targets.map((t) => [t.label, { replies: 0, ms: 0, lat: [], kinds: {}, ticks: 0, wallMs: 0 }]));
+  const redisCalls = {};
   for (let r = 0; r < S.storeRounds; r++) {
     const order = targets.map((_, i) => targets[(i + r) % targets.length]);
     for (const t of order) {
+      const isRedis = redis && t.label.startsWith('redis');
+      const before = isRedis ? await redisCommandStats(redis.url) : undefined;
       const p = await phase(t.proc, { concurrency: S.storeConcurrency, durationMs: S.storePhaseMs, make: hitReq });
+      if (before) {
+        const after = await redisCommandStats(redis.url);
+        for (const [k, v] of Object.entries(after)) redisCalls[k] = (redisCalls[k] ?? 0) + v - (before[k] ?? 0);
+        redisCalls.info = (redisCalls.info ?? 0) - 1; // our own INFO
+      }
       const cur = acc.get(t.label);
       const good = (p.kinds.card ?? 0) + (p.kinds.fixed ?? 0);
       cur.replies += good;
       cur.ms += p.toLastReplyMs;
       cur.lat.push(...p.lat);
+      cur.ticks += p.ticks;
+      cur.wallMs += p.wallMs;
       for (const [k, v] of Object.entries(p.kinds)) cur.kinds[k] = (cur.kinds[k] ?? 0) + v;
     }
   }
+  /** App CPU per lookup (µs) and busy share of one core. */
+  const cpuOf = (l) => {
+    const x = acc.get(l);
+    return `${fmt0((1e6 * x.ticks) / TICKS_PER_SECOND / x.replies)} µs CPU/lookup, app CPU ${fmt0((100 * (1000 * x.ticks) / TICKS_PER_SECOND) / x.wallMs)}%`;
+  };
   const rate = (l) => (1000 * acc.get(l).replies) / acc.get(l).ms;
   for (const x of apps) {
     row(4, `Cached lookups/s, STORE_URL=${x.label}, c=${S.storeConcurrency}`, rate(x.label), rate('bare Bolt'), {
       fmt: fmt0,
-      note: [`ack p99 ${fmtMs(pct(acc.get(x.label).lat, 99))} ms`, kindsNote(acc.get(x.label).kinds, 'card')].filter(Boolean).join('; '),
+      note: [`ack p99 ${fmtMs(pct(acc.get(x.label).lat, 99))} ms`, cpuOf(x.label), kindsNote(acc.get(x.label).kinds, 'card')].filter(Boolean).join('; '),
     });
+  }
+  details.push(`Part 4, bare Bolt at c=${S.storeConcurrency}: ${cpuOf('bare Bolt')}.`);
+  if (redis) {
+    const lookups = acc.get('redis://127.0.0.1').replies;
+    const per = Object.entries(redisCalls)
+      .filter(([k, v]) => k !== 'info' && v > 0)
+      .sort((a, b) => b[1] - a[1])
+      .map(([k, v]) => `${k} ${(v / lookups).toFixed(2)}`);
+    const total = Object.entries(redisCalls).filter(([k]) => k !== 'info').reduce((a, [, v]) => a + v, 0);
+    details.push(`Part 4, Redis commands per cached lookup (INFO commandstats): ${(total / lookups).toFixed(2)} in all: ${per.join(', ')}.`);
   }
   if (!redis) row(4, 'Cached lookups/s, STORE_URL=redis://', 'skipped', '–', { verdict: 'skipped', note: 'redis-server is not on PATH' });
   for (const x of apps.slice(1)) await x.proc.stop();
@@ -542,10 +591,17 @@ async function part6() {
   await sleep(settle);
   const aIdle = Aidx.rssMiB();
   await Aidx.stop();
-  const H = await startProc({ name: 'astro-user (fill host)', script: FILL_HOST_ENTRY, env: { ...appEnv('memory:'), BENCH_DIST: DIST } });
+  const H = await startProc({ name: 'astro-user (fill host)', script: FILL_HOST_ENTRY, env: { ...appEnv('memory:'), BENCH_DIST: DIST }, nodeArgs: ['--expose-gc'] });
+  /** RSS and heap used after full GCs (SIGUSR2 → gc() in the fill host), and RSS before them. */
+  const measure = async () => {
+    const before = H.rssMiB();
+    H.signal('SIGUSR2');
+    await sleep(1000);
+    return { before, rss: H.rssMiB(), heap: await heapUsedMiB(H) };
+  };
   try {
     await sleep(settle);
-    const hIdle = H.rssMiB();
+    const hIdle = (await measure()).rss;
     row(6, 'RSS idle (dist/index.js, memory:)', aIdle, bIdle, { fmt: fmtMiB });
     const series = [];
     let done = 0;
@@ -558,10 +614,9 @@ async function part6() {
       });
       done += p.lat.length + p.errors;
       await sleep(settle);
-      const rss = H.rssMiB();
-      const heap = await heapUsedMiB(H);
-      series.push({ users: target, rss, heap, kinds: p.kinds });
-      log(`  ${target} users: RSS ${rss.toFixed(1)} MiB, heap used ${heap.toFixed(1)} MiB`);
+      const { before, rss, heap } = await measure();
+      series.push({ users: target, rss, heap, before, kinds: p.kinds });
+      log(`  ${target} users: RSS ${rss.toFixed(1)} MiB (${before.toFixed(1)} before GC), heap used ${heap.toFixed(1)} MiB`);
     }
     // Evidence of the LRU cap: the first users looked up are no longer cached after 20,000.
     const before = astro.state.arrivals.length;
@@ -570,16 +625,19 @@ async function part6() {
     const at = (u) => series.find((s) => s.users === u);
     const s10 = at(10_000);
     const s20 = at(20_000);
-    row(6, 'RSS after 10,000 distinct cached users (memory:) vs bare Bolt idle', s10.rss, bIdle, { fmt: fmtMiB, note: kindsNote(s10.kinds, 'card') });
-    for (const s of series) row(6, `RSS at ${s.users.toLocaleString('en-US')} cached users (memory:)`, s.rss, bIdle, { fmt: fmtMiB, note: `V8 heap used ${fmtMiB(s.heap)}` });
+    row(6, 'RSS after 10,000 distinct cached users (memory:) vs bare Bolt idle', s10.rss, bIdle, { fmt: fmtMiB, note: [`after full GC`, kindsNote(s10.kinds, 'card')].filter(Boolean).join('; ') });
+    for (const s of series) {
+      row(6, `RSS at ${s.users.toLocaleString('en-US')} cached users (memory:)`, s.rss, bIdle, { fmt: fmtMiB, note: `V8 heap used ${fmtMiB(s.heap)}; RSS before the forced GC ${fmtMiB(s.before)}` });
+    }
     const growth = s20.rss / s10.rss;
-    row(6, 'RSS growth from 10,000 to 20,000 users', `${((growth - 1) * 100).toFixed(1)}%`, '–', {
+    const heapGrowth = s20.heap / s10.heap;
+    row(6, 'Memory growth from 10,000 to 20,000 users: RSS', `${((growth - 1) * 100).toFixed(1)}%`, '–', {
       target: { text: 'flat past the 10,000-entry LRU cap (≤ +10%)' },
       verdict: growth <= 1.1 ? 'PASS' : 'MISS',
-      note: `after 20,000, ${refetched} of ${again.ns.length} of the first users looked up again went to Astro (evicted)`,
+      note: `V8 heap used ${heapGrowth >= 1 ? '+' : ''}${((heapGrowth - 1) * 100).toFixed(1)}%; after 20,000, ${refetched} of ${again.ns.length} of the first users looked up again went to Astro (evicted)`,
     });
     details.push(
-      `Part 6: the memory: store is an LRU capped at 10,000 entries per namespace (src/store/index.ts MEMORY_STORE_MAX_ENTRIES), so RSS grows up to 10,000 cached users and stays flat beyond. The cache is filled through bench/fill-host.mjs: the built app (dist/app.js createApp, as dist/index.js runs it) with the Astro request budget lifted, since at ≤ 25 requests/s 20,000 users would take over 13 minutes; its idle RSS is ${fmtMiB(hIdle)} against ${fmtMiB(aIdle)} for dist/index.js. RSS is read from /proc/<pid>/status VmRSS ${settle} ms after each step; V8 heap used comes from /metrics.`,
+      `Part 6: the memory: store is an LRU capped at 10,000 entries per namespace (src/store/index.ts MEMORY_STORE_MAX_ENTRIES), so RSS grows up to 10,000 cached users and stays flat beyond. The cache is filled through bench/fill-host.mjs: the built app (dist/app.js createApp, as dist/index.js runs it) with the Astro request budget lifted, since at ≤ 25 requests/s 20,000 users would take over 13 minutes; its idle RSS is ${fmtMiB(hIdle)} against ${fmtMiB(aIdle)} for dist/index.js. RSS is read from /proc/<pid>/status VmRSS ${settle} ms after each step and again 1 s after full GCs (the host runs with --expose-gc and collects on SIGUSR2), so the rows show what the app retains rather than how far the heap grew while filling; V8 heap used comes from /metrics. The figure row uses the after-GC value.`,
     );
   } finally {
     await H.stop();

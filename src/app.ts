@@ -197,6 +197,7 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<Ast
         logLevel: LogLevel.INFO,
         clientOptions,
         deferInitialization: true,
+        extendedErrorHandler: true,
       })
     : new App({
         ...auth,
@@ -207,6 +208,7 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<Ast
         logLevel: LogLevel.INFO,
         clientOptions,
         deferInitialization: true,
+        extendedErrorHandler: true,
       });
 
   // Every request: a correlation ID on each log line, and tracking until its work is done.
@@ -221,9 +223,24 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<Ast
       inFlight.delete(work);
     }
   });
-  app.error(async (error) => {
+  const onError = async ({ error, body }: { error: Error; body: unknown }): Promise<void> => {
+    if ((error as { code?: string }).code === 'slack_bolt_authorization_error') {
+      // No installation for this workspace (never installed, uninstalled, or not allowed). A slash
+      // command still carries a response_url, which needs no token: say so instead of silence.
+      log.warn({ team: (body as { team_id?: string }).team_id }, 'request from a workspace without an installation');
+      const responseUrl = (body as { response_url?: unknown }).response_url;
+      if (typeof responseUrl === 'string' && /^https?:\/\//.test(responseUrl)) {
+        await fetchWithTimeout(responseUrl, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ response_type: 'ephemeral', text: "astro-user isn't installed for this Slack workspace (or isn't available to it). Ask an admin to install it." }),
+        }).catch(() => undefined);
+      }
+      return;
+    }
     log.error({ err: error }, 'unhandled error in a listener');
-  });
+  };
+  app.error(onError as unknown as Parameters<typeof app.error>[0]);
 
   const recent = createRecentLookups({ store: new BestEffortCache(stores.recent, { log: log.child({ component: 'recent' }) }) });
   const once = boundedOnceStore(stores.once, STRICT_STORE_TIMEOUT_MS);

@@ -176,6 +176,10 @@ export async function startProc({ name, script, env, nodeArgs = [], pollMs = 5 }
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
       return Number(fields[11]) + Number(fields[12]);
     },
+    /** Sends `signal` to the process. */
+    signal(signal) {
+      child.kill(signal);
+    },
     async stop(graceMs = 10_000) {
       if (child.exitCode !== null || child.signalCode !== null) return exited;
       child.kill('SIGTERM');

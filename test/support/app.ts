@@ -55,9 +55,11 @@ export interface TestHarness {
   /** Posts a signed slash command; the reply goes to `${slack.url}/respond/<n>`. */
   command(text: string, extra?: Record<string, string>): Promise<{ status: number; body: string; responseUrl: string }>;
   /** Posts a signed Events API envelope around `event`; returns the HTTP status. */
-  event(event: Record<string, unknown>, options?: { eventId?: string; headers?: Record<string, string> }): Promise<number>;
+  event(event: Record<string, unknown>, options?: { eventId?: string; headers?: Record<string, string>; teamId?: string; envelope?: Record<string, unknown> }): Promise<number>;
   /** Posts a signed interactivity payload (`payload=<json>`); returns the HTTP status. */
   interact(payload: Record<string, unknown>): Promise<number>;
+  /** Like {@link interact}, with the response body (e.g. a view_submission's `response_action`). */
+  interactBody(payload: Record<string, unknown>): Promise<{ status: number; body: string }>;
   /** Web API calls the app made to `method` (e.g. `views.publish`), parsed. */
   apiCalls(method: string): Record<string, unknown>[];
   /** A fresh `response_url` on the stand-in Slack. */
@@ -140,13 +142,14 @@ export async function startHarness(options: { astroHandler: StubHandler; env?: R
         `${url}/slack/events`,
         {
           token: 'legacy-verification-token',
-          team_id: 'T0001',
+          team_id: opts.teamId ?? 'T0001',
           api_app_id: 'A0001',
           type: 'event_callback',
           event_id: opts.eventId ?? `Ev${counter}`,
           event_time: Math.floor(Date.now() / 1000),
-          authorizations: [{ team_id: 'T0001', user_id: 'UBOT', is_bot: true, is_enterprise_install: false }],
+          authorizations: [{ team_id: opts.teamId ?? 'T0001', user_id: 'UBOT', is_bot: true, is_enterprise_install: false }],
           event,
+          ...opts.envelope,
         },
         SIGNING_SECRET,
         opts.headers,
@@ -158,6 +161,10 @@ export async function startHarness(options: { astroHandler: StubHandler; env?: R
       const res = await postSignedForm(`${url}/slack/events`, { payload: JSON.stringify(payload) }, SIGNING_SECRET);
       await res.text();
       return res.status;
+    },
+    async interactBody(payload) {
+      const res = await postSignedForm(`${url}/slack/events`, { payload: JSON.stringify(payload) }, SIGNING_SECRET);
+      return { status: res.status, body: await res.text() };
     },
     apiCalls(method) {
       return slack.requests
