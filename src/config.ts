@@ -162,6 +162,7 @@ const EnvSchema = z.object({
       .trim()
       .refine(isSafeHttpUrl, 'must be an https URL such as https://slack-gov.com/api/ (http only on localhost)')
       .transform((u) => (u.endsWith('/') ? u : `${u}/`))
+      .refine((u) => new URL(u).pathname.endsWith('/api/'), "must end in /api/, like Slack's https://slack.com/api/")
       .optional(),
   ),
   PORT: z.preprocess(

@@ -52,15 +52,16 @@ function roleArray<T extends z.ZodType>(item: T) {
 const optionalText = z.unknown().optional().transform((v) => (typeof v === 'string' && v.length > 0 ? v : undefined));
 
 /**
- * The raw `User` object as Astro sends it, validated. `id` is required; `username`, `fullName` and
- * `status` must be strings when present (the spec requires them; an empty value is tolerated);
- * other fields are optional and ignored when of the wrong type.
+ * The raw `User` object as Astro sends it, validated. `id`, `username`, `fullName` and `status`
+ * are required strings, as the spec says (an empty value is tolerated, an absent one is not: a
+ * body without them is not a user, and must not be shown as one with "no roles"); other fields
+ * are optional and ignored when of the wrong type.
  */
 export const RawUserSchema = z.object({
   id: text.min(1).max(256),
-  username: text.default(''),
-  fullName: text.default(''),
-  status: text.default(''),
+  username: text,
+  fullName: text,
+  status: text,
   avatarUrl: optionalText,
   createdAt: optionalText,
   updatedAt: optionalText,
