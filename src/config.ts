@@ -106,7 +106,7 @@ const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 function isSafeHttpUrl(url: string): boolean {
   try {
     const u = new URL(url);
-    if (u.username || u.password) return false;
+    if (u.username || u.password || u.search || u.hash || url.includes('?') || url.includes('#')) return false;
     return u.protocol === 'https:' || (u.protocol === 'http:' && LOOPBACK_HOSTS.has(u.hostname));
   } catch {
     return false;

@@ -8,6 +8,9 @@ import type { WebClient } from '@slack/web-api';
 import type { Logger } from '../logger.js';
 import { blockKitViolations } from './views/limits.js';
 import { renderHome, type HomeState } from './views/home.js';
+import type { KnownBlock } from '@slack/types';
+import { withoutImages } from './reply.js';
+import { verbatim } from './views/verbatim.js';
 
 /** What to publish. */
 export interface PublishHomeRequest {
@@ -17,6 +20,11 @@ export interface PublishHomeRequest {
   hash?: string | undefined;
   /** Builds the state to show; called again after a `hash_conflict`, to show the newest state. */
   state: () => Promise<HomeState>;
+  /**
+   * False once a newer request of the same person has started: then this one publishes nothing
+   * more (a slow lookup must not replace the card of a later one).
+   */
+  isCurrent?: () => boolean;
   log: Logger;
 }
 
@@ -30,8 +38,13 @@ function slackError(err: unknown): string | undefined {
  * @returns the new view's hash, or undefined when Slack refused (logged).
  */
 export async function publishHome(client: WebClient, request: PublishHomeRequest): Promise<string | undefined> {
-  const publish = async (hash: string | undefined) => {
-    const view = renderHome(await request.state());
+  const current = request.isCurrent ?? (() => true);
+  let images = true;
+  const publish = async (hash: string | undefined): Promise<string | undefined> => {
+    if (!current()) return undefined;
+    let view = verbatim(renderHome(await request.state()));
+    if (!images) view = { ...view, blocks: withoutImages(view.blocks as KnownBlock[]) };
+    if (!current()) return undefined;
     const violations = blockKitViolations(view, 'view');
     if (violations.length > 0) request.log.error({ violations: violations.slice(0, 10) }, 'Home view exceeds Block Kit limits');
     const res = await client.views.publish({ user_id: request.userId, view, ...(hash ? { hash } : {}) });
@@ -40,7 +53,16 @@ export async function publishHome(client: WebClient, request: PublishHomeRequest
   try {
     return await publish(request.hash);
   } catch (err) {
-    if (slackError(err) === 'hash_conflict') {
+    if (slackError(err) === 'invalid_blocks') {
+      // Most often Slack could not fetch the avatar: show the card without images.
+      images = false;
+      try {
+        return await publish(request.hash);
+      } catch (again) {
+        err = again;
+      }
+    }
+    if (slackError(err) === 'hash_conflict' && current()) {
       request.log.info('Home view changed meanwhile; rendering the newest state again');
       try {
         return await publish(undefined);

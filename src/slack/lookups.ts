@@ -107,7 +107,7 @@ export async function lookUp(deps: SlackDeps, req: LookUpRequest): Promise<CardL
     if (req.slackUserId) {
       const label = result.user.fullName || result.user.username || result.user.id;
       await deps.recent
-        .record(installationKey(req.installation), req.slackUserId, { userId: result.user.id, label })
+        .record(installationKey(req.installation), req.slackUserId, { userId: req.userId, label })
         .catch((err: unknown) => log.warn({ err }, 'could not record a recent lookup'));
     }
     return { userId: req.userId, user: result.user, fetchedAt: result.fetchedAt };
@@ -122,12 +122,17 @@ export async function lookUp(deps: SlackDeps, req: LookUpRequest): Promise<CardL
   }
 }
 
-/** Finds Astro user IDs in any text (an alert, a log line), in order, without repeats. */
-export function findAstroIds(text: string, max = 100): string[] {
+/**
+ * Finds Astro user IDs in texts (an alert, a log line, each attachment and block), in order,
+ * without repeats. Each string is scanned up to 100,000 characters; at most `max` IDs are kept.
+ */
+export function findAstroIds(texts: string | readonly string[], max = 1000): string[] {
   const found = new Set<string>();
-  for (const m of text.slice(0, 100_000).matchAll(/(?<![0-9a-zA-Z])c[0-9a-z]{24}(?![0-9a-zA-Z])/g)) {
-    found.add(m[0]);
-    if (found.size >= max) break;
+  for (const text of typeof texts === 'string' ? [texts] : texts) {
+    for (const m of text.slice(0, 100_000).matchAll(/(?<![0-9a-zA-Z])c[0-9a-z]{24}(?![0-9a-zA-Z])/g)) {
+      found.add(m[0]);
+      if (found.size >= max) return [...found];
+    }
   }
   return [...found];
 }

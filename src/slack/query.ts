@@ -22,7 +22,8 @@ function unwrap(token: string): string {
  * `<mailto:a@b|a@b>`; both forms are recognised.
  */
 export function parseQuery(text: string | undefined): Query {
-  const raw = (text ?? '').trim();
+  // Invisible format characters (zero-width spaces, direction marks) come along with pasted IDs.
+  const raw = (text ?? '').replace(/\p{Cf}/gu, '').trim();
   if (raw === '' || /^(help|-h|--help|\?)$/i.test(raw)) return { kind: 'help' };
   if (/^(config|configure|settings|setup)$/i.test(raw)) return { kind: 'config' };
   if (raw.length > MAX_INPUT) return { kind: 'invalid', problem: { kind: 'too_long' } };

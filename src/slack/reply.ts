@@ -8,6 +8,7 @@ import type { KnownBlock } from '@slack/types';
 import type { Logger } from '../logger.js';
 import { blockKitViolations } from './views/limits.js';
 import type { RenderedMessage } from './views/user-card.js';
+import { verbatim } from './views/verbatim.js';
 
 /** How the reply is posted through `response_url`. */
 export interface ReplyOptions {
@@ -18,7 +19,7 @@ export interface ReplyOptions {
 }
 
 /** Removes image accessories and image context elements (Slack refuses a message whose image it cannot fetch). */
-function withoutImages(blocks: KnownBlock[]): KnownBlock[] {
+export function withoutImages(blocks: KnownBlock[]): KnownBlock[] {
   return blocks.map((b) => {
     if (b.type === 'section' && b.accessory?.type === 'image') {
       const { accessory: _dropped, ...rest } = b;
@@ -50,7 +51,7 @@ export async function replyVia(respond: RespondFn, message: RenderedMessage, log
     response_type: options.responseType ?? 'ephemeral',
     ...(options.replaceOriginal ? { replace_original: true } : { replace_original: false }),
   } as const;
-  let blocks = message.blocks;
+  let blocks = verbatim(message.blocks);
   const violations = blockKitViolations(message, 'message');
   if (violations.length > 0) {
     log.error({ violations: violations.slice(0, 10) }, 'reply exceeds Block Kit limits; sending text only');

@@ -176,7 +176,7 @@ export function renderHome(state: HomeState): HomeView {
     elements: [
       {
         type: 'mrkdwn',
-        text: 'Find a user ID in Astro under *Organization Settings → Access Management → Users*, or with `astro organization user list`. In any channel, `/astro-user <ID>` answers privately, and mentioning me with an ID answers in the thread.',
+        text: 'Find a user ID in Astro under *Organization Settings → Access Management → Users*, or with `astro organization user list`. In any channel, `/astro-user &lt;ID&gt;` answers privately, and mentioning me with an ID answers in the thread.',
       },
     ],
   });

@@ -24,7 +24,7 @@ function simple(text: string, mrkdwn: string, context?: string): RenderedMessage
 /** Usage of `/astro-user`. `command` is the slash command's name as Slack sent it. */
 export function helpMessage(command = '/astro-user'): RenderedMessage {
   return simple(
-    `Look up an Astro user: ${command} <user ID>`,
+    `Look up an Astro user: ${command} &lt;user ID&gt;`,
     [
       `*Look up an Astro user* and every role they hold (organization, workspace, deployment and DAG).`,
       `• \`${command} ${EXAMPLE_USER_ID}\` shows that user's card, privately to you.`,

@@ -3,6 +3,7 @@
  * acknowledges first, shows "Looking up…" at once, then the card or a notice, in the Home view.
  */
 import type { AllMiddlewareArgs, BlockAction, SlackActionMiddlewareArgs } from '@slack/bolt';
+import { LRUCache } from 'lru-cache';
 import { publishHome } from '../../home.js';
 import { homeState, installationOf, lookUp, type SlackDeps } from '../../lookups.js';
 import { parseQuery } from '../../query.js';
@@ -11,6 +12,9 @@ import { helpMessage, inputProblemMessage, lookupErrorMessage } from '../../view
 import type { RenderedMessage } from '../../views/user-card.js';
 
 type Args = AllMiddlewareArgs & SlackActionMiddlewareArgs<BlockAction>;
+
+/** The number of each person's latest Home request (process-local, bounded). */
+const homeRequests = new LRUCache<string, number>({ max: 50_000 });
 
 /** The text typed in the Home input, from the view state or the action itself. */
 function typedQuery(body: BlockAction): string {
@@ -29,8 +33,13 @@ async function showInHome(deps: SlackDeps, args: Args, query: ReturnType<typeof 
   const installation = installationOf(context, body);
   const slackUserId = body.user.id;
   const log = deps.log.child({ surface: 'home', team: installation.teamId, slackUser: slackUserId });
+  // Only the newest request of a person may change their Home (a slow lookup must not replace a later card).
+  const seqKey = `${installation.teamId ?? installation.enterpriseId}:${slackUserId}`;
+  const seq = (homeRequests.get(seqKey) ?? 0) + 1;
+  homeRequests.set(seqKey, seq);
+  const isCurrent = () => homeRequests.get(seqKey) === seq;
   const publish = (hash: string | undefined, show: Parameters<typeof homeState>[3]) =>
-    publishHome(client, { userId: slackUserId, hash, state: () => homeState(deps, installation, slackUserId, show, client), log });
+    publishHome(client, { userId: slackUserId, hash, isCurrent, state: () => homeState(deps, installation, slackUserId, show, client), log });
 
   if (query.kind === 'help' || query.kind === 'config') {
     await publish(body.view?.hash, { notice: helpMessage() });

@@ -10,6 +10,7 @@ import { audienceOf, installationOf, lookUp, type SlackDeps } from '../../lookup
 import { parseQuery } from '../../query.js';
 import { replyVia } from '../../reply.js';
 import { renderCards } from '../../views/cards.js';
+import { verbatim } from '../../views/verbatim.js';
 import { helpMessage, inputProblemMessage } from '../../views/messages.js';
 
 /** The command name as typed, when it looks like one; else `/astro-user`. */
@@ -28,11 +29,11 @@ export function astroUserCommand(deps: SlackDeps, openConfig: (args: { client: W
       return;
     }
     if (query.kind === 'help') {
-      await ack({ response_type: 'ephemeral', ...helpMessage(name) });
+      await ack({ response_type: 'ephemeral', ...verbatim(helpMessage(name)) });
       return;
     }
     if (query.kind === 'invalid') {
-      await ack({ response_type: 'ephemeral', ...inputProblemMessage(query.problem, name) });
+      await ack({ response_type: 'ephemeral', ...verbatim(inputProblemMessage(query.problem, name)) });
       return;
     }
     await ack();

@@ -12,6 +12,7 @@ import { renderCards } from '../../views/cards.js';
 import { blockKitViolations } from '../../views/limits.js';
 import { EXAMPLE_USER_ID } from '../../views/messages.js';
 import type { RenderedMessage } from '../../views/user-card.js';
+import { verbatim } from '../../views/verbatim.js';
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from '../../../logger.js';
 
@@ -46,11 +47,11 @@ export function appMention(deps: SlackDeps) {
       log.error({ err }, 'could not record the event as answered');
       // Without the claim, a re-delivery could be answered twice: answer only the first delivery,
       // and only to say so.
-      if (!context.retryNum) await post(client, { channel: event.channel, threadTs: String(event.thread_ts ?? event.ts), ...(event.user ? { privatelyTo: event.user } : {}) }, unavailable, log);
+      if (!context.retryNum) await post(client, { channel: event.channel, threadTs: String(event.thread_ts ?? event.ts ?? ''), ...(event.user ? { privatelyTo: event.user } : {}) }, unavailable, log);
       return;
     }
     // Keep thread_ts a string: a number loses trailing zeros and the reply leaves the thread.
-    const threadTs = String(event.thread_ts ?? event.ts);
+    const threadTs = event.thread_ts ?? event.ts ? String(event.thread_ts ?? event.ts) : '';
     // A channel shared with another organization (Slack Connect) gets no public card unless the
     // workspace allows it; a workspace may also make every mention answer private.
     let privately = true;
@@ -62,7 +63,7 @@ export function appMention(deps: SlackDeps) {
       log.warn({ err }, 'could not read the workspace policy; answering privately');
     }
     const to = { channel: event.channel, threadTs, ...(privately && event.user ? { privatelyTo: event.user } : {}) };
-    const ids = findAstroIds(event.text ?? '');
+    const ids = findAstroIds(typeof event.text === 'string' ? event.text : '');
     let message: RenderedMessage;
     if (ids.length === 0) {
       message = mentionHelp;
@@ -94,7 +95,7 @@ async function post(client: WebClient, to: { channel: string; threadTs: string; 
   const { channel, threadTs } = to;
   const violations = blockKitViolations(message, 'message');
   if (violations.length > 0) log.error({ violations: violations.slice(0, 10) }, 'thread reply exceeds Block Kit limits; sending text only');
-  const content = { channel, thread_ts: threadTs, text: message.text, ...(violations.length === 0 ? { blocks: message.blocks } : {}) };
+  const content = { channel, ...(threadTs ? { thread_ts: threadTs } : {}), text: message.text, ...(violations.length === 0 ? { blocks: verbatim(message.blocks) } : {}) };
   try {
     if (to.privatelyTo) await client.chat.postEphemeral({ ...content, user: to.privatelyTo });
     else await client.chat.postMessage({ ...content, unfurl_links: false, unfurl_media: false });

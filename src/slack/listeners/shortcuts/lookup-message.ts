@@ -12,8 +12,8 @@ import { renderCards } from '../../views/cards.js';
 /** `callback_id` of the shortcut, as in manifest.yml. */
 export const LOOKUP_SHORTCUT_ID = 'lookup_astro_users';
 
-/** Every string in a message payload, joined (text, attachments, blocks). */
-function messageText(message: unknown): string {
+/** Every string in a message payload (text, attachments, blocks), at most 5000 of them. */
+function messageTexts(message: unknown): string[] {
   const out: string[] = [];
   const walk = (v: unknown, depth: number) => {
     if (depth > 20 || out.length > 5000) return;
@@ -22,7 +22,7 @@ function messageText(message: unknown): string {
     else if (v && typeof v === 'object') Object.values(v).forEach((x) => walk(x, depth + 1));
   };
   walk(message, 0);
-  return out.join('\n');
+  return out;
 }
 
 /** Builds the shortcut listener. */
@@ -32,7 +32,7 @@ export function lookupMessageShortcut(deps: SlackDeps) {
     const installation = installationOf(context, shortcut);
     const log = deps.log.child({ surface: 'shortcut', team: installation.teamId, slackUser: shortcut.user.id });
     const m = shortcut.message as { text?: string; attachments?: unknown; blocks?: unknown };
-    const ids = findAstroIds(messageText({ text: m.text, attachments: m.attachments, blocks: m.blocks }));
+    const ids = findAstroIds(messageTexts({ text: m.text, attachments: m.attachments, blocks: m.blocks }));
     if (ids.length === 0) {
       await replyVia(
         respond,

@@ -13,6 +13,7 @@ import { installationKey, type InstallationRef } from '../../../lookup/settings.
 import type { WorkspacePolicy, WorkspaceSettings } from '../../../lookup/workspace-settings.js';
 import type { Logger } from '../../../logger.js';
 import type { People } from '../../people.js';
+import { verbatim } from '../../views/verbatim.js';
 import { CONFIG, POLICY_OPTIONS, checkingModal, configFormModal, loadingModal, noEncryptionKeyModal, notAdminModal, resultModal } from '../../views/config-modal.js';
 
 /** What the configuration flow needs. */
@@ -65,7 +66,7 @@ export async function openConfigModal(
         ...(current ? { current: { organizationId: current.organizationId, tokenHint: current.tokenHint, scope: current.scope, ...(current.expiresAt ? { expiresAt: current.expiresAt } : {}) } } : {}),
       });
     }
-    await client.views.update({ view_id: viewId, view });
+    await client.views.update({ view_id: viewId, view: verbatim(view) });
   } catch (err) {
     log.warn({ err, slackError: slackError(err) }, 'could not fill the configuration modal');
     await client.views.update({ view_id: viewId, view: resultModal({ ok: false, reason: 'astro-user could not read its settings just now. Try again in a moment.' }) }).catch(() => undefined);
@@ -129,7 +130,7 @@ export function configSubmission(deps: ConfigDeps) {
     await ack({ response_action: 'update', view: checkingModal() });
 
     const update = (v: ReturnType<typeof resultModal>) =>
-      client.views.update({ view_id: view.id, view: v }).catch((err: unknown) => log.warn({ err, slackError: slackError(err) }, 'views.update failed'));
+      client.views.update({ view_id: view.id, view: verbatim(v) }).catch((err: unknown) => log.warn({ err, slackError: slackError(err) }, 'views.update failed'));
     try {
       // The admin check again, from Slack, never from the payload.
       if (!(await deps.people.isAdmin(client, key, userId))) {
