@@ -12,6 +12,8 @@ import type { Config } from './config.js';
 import { secretsOf } from './config.js';
 import { createLookup, type Lookup } from './lookup/lookup.js';
 import { createRecentLookups } from './lookup/recent.js';
+import { createNameResolver } from './lookup/names.js';
+import { createUserIndex } from './lookup/user-index.js';
 import type { InstallationRef, SettingsResolver } from './lookup/settings.js';
 import { createWorkspaceSettings, workspaceSettingsResolver } from './lookup/workspace-settings.js';
 import { WebClient } from '@slack/web-api';
@@ -40,6 +42,11 @@ export interface AppDeps {
   processBeforeResponse?: boolean;
   /** Overall time of one lookup, in ms (default 8000: the card follows within Slack's 10 s). */
   lookupDeadlineMs?: number;
+  /**
+   * Name resolution and roles via Teams are on by default; tests that count GetUser requests
+   * turn them off.
+   */
+  features?: { names?: boolean; teams?: boolean };
   /** Options of the resilience policy (tests shorten backoffs). */
   policy?: Parameters<typeof createResilientAstroClient>[1];
 }
@@ -89,7 +96,7 @@ function healthRoute(stores: Stores): CustomRoute {
 }
 
 /** Bot scopes asked for in the install flow (keep in step with manifest.yml). */
-export const BOT_SCOPES = ['commands', 'app_mentions:read', 'chat:write', 'users:read', 'channels:read', 'groups:read', 'im:read', 'mpim:read'] as const;
+export const BOT_SCOPES = ['commands', 'app_mentions:read', 'chat:write', 'users:read', 'users:read.email', 'channels:read', 'groups:read', 'im:read', 'mpim:read'] as const;
 
 /** A small HTML page for the install flow's outcome; `title` and `text` are our own words. */
 function installPage(title: string, text: string): string {
@@ -130,8 +137,12 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<Ast
   const defaultsFor = config.mode === 'single' ? ('all' as const) : config.astroEnvTeamIds;
   const usesDefaults = (ref: InstallationRef) =>
     Boolean(defaults) && (defaultsFor === 'all' || (ref.teamId !== undefined && defaultsFor.has(ref.teamId)) || (ref.enterpriseId !== undefined && defaultsFor.has(ref.enterpriseId)));
+  const namesCache = new BestEffortCache(stores.cache, { log: log.child({ component: 'names' }) });
   const lookup = createLookup({
     astro,
+    ...(deps.features?.names === false ? {} : { names: createNameResolver({ astro, cache: namesCache }) }),
+    teams: deps.features?.teams ?? true,
+    userIndex: createUserIndex({ astro, cache: namesCache, ttlMs: config.cacheTtlSeconds * 1000 }),
     settings: deps.settings ?? workspaceSettingsResolver({ settings, apiUrl: config.astro.apiUrl, defaultsFor, ...(defaults ? { defaults } : {}) }),
     cache: new BestEffortCache(stores.cache, { log: log.child({ component: 'cache' }) }),
     cacheTtlMs: config.cacheTtlSeconds * 1000,
@@ -299,6 +310,7 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<Ast
   purgeTimer.unref();
 
   let stopping: Promise<void> | undefined;
+  let started = false;
   return {
     app,
     lookup,
@@ -310,13 +322,16 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<Ast
         await app.init();
       } catch (err) {
         const code = (err as { data?: { error?: string } }).data?.error;
+        const e = err as { original?: { cause?: { code?: string }; message?: string }; cause?: { code?: string } };
+        const network = e.original?.cause?.code ?? e.cause?.code ?? e.original?.message ?? (err as Error).message;
         throw new Error(
           code
             ? `Slack refused SLACK_BOT_TOKEN (${code}): copy the Bot User OAuth Token again from OAuth & Permissions.`
-            : `Could not verify SLACK_BOT_TOKEN with Slack (${(err as Error).message}). Check the network, or SLACK_API_URL if you set it.`,
+            : `Could not reach Slack at ${config.slack.apiUrl ?? 'https://slack.com/api/'} to check SLACK_BOT_TOKEN (${network}). Check the network or proxy, or SLACK_API_URL if you set it.`,
         );
       }
       const server = (await app.start(config.port)) as unknown;
+      started = true;
       if (!socketMode) {
         const address = (server as { address(): AddressInfo | string | null }).address();
         return { port: typeof address === 'object' && address ? address.port : config.port };
@@ -326,10 +341,12 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<Ast
     stop(graceMs = 8000) {
       stopping ??= (async () => {
         clearInterval(purgeTimer);
-        try {
-          await app.stop();
-        } catch (err) {
-          log.warn({ err }, 'error while stopping the Slack receiver');
+        if (started) {
+          try {
+            await app.stop();
+          } catch (err) {
+            log.warn({ err }, 'error while stopping the Slack receiver');
+          }
         }
         if (inFlight.size > 0) {
           log.info({ requests: inFlight.size }, 'waiting for requests in flight');

@@ -6,10 +6,17 @@
 import type { AstroClient, AstroTarget } from '../astro/client.js';
 import { AstroApiError } from '../astro/errors.js';
 import { deadlineSignal } from '../astro/policy.js';
-import { CachedUserSchema, type AstroUser } from '../astro/schemas.js';
+import { CachedUserSchema, UserTeamSchema, type AstroUser, type AstroUserTeam } from '../astro/schemas.js';
+import type { NameResolver, ResolvedNames } from './names.js';
+import type { AstroIndexedUser, UserIndex } from './user-index.js';
 import { z } from 'zod';
 import type { BestEffortCache } from '../store/best-effort-cache.js';
 import { installationKey, type InstallationRef, type SettingsResolver } from './settings.js';
+
+/** Cached Teams roles: the teams (re-validated) or "unsupported". */
+const CachedTeamsSchema = z
+  .union([z.object({ teams: z.array(UserTeamSchema) }), z.object({ unavailable: z.literal('unsupported') })])
+  .optional();
 
 /** A remembered 404: `{ notFound: true, requestId? }`. */
 const NotFoundSchema = z.object({ notFound: z.literal(true), requestId: z.string().max(128).optional() });
@@ -22,6 +29,12 @@ export class NotConfiguredError extends Error {
   }
 }
 
+/**
+ * Roles the user holds through Astro Teams (v1 `ListUserTeams`), or why they are not shown:
+ * `unsupported` when the API base has no such endpoint (404, e.g. v1beta1), `failed` otherwise.
+ */
+export type TeamRoles = { teams: AstroUserTeam[] } | { unavailable: 'unsupported' | 'failed' };
+
 /** What a lookup found. */
 export interface LookupResult {
   user: AstroUser;
@@ -29,6 +42,18 @@ export interface LookupResult {
   fetchedAt: number;
   /** True when the answer came from the cache. */
   fromCache: boolean;
+  /** Roles through Teams, when the lookup asked for them. */
+  teams?: TeamRoles;
+  /** Names of the workspaces and deployments in the user's roles, when a name resolver is set. */
+  names?: ResolvedNames;
+}
+
+/** No Astro user has that email (or the index could not be read). */
+export class EmailNotFoundError extends Error {
+  constructor() {
+    super('no Astro user with that email');
+    this.name = 'EmailNotFoundError';
+  }
 }
 
 /** Options of {@link createLookup}. */
@@ -46,6 +71,12 @@ export interface LookupOptions {
   now?: () => number;
   /** Told of every cache read of a user: true on a hit (metrics). */
   onCacheRead?: (hit: boolean) => void;
+  /** Resolves workspace and deployment names (names instead of IDs); none when absent. */
+  names?: NameResolver;
+  /** The per-organization user index, for lookup by email and by name. */
+  userIndex?: UserIndex;
+  /** Also fetch the roles held through Teams (`ListUserTeams`). Default false. */
+  teams?: boolean;
 }
 
 /** A request to look up one user. */
@@ -73,6 +104,17 @@ export interface Lookup {
    * @throws {NotConfiguredError} when the installation has not connected Astro.
    */
   cachedUser(request: CachedLookupRequest): Promise<LookupResult | undefined>;
+  /**
+   * The Astro user whose username is `email` (case-insensitive), from the organization's index.
+   * @returns the user's ID.
+   * @throws {EmailNotFoundError} when none; {@link NotConfiguredError}; {@link AstroApiError}.
+   */
+  findByEmail(installation: InstallationRef, email: string): Promise<string>;
+  /**
+   * Users whose full name or username starts with `text`, best first (at most `limit`, default 10).
+   * @throws {NotConfiguredError}; {@link AstroApiError} when the index cannot be built.
+   */
+  search(installation: InstallationRef, text: string, limit?: number): Promise<AstroIndexedUser[]>;
 }
 
 /**
@@ -88,12 +130,35 @@ export function createLookup(options: LookupOptions): Lookup {
   const { astro, settings, cache, cacheTtlMs } = options;
   const deadlineMs = options.deadlineMs ?? 8000;
   const notFoundTtlMs = options.notFoundTtlMs ?? 30_000;
+  const wantTeams = options.teams ?? false;
+
+  /** Adds workspace and deployment names (cached an hour; a failure only means IDs are shown). */
+  async function withNames(result: LookupResult, installation: InstallationRef, target: AstroTarget): Promise<LookupResult> {
+    if (!options.names) return result;
+    const u = result.user;
+    const teamRoles = result.teams && 'teams' in result.teams ? result.teams.teams : [];
+    const workspaceIds = [...u.workspaceRoles.map((r) => r.workspaceId), ...teamRoles.flatMap((t) => t.workspaceRoles.map((r) => r.workspaceId))];
+    const deploymentIds = [
+      ...u.deploymentRoles.map((r) => r.deploymentId),
+      ...u.dagRoles.map((r) => r.deploymentId),
+      ...teamRoles.flatMap((t) => [...t.deploymentRoles, ...t.dagRoles].map((r) => r.deploymentId)),
+    ];
+    if (workspaceIds.length === 0 && deploymentIds.length === 0) return result;
+    const names = await options.names.resolve(installationKey(installation), target, { workspaceIds, deploymentIds }, AbortSignal.timeout(3000));
+    return { ...result, names };
+  }
   const now = options.now ?? Date.now;
   const inFlight = new Map<string, Promise<LookupResult>>();
 
   async function fetchAndStore(key: string, target: AstroTarget, userId: string): Promise<LookupResult> {
     const signal = deadlineSignal(deadlineMs);
     let user: AstroUser;
+    const teamsCall: Promise<TeamRoles | undefined> = wantTeams
+      ? astro.listUserTeams(target, userId, { limit: 100 }, { signal }).then(
+          (page) => ({ teams: page.teams }),
+          (err: unknown) => ({ unavailable: err instanceof AstroApiError && err.kind === 'not_found' ? 'unsupported' : 'failed' }) as const,
+        )
+      : Promise.resolve(undefined);
     try {
       user = await astro.getUser(target, userId, { signal });
     } catch (err) {
@@ -106,9 +171,12 @@ export function createLookup(options: LookupOptions): Lookup {
       }
       throw err;
     }
+    const teams = await teamsCall;
     const fetchedAt = now();
-    void cache.set(key, { user, unreadableRoles: user.unreadableRoles, fetchedAt }, cacheTtlMs);
-    return { user, fetchedAt, fromCache: false };
+    // A failed Teams call is not cached: the next lookup asks again.
+    const keepTeams = teams && !('unavailable' in teams && teams.unavailable === 'failed') ? teams : undefined;
+    void cache.set(key, { user, unreadableRoles: user.unreadableRoles, fetchedAt, ...(keepTeams ? { teams: keepTeams } : {}) }, cacheTtlMs);
+    return { user, fetchedAt, fromCache: false, ...(teams ? { teams } : {}) };
   }
 
   async function keyFor(installation: InstallationRef, userId: string): Promise<[string, AstroTarget]> {
@@ -125,13 +193,32 @@ export function createLookup(options: LookupOptions): Lookup {
       throw new AstroApiError('not_found', 'user not found (remembered)', { status: 404, ...(miss.data.requestId ? { requestId: miss.data.requestId } : {}) });
     }
     const cached = CachedUserSchema.safeParse(value);
-    return cached.success ? { ...cached.data, fromCache: true } : undefined;
+    if (!cached.success) return undefined;
+    const teams = CachedTeamsSchema.safeParse((value as { teams?: unknown }).teams);
+    return { ...cached.data, fromCache: true, ...(teams.success && teams.data ? { teams: teams.data } : {}) };
   }
 
   return {
     async cachedUser({ installation, userId }) {
-      const [key] = await keyFor(installation, userId);
-      return readCache(key);
+      const [key, target] = await keyFor(installation, userId);
+      const hit = await readCache(key);
+      return hit ? withNames(hit, installation, target) : undefined;
+    },
+
+    async findByEmail(installation, email) {
+      const target = await settings.resolve(installation);
+      if (!target) throw new NotConfiguredError();
+      if (!options.userIndex) throw new EmailNotFoundError();
+      const found = await options.userIndex.findByEmail(installationKey(installation), target, email, AbortSignal.timeout(deadlineMs));
+      if (!found) throw new EmailNotFoundError();
+      return found.id;
+    },
+
+    async search(installation, text, limit = 10) {
+      const target = await settings.resolve(installation);
+      if (!target) throw new NotConfiguredError();
+      if (!options.userIndex) return [];
+      return options.userIndex.search(installationKey(installation), target, text, limit, AbortSignal.timeout(deadlineMs));
     },
 
     async lookupUser({ installation, userId, bypassCache }) {
@@ -142,14 +229,15 @@ export function createLookup(options: LookupOptions): Lookup {
           throw err;
         });
         options.onCacheRead?.(hit !== undefined);
-        if (hit) return hit;
+        if (hit) return withNames(hit, installation, target);
       }
 
-      const pending = inFlight.get(key);
-      if (pending) return pending;
-      const promise = fetchAndStore(key, target, userId).finally(() => inFlight.delete(key));
-      inFlight.set(key, promise);
-      return promise;
+      let pending = inFlight.get(key);
+      if (!pending) {
+        pending = fetchAndStore(key, target, userId).finally(() => inFlight.delete(key));
+        inFlight.set(key, pending);
+      }
+      return withNames(await pending, installation, target);
     },
   };
 }

@@ -7,7 +7,9 @@ import type { WebClient } from '@slack/web-api';
 import { AstroApiError } from '../astro/errors.js';
 import { isConnectionError, type WorkspaceSettings } from '../lookup/workspace-settings.js';
 import type { People } from './people.js';
-import type { Lookup } from '../lookup/lookup.js';
+import { EmailNotFoundError, type Lookup } from '../lookup/lookup.js';
+import type { AstroIndexedUser } from '../lookup/user-index.js';
+import type { Query } from './query.js';
 import type { RecentLookups } from '../lookup/recent.js';
 import { ThrottledError, type Throttle } from '../lookup/throttle.js';
 import { installationKey, type InstallationRef } from '../lookup/settings.js';
@@ -61,6 +63,93 @@ export function installationOf(context: Context, body?: { team_id?: string; ente
   };
 }
 
+/** The Slack user has no email Slack shows to the app. */
+export class SlackUserNoEmailError extends Error {
+  constructor(readonly slackUserId: string) {
+    super('the Slack user has no visible email');
+    this.name = 'SlackUserNoEmailError';
+  }
+}
+
+/** The Slack user's email belongs to no Astro user. */
+export class SlackUserNotInAstroError extends Error {
+  constructor(readonly slackUserId: string) {
+    super('no Astro user has the Slack user\'s email');
+    this.name = 'SlackUserNotInAstroError';
+  }
+}
+
+/** No Astro user's name or username starts with the words typed. */
+export class NoNameMatchError extends Error {
+  constructor(readonly text: string) {
+    super('no Astro user matches that name');
+    this.name = 'NoNameMatchError';
+  }
+}
+
+/** A query that names one user by ID, email or Slack mention, or searches by name. */
+export type UserQuery = Extract<Query, { kind: 'user_id' | 'email' | 'slack_user' | 'search' }>;
+
+/** What a query resolves to: one Astro user ID, several candidates to pick from, or an error to show. */
+export type Resolved = { userId: string } | { candidates: AstroIndexedUser[]; text: string } | { error: unknown };
+
+/**
+ * Resolves a query to an Astro user ID: an ID as it is; an email through the organization's user
+ * index; a Slack user through `users.info` (their profile email; scope `users:read.email`) and
+ * then the index; words through a name search (one match opens it, several give a picker).
+ * Who asks is checked first (guests), and searches count against the abuse limits.
+ * Never throws: an error is returned to be shown.
+ */
+export async function resolveQuery(
+  deps: SlackDeps,
+  req: { installation: InstallationRef; slackUserId: string | undefined; client: WebClient; query: UserQuery; surface: string },
+): Promise<Resolved> {
+  const { query } = req;
+  if (query.kind === 'user_id') return { userId: query.userId };
+  const key = installationKey(req.installation);
+  const log = deps.log.child({ audit: true, surface: req.surface, team: req.installation.teamId, slackUser: req.slackUserId, query: query.kind });
+  try {
+    await checkAsker(deps, key, req.client, req.slackUserId);
+    const throttled = await deps.throttle.take(key, req.slackUserId ?? 'unknown');
+    if (throttled) return { error: new ThrottledError(throttled) };
+    if (query.kind === 'email') return { userId: await deps.lookup.findByEmail(req.installation, query.email) };
+    if (query.kind === 'slack_user') {
+      let email: string | undefined;
+      try {
+        const res = await req.client.users.info({ user: query.slackUserId });
+        email = (res.user as { profile?: { email?: string } } | undefined)?.profile?.email;
+      } catch (err) {
+        log.info({ slackError: (err as { data?: { error?: string } }).data?.error }, 'users.info for a mentioned user failed');
+      }
+      if (!email) return { error: new SlackUserNoEmailError(query.slackUserId) };
+      try {
+        return { userId: await deps.lookup.findByEmail(req.installation, email) };
+      } catch (err) {
+        if (err instanceof EmailNotFoundError) return { error: new SlackUserNotInAstroError(query.slackUserId) };
+        throw err;
+      }
+    }
+    const found = await deps.lookup.search(req.installation, query.text, 10);
+    log.info({ outcome: 'searched', matches: found.length }, 'lookup');
+    if (found.length === 0) return { error: new NoNameMatchError(query.text) };
+    if (found.length === 1) return { userId: found[0]!.id };
+    return { candidates: found, text: query.text };
+  } catch (err) {
+    log.info({ outcome: 'error', kind: (err as { kind?: string }).kind ?? (err as Error).name }, 'lookup');
+    return { error: err };
+  }
+}
+
+/** Refuses guests (unless the workspace allows them) and askers Slack cannot vouch for. */
+async function checkAsker(deps: SlackDeps, key: string, client: WebClient | undefined, slackUserId: string | undefined): Promise<void> {
+  if (!client || !slackUserId) return;
+  const policy = await deps.settings.getPolicy(key);
+  if (policy.allowGuests) return;
+  const facts = await deps.people.facts(client, key, slackUserId);
+  if (!facts.known) throw new AskerUnknownError();
+  if (facts.isGuest) throw new GuestRefusedError();
+}
+
 /** Options of {@link lookUp}. */
 export interface LookUpRequest {
   installation: InstallationRef;
@@ -86,14 +175,7 @@ export async function lookUp(deps: SlackDeps, req: LookUpRequest): Promise<CardL
   const log = deps.log.child({ audit: true, surface: req.surface, team: req.installation.teamId, slackUser: req.slackUserId, query: 'user_id', visibility: req.visibility ?? 'private' });
   const key = installationKey(req.installation);
   try {
-    if (req.client && req.slackUserId) {
-      const policy = await deps.settings.getPolicy(key);
-      if (!policy.allowGuests) {
-        const facts = await deps.people.facts(req.client, key, req.slackUserId);
-        if (!facts.known) throw new AskerUnknownError();
-        if (facts.isGuest) throw new GuestRefusedError();
-      }
-    }
+    await checkAsker(deps, key, req.client, req.slackUserId);
     const throttled = await deps.throttle.take(installationKey(req.installation), req.slackUserId ?? 'unknown');
     if (throttled) {
       log.info({ outcome: 'throttled', scope: throttled.scope }, 'lookup');
@@ -110,7 +192,7 @@ export async function lookUp(deps: SlackDeps, req: LookUpRequest): Promise<CardL
         .record(installationKey(req.installation), req.slackUserId, { userId: req.userId, label })
         .catch((err: unknown) => log.warn({ err }, 'could not record a recent lookup'));
     }
-    return { userId: req.userId, user: result.user, fetchedAt: result.fetchedAt };
+    return { userId: req.userId, user: result.user, fetchedAt: result.fetchedAt, ...(result.names ? { names: result.names } : {}), ...(result.teams ? { teams: result.teams } : {}) };
   } catch (err) {
     const kind = (err as { kind?: string }).kind ?? (err instanceof Error ? err.name : 'unexpected');
     // Expected outcomes (Astro errors, refusals) are logged without a stack.

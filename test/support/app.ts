@@ -102,7 +102,8 @@ export async function startHarness(options: { astroHandler: StubHandler; env?: R
     },
   });
   const log = createLogger({ level: config.logLevel, secrets: secretsOf(config), destination });
-  const built = await createApp(config, { log, ...options.deps });
+  // Names and Teams roles make extra Astro calls; tests that count GetUser calls leave them off.
+  const built = await createApp(config, { log, features: { names: false, teams: false }, ...options.deps });
   const { port } = await built.start();
   const url = `http://127.0.0.1:${port}`;
   return {

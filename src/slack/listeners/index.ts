@@ -7,7 +7,8 @@ import type { SlackDeps } from '../lookups.js';
 import { HOME } from '../views/home.js';
 import { CONFIG } from '../views/config-modal.js';
 import { CARD_ACTION } from '../views/user-card.js';
-import { cardOpen, cardRefresh, cardShare } from './actions/card.js';
+import { cardOpen, cardRefresh, cardShare, pickUser } from './actions/card.js';
+import { PICK_ACTION } from '../views/picker.js';
 import { homeLookup, homeOpenUser } from './actions/home.js';
 import { astroUserCommand } from './commands/astro-user.js';
 import { appHomeOpened } from './events/app-home-opened.js';
@@ -34,6 +35,7 @@ export function registerListeners(app: App, deps: SlackDeps & { config: ConfigDe
   app.action(withSuffix(CARD_ACTION.refresh), cardRefresh(deps));
   app.action(withSuffix(CARD_ACTION.share), cardShare(deps));
   app.action(withSuffix(CARD_ACTION.open), cardOpen());
+  app.action(withSuffix(PICK_ACTION), pickUser(deps));
   app.shortcut({ type: 'message_action', callback_id: LOOKUP_SHORTCUT_ID }, lookupMessageShortcut(deps));
   app.view(CONFIG.callbackId, configSubmission(deps.config));
 }

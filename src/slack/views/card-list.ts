@@ -4,6 +4,8 @@
  */
 import type { KnownBlock } from '@slack/types';
 import type { AstroUser } from '../../astro/schemas.js';
+import type { TeamRoles } from '../../lookup/lookup.js';
+import type { ResolvedNames } from '../../lookup/names.js';
 import { LIMITS, truncate } from './limits.js';
 import { lookupErrorMessage } from './messages.js';
 import { renderUserCard, type CardActions, type CardSurface, type RenderedMessage } from './user-card.js';
@@ -12,7 +14,9 @@ import { renderUserCard, type CardActions, type CardSurface, type RenderedMessag
 export const MAX_CARDS_PER_MESSAGE = 5;
 
 /** One user's outcome: a found user, or the error that stopped the lookup. */
-export type CardListItem = { userId: string; user: AstroUser; fetchedAt: number } | { userId: string; error: unknown };
+export type CardListItem =
+  | { userId: string; user: AstroUser; fetchedAt: number; names?: ResolvedNames; teams?: TeamRoles }
+  | { userId: string; error: unknown };
 
 /** Options of {@link renderCardList}. */
 export interface CardListOptions {
@@ -21,6 +25,8 @@ export interface CardListOptions {
   askedBy?: string;
   /** How many further IDs were found but not looked up. */
   notShown?: number;
+  /** Astro UI base, for deployment links. */
+  astroUiUrl?: string;
   /** Buttons for the card at `index` (action_ids get the index as suffix). */
   actions?: (index: number, userId: string) => CardActions | undefined;
 }
@@ -47,6 +53,9 @@ export function renderCardList(items: CardListItem[], options: CardListOptions):
         blockIdPrefix: `c${i}`,
         maxBlocks,
         roleCharBudget,
+        ...(options.astroUiUrl ? { astroUiUrl: options.astroUiUrl } : {}),
+        ...(item.names ? { names: item.names } : {}),
+        ...(item.teams ? { teams: item.teams } : {}),
         ...(options.askedBy ? { askedBy: options.askedBy } : {}),
         ...(actions ? { actions: { ...actions, idSuffix: String(i) } } : {}),
       });

@@ -3,6 +3,8 @@
  * saying who asked), or a card shared to a channel (saying who shared it). Pure. Refresh redraws a
  * message with the same function, from what its buttons say.
  */
+import type { AstroUser } from '../../astro/schemas.js';
+import { astroDeploymentUrl, type ResolvedNames } from '../../lookup/names.js';
 import { renderCardList, type CardListItem } from './card-list.js';
 import { lookupErrorMessage } from './messages.js';
 import { renderUserCard, type CardActions, type RenderedMessage } from './user-card.js';
@@ -38,6 +40,15 @@ export function parseCardButtonValue(value: string | undefined): CardButtonInfo 
   return { userId: m[1]!, kind: m[2] as CardKind, list, ...(m[3] ? { by: m[3] } : {}) };
 }
 
+/** The Astro UI page of the user's first deployment whose workspace is known, if any. */
+export function firstDeploymentUrl(user: AstroUser, names: ResolvedNames, uiBase: string): string | undefined {
+  for (const id of [...user.deploymentRoles.map((r) => r.deploymentId), ...user.dagRoles.map((r) => r.deploymentId)]) {
+    const d = names.deployments.get(id);
+    if (d) return astroDeploymentUrl(uiBase, d.workspaceId, id);
+  }
+  return undefined;
+}
+
 /** Context of {@link renderCards}. */
 export interface CardsContext {
   /** Asker (thread) or sharer (shared) Slack user ID. */
@@ -53,9 +64,13 @@ export interface CardsContext {
 /** Renders the outcomes of one message of the given kind. */
 export function renderCards(kind: CardKind, items: CardListItem[], ctx: CardsContext): RenderedMessage {
   const list = items.slice(0, 10).map((i) => i.userId);
+  const openUrlFor = (userId: string) => {
+    const item = items.find((i) => i.userId === userId);
+    return item && 'user' in item && item.names ? firstDeploymentUrl(item.user, item.names, ctx.astroUiUrl) ?? ctx.astroUiUrl : ctx.astroUiUrl;
+  };
   const actionsFor = (userId: string): CardActions => ({
     refresh: true,
-    openUrl: ctx.astroUiUrl,
+    openUrl: openUrlFor(userId),
     value: cardButtonValue(userId, kind, ctx.by, list),
     ...(kind === 'private' ? { shareAudience: ctx.audience ?? 'this conversation' } : {}),
   });
@@ -65,12 +80,16 @@ export function renderCards(kind: CardKind, items: CardListItem[], ctx: CardsCon
     return renderUserCard(only.user, {
       surface: 'message',
       fetchedAt: only.fetchedAt,
+      astroUiUrl: ctx.astroUiUrl,
+      ...(only.names ? { names: only.names } : {}),
+      ...(only.teams ? { teams: only.teams } : {}),
       ...(kind === 'shared' && ctx.by ? { sharedBy: ctx.by } : {}),
       actions: actionsFor(only.userId),
     });
   }
   return renderCardList(items, {
     surface: kind === 'thread' ? 'thread' : 'message',
+    astroUiUrl: ctx.astroUiUrl,
     ...(kind === 'thread' && ctx.by ? { askedBy: ctx.by } : {}),
     ...(ctx.notShown ? { notShown: ctx.notShown } : {}),
     actions: (_i, userId) => actionsFor(userId),

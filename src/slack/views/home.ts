@@ -9,6 +9,9 @@ import type { HomeView, KnownBlock } from '@slack/types';
 import type { AstroUser } from '../../astro/schemas.js';
 import type { RecentLookup } from '../../lookup/recent.js';
 import type { ConnectionHealth } from '../../lookup/workspace-settings.js';
+import type { TeamRoles } from '../../lookup/lookup.js';
+import type { ResolvedNames } from '../../lookup/names.js';
+import { firstDeploymentUrl } from './cards.js';
 import { slackDate } from './format.js';
 import { LIMITS, escapeAndTruncate, inlineCode, oneLine } from './limits.js';
 import { EXAMPLE_USER_ID } from './messages.js';
@@ -104,8 +107,8 @@ export const EXPIRY_WARNING_DAYS = 14;
 export interface HomeState {
   /** Shown to admins only: the connection's health and the Configure / Disconnect buttons. */
   admin?: AdminPanel;
-  /** The card to show, with when Astro answered (ms since the epoch). */
-  result?: { user: AstroUser; fetchedAt: number };
+  /** The card to show, with when Astro answered (ms since the epoch), and names and Teams roles when known. */
+  result?: { user: AstroUser; fetchedAt: number; names?: ResolvedNames; teams?: TeamRoles };
   /** An error or notice to show instead of a card. */
   notice?: RenderedMessage;
   /** The viewer's recent lookups, newest first. */
@@ -190,7 +193,10 @@ export function renderHome(state: HomeState): HomeView {
       fetchedAt: state.result.fetchedAt,
       blockIdPrefix: 'home:card',
       maxBlocks: budget,
-      actions: { refresh: true, openUrl: state.astroUiUrl },
+      astroUiUrl: state.astroUiUrl,
+      ...(state.result.names ? { names: state.result.names } : {}),
+      ...(state.result.teams ? { teams: state.result.teams } : {}),
+      actions: { refresh: true, openUrl: (state.result.names && firstDeploymentUrl(state.result.user, state.result.names, state.astroUiUrl)) || state.astroUiUrl },
     });
     middle.push({ type: 'divider', block_id: 'home:div1' }, ...card.blocks);
     metadata = { u: state.result.user.id };

@@ -7,7 +7,8 @@ import { AstroApiError } from '../../astro/errors.js';
 import { NotConfiguredError } from '../../lookup/lookup.js';
 import { ThrottledError } from '../../lookup/throttle.js';
 import { SettingsUnreadableError } from '../../lookup/workspace-settings.js';
-import { AskerUnknownError, GuestRefusedError } from '../lookups.js';
+import { AskerUnknownError, GuestRefusedError, NoNameMatchError, SlackUserNoEmailError, SlackUserNotInAstroError } from '../lookups.js';
+import { EmailNotFoundError } from '../../lookup/lookup.js';
 import { StoreUnavailableError } from '../../store/once.js';
 import type { RenderedMessage } from './user-card.js';
 import { inlineCode } from './limits.js';
@@ -24,10 +25,10 @@ function simple(text: string, mrkdwn: string, context?: string): RenderedMessage
 /** Usage of `/astro-user`. `command` is the slash command's name as Slack sent it. */
 export function helpMessage(command = '/astro-user'): RenderedMessage {
   return simple(
-    `Look up an Astro user: ${command} &lt;user ID&gt;`,
+    `Look up an Astro user: ${command} &lt;user ID, email, @person or name&gt;`,
     [
       `*Look up an Astro user* and every role they hold (organization, workspace, deployment and DAG).`,
-      `• \`${command} ${EXAMPLE_USER_ID}\` shows that user's card, privately to you.`,
+      `• \`${command} ${EXAMPLE_USER_ID}\` (an Astro user ID), \`${command} jane@example.com\`, \`${command} @jane\` (a Slack user) or \`${command} jane\` (a name) shows that user's card, privately to you.`,
       `• \`${command} help\` shows this message; admins connect Astro with \`${command} config\`.`,
       `An Astro user ID is 25 characters starting with \`c\`. Find it in Astro under *Organization Settings → Access Management → Users*, or with \`astro organization user list\`.`,
     ].join('\n'),
@@ -91,6 +92,21 @@ export function lookupErrorMessage(err: unknown, userId: string): RenderedMessag
       "This workspace's Astro settings can't be read.",
       ":warning: This Slack workspace's saved Astro token can't be decrypted (the encryption key may have changed). An admin can connect Astro again in App Home.",
     );
+  }
+  if (err instanceof EmailNotFoundError) {
+    return simple('No Astro user has that email.', `:mag: No Astro user in this organization has the email you gave (Astro usernames are email addresses). Check the spelling, or look them up by name.`);
+  }
+  if (err instanceof SlackUserNoEmailError) {
+    return simple(
+      "That Slack user's email is not visible.",
+      `:mag: I can't see an email for <@${err.slackUserId}>: their Slack profile hides it (or they are a bot). Look them up by Astro user ID, email or name instead.`,
+    );
+  }
+  if (err instanceof SlackUserNotInAstroError) {
+    return simple('That Slack user has no Astro account.', `:mag: <@${err.slackUserId}> has no Astro account with the email of their Slack profile in this organization.`);
+  }
+  if (err instanceof NoNameMatchError) {
+    return simple('No Astro user matches that name.', `:mag: No Astro user's name or username starts with ${inlineCode(err.text, 60)}. Try the full email, or an Astro user ID.`);
   }
   if (err instanceof GuestRefusedError) {
     return simple('Guests cannot look up Astro users here.', ":lock: Guests can't look up Astro users in this workspace. Ask a member of your team.");

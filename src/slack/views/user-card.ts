@@ -8,7 +8,9 @@
  * long lists summarised ("…and 37 more") so the output always stays within Block Kit limits.
  */
 import type { Button, KnownBlock, SectionBlock } from '@slack/types';
-import type { AstroUser } from '../../astro/schemas.js';
+import type { AstroUser, DagRole } from '../../astro/schemas.js';
+import type { TeamRoles } from '../../lookup/lookup.js';
+import { astroDeploymentUrl, type ResolvedNames } from '../../lookup/names.js';
 import { httpsImageUrl, roleLabel, slackDate, statusDisplay } from './format.js';
 import { LIMITS, escapeAndTruncate, inlineCode, lengthOf, oneLine, truncate } from './limits.js';
 
@@ -32,6 +34,14 @@ export interface UserCardOptions {
   roleCharBudget?: number;
   /** Buttons under the card; none when absent. */
   actions?: CardActions;
+  /** Workspace and deployment names: the card then groups roles by workspace, in names. */
+  names?: ResolvedNames;
+  /** Roles through Astro Teams, or why they are not shown. */
+  teams?: TeamRoles;
+  /** Astro UI base, to link each deployment to its page. */
+  astroUiUrl?: string;
+  /** Show Astro IDs next to names (App Home shows them; messages only where a name is unknown). */
+  showIds?: boolean;
 }
 
 /** The buttons a card carries. Each button's `value` is the Astro user ID. */
@@ -98,6 +108,84 @@ function dagLines(user: AstroUser): string[] {
         : 'DAGs (no DAG ID or tag given)';
     return `• *${escapeAndTruncate(roleLabel(r.role), 80)}* · ${on} · deployment ${inlineCode(r.deploymentId, 64)}`;
   });
+}
+
+/** A DAG role's target in words: a DAG ID, a tag, both or neither. */
+function dagTarget(r: DagRole): string {
+  return r.dagId
+    ? `DAG ${inlineCode(r.dagId, 100)}${r.dagTag ? ` · tag ${inlineCode(r.dagTag, 100)}` : ''}`
+    : r.dagTag
+      ? `DAGs tagged ${inlineCode(r.dagTag, 100)}`
+      : 'DAGs (no DAG ID or tag given)';
+}
+
+/**
+ * Role lines grouped by workspace, in names: each workspace with its role, then its deployments
+ * (linked to their Astro UI page) with their roles, then DAG roles under their deployment. An ID
+ * that did not resolve is shown as the ID, marked. Deployments whose workspace is unknown come
+ * last. Returns the lines and how many role entries they hold.
+ */
+function groupedLines(user: AstroUser, names: ResolvedNames, uiBase: string | undefined, showIds: boolean): string[] {
+  const wsName = (id: string) => {
+    const n = names.workspaces.get(id);
+    return n ? `*${escapeAndTruncate(oneLine(n.name) || id, 80)}*${showIds ? ` ${inlineCode(id, 40)}` : ''}` : `${inlineCode(id, 40)} _(name unavailable)_`;
+  };
+  const depLabel = (id: string) => {
+    const n = names.deployments.get(id);
+    if (!n) return `${inlineCode(id, 40)} _(name unavailable)_`;
+    const label = escapeAndTruncate(oneLine(n.name).replace(/[|]/g, '¦') || id, 80);
+    const url = uiBase ? astroDeploymentUrl(uiBase, n.workspaceId, id) : undefined;
+    return `${url ? `<${url}|${label}>` : `*${label}*`}${showIds ? ` ${inlineCode(id, 40)}` : ''}`;
+  };
+  const deploymentsOf = new Map<string, string[]>(); // workspace ID ('' when unknown) → deployment IDs
+  const depIds = [...new Set([...user.deploymentRoles.map((r) => r.deploymentId), ...user.dagRoles.map((r) => r.deploymentId)])];
+  for (const d of depIds) {
+    const ws = names.deployments.get(d)?.workspaceId ?? '';
+    deploymentsOf.set(ws, [...(deploymentsOf.get(ws) ?? []), d]);
+  }
+  const wsIds = [...new Set([...user.workspaceRoles.map((r) => r.workspaceId), ...[...deploymentsOf.keys()].filter(Boolean)])];
+  const lines: string[] = [];
+  const depLines = (d: string, indent: string) => {
+    const roles = user.deploymentRoles.filter((r) => r.deploymentId === d).map((r) => `*${escapeAndTruncate(roleLabel(r.role), 60)}*`);
+    lines.push(`${indent}• ${depLabel(d)} · ${roles.length > 0 ? roles.join(', ') : '_no deployment role_'}`);
+    for (const r of user.dagRoles.filter((x) => x.deploymentId === d)) {
+      lines.push(`${indent}    ◦ *${escapeAndTruncate(roleLabel(r.role), 60)}* · ${dagTarget(r)}`);
+    }
+  };
+  for (const ws of wsIds) {
+    const roles = user.workspaceRoles.filter((r) => r.workspaceId === ws).map((r) => escapeAndTruncate(roleLabel(r.role), 60));
+    lines.push(`:file_folder: ${wsName(ws)} · ${roles.length > 0 ? roles.join(', ') : '_no workspace role_'}`);
+    for (const d of deploymentsOf.get(ws) ?? []) depLines(d, '');
+  }
+  const orphans = deploymentsOf.get('') ?? [];
+  if (orphans.length > 0) {
+    lines.push(`:grey_question: *Deployments in a workspace not shown*`);
+    for (const d of orphans) depLines(d, '');
+  }
+  return lines;
+}
+
+/** The Teams section's lines: each team with its roles, in names where known. */
+function teamLines(teams: TeamRoles, names: ResolvedNames | undefined): { lines: string[]; note?: string } {
+  if ('unavailable' in teams) {
+    return {
+      lines: [],
+      note: teams.unavailable === 'unsupported' ? 'Roles via Teams are not shown (this Astro API version has no Teams endpoint).' : 'Roles via Teams could not be read just now.',
+    };
+  }
+  const ws = (id: string) => (names?.workspaces.get(id) ? escapeAndTruncate(oneLine(names.workspaces.get(id)!.name), 60) : inlineCode(id, 40));
+  const dep = (id: string) => (names?.deployments.get(id) ? escapeAndTruncate(oneLine(names.deployments.get(id)!.name), 60) : inlineCode(id, 40));
+  return {
+    lines: teams.teams.map((t) => {
+      const parts = [
+        ...(t.organizationRole ? [escapeAndTruncate(roleLabel(t.organizationRole), 60)] : []),
+        ...t.workspaceRoles.map((r) => `${escapeAndTruncate(roleLabel(r.role), 60)} in ${ws(r.workspaceId)}`),
+        ...t.deploymentRoles.map((r) => `${escapeAndTruncate(roleLabel(r.role), 60)} on ${dep(r.deploymentId)}`),
+        ...(t.dagRoles.length > 0 ? [`${t.dagRoles.length} DAG role${t.dagRoles.length === 1 ? '' : 's'}`] : []),
+      ];
+      return truncate(`• Team *${escapeAndTruncate(oneLine(t.name) || t.id, 60)}*${t.isIdpManaged ? ' (managed in your IdP)' : ''}: ${parts.length > 0 ? parts.join('; ') : '_no roles_'}`, 600);
+    }),
+  };
 }
 
 /** Splits `budget` between groups so that a small group is never squeezed out by a big one. */
@@ -205,19 +293,28 @@ export function renderUserCard(user: AstroUser, options: UserCardOptions): Rende
   }
   blocks.push(summary);
 
-  const groups: RoleGroup[] = [
-    { key: 'ws', title: 'Workspace roles', lines: workspaceLines(user), noun: 'workspace role' },
-    { key: 'dep', title: 'Deployment roles', lines: deploymentLines(user), noun: 'deployment role' },
-    { key: 'dag', title: 'DAG roles', lines: dagLines(user), noun: 'DAG role' },
-  ];
-  const present = surface === 'thread' ? groups.filter((g) => g.lines.length > 0) : groups;
+  const anyRoles = user.workspaceRoles.length + user.deploymentRoles.length + user.dagRoles.length > 0;
+  const showIds = options.showIds ?? surface === 'home';
+  const teams = options.teams ? teamLines(options.teams, options.names) : undefined;
+  const groups: RoleGroup[] = options.names
+    ? [
+        ...(anyRoles ? [{ key: 'ws', title: 'Roles by workspace', lines: groupedLines(user, options.names, options.astroUiUrl, showIds), noun: 'line' }] : []),
+        ...(teams && teams.lines.length > 0 ? [{ key: 'team', title: 'Roles via Teams', lines: teams.lines, noun: 'team' }] : []),
+      ]
+    : [
+        { key: 'ws', title: 'Workspace roles', lines: workspaceLines(user), noun: 'workspace role' },
+        { key: 'dep', title: 'Deployment roles', lines: deploymentLines(user), noun: 'deployment role' },
+        { key: 'dag', title: 'DAG roles', lines: dagLines(user), noun: 'DAG role' },
+        ...(teams && teams.lines.length > 0 ? [{ key: 'team', title: 'Roles via Teams', lines: teams.lines, noun: 'team' }] : []),
+      ];
+  const present = surface === 'thread' || options.names ? groups.filter((g) => g.lines.length > 0) : groups;
   // Blocks left for role sections: header, summary, divider, context and actions take 5.
   const roleBlockBudget = Math.max(present.length, maxBlocks - (options.actions ? 5 : 4));
   const needs = present.map((g) => g.lines.reduce((s, l) => s + lengthOf(l) + 1, lengthOf(g.title) + 16));
   const shares = shareBudget(needs, options.roleCharBudget ?? ROLE_CHAR_BUDGET[surface]);
   const sections: SectionBlock[] = [];
   present.forEach((g, i) => {
-    const head = `*${g.title}* (${g.lines.length})`;
+    const head = g.key === 'ws' && options.names ? `*${g.title}*` : `*${g.title}* (${g.lines.length})`;
     if (g.lines.length === 0) {
       sections.push({ type: 'section', block_id: `${prefix}:${g.key}:0`, text: { type: 'mrkdwn', text: `${head}\n_None_` } });
       return;
@@ -254,6 +351,8 @@ export function renderUserCard(user: AstroUser, options: UserCardOptions): Rende
     block_id: `${prefix}:ctx`,
     elements: [{ type: 'mrkdwn', text: notes.join(' · ') }],
   };
+  if (teams?.note) context.elements.push({ type: 'mrkdwn', text: teams.note });
+  if (options.names?.failed) context.elements.push({ type: 'mrkdwn', text: 'Some names could not be read just now: their IDs are shown.' });
   if (user.unreadableRoles > 0) {
     context.elements.push({
       type: 'mrkdwn',

@@ -120,6 +120,22 @@ async function mayPostPublicly(deps: SlackDeps, args: Args, installation: Instal
   }
 }
 
+/** A picker's Show button: the chosen user's card replaces the picker (or shows in App Home). */
+export function pickUser(deps: SlackDeps) {
+  const inHome = homeOpenUser(deps, { bypassCache: false });
+  return async (args: Args): Promise<void> => {
+    if (args.body.view?.type === 'home') return inHome(args);
+    await args.ack();
+    const userId = args.action.value ?? '';
+    if (!/^c[0-9a-z]{24}$/.test(userId)) return;
+    const installation = installationOf(args.context, args.body);
+    const item = await lookUp(deps, { installation, slackUserId: args.body.user.id, userId, surface: 'picker', client: args.client, visibility: 'private' });
+    const message = renderCards('private', [item], { audience: audienceOf(args.body.channel), astroUiUrl: deps.astroUiUrl });
+    const ok = await replyVia(args.respond, message, deps.log.child({ surface: 'picker' }), { replaceOriginal: true });
+    if (!ok) await expiredNote(deps, args, 'show that card');
+  };
+}
+
 /** Open in Astro: Slack opens the link; the click still needs an acknowledgement. */
 export function cardOpen() {
   return async (args: Args): Promise<void> => {

@@ -5,7 +5,8 @@
 import type { AllMiddlewareArgs, BlockAction, SlackActionMiddlewareArgs } from '@slack/bolt';
 import { LRUCache } from 'lru-cache';
 import { publishHome } from '../../home.js';
-import { homeState, installationOf, lookUp, type SlackDeps } from '../../lookups.js';
+import { homeState, installationOf, lookUp, resolveQuery, type SlackDeps } from '../../lookups.js';
+import { renderPicker } from '../../views/picker.js';
 import { parseQuery } from '../../query.js';
 import { HOME } from '../../views/home.js';
 import { helpMessage, inputProblemMessage, lookupErrorMessage } from '../../views/messages.js';
@@ -49,9 +50,18 @@ async function showInHome(deps: SlackDeps, args: Args, query: ReturnType<typeof 
     await publish(body.view?.hash, { notice: inputProblemMessage(query.problem) });
     return;
   }
-  const hash = await publish(body.view?.hash, { notice: notice(`:hourglass_flowing_sand: Looking up \`${query.userId}\`…`) });
-  const item = await lookUp(deps, { installation, slackUserId, userId: query.userId, bypassCache, surface: 'home', client, visibility: 'private' });
-  if ('user' in item) await publish(hash, { result: { user: item.user, fetchedAt: item.fetchedAt } });
+  const hash = await publish(body.view?.hash, { notice: notice(':hourglass_flowing_sand: Looking up…') });
+  const resolved = await resolveQuery(deps, { installation, slackUserId, client, query, surface: 'home' });
+  if ('candidates' in resolved) {
+    await publish(hash, { notice: renderPicker(resolved.candidates, resolved.text) });
+    return;
+  }
+  if ('error' in resolved) {
+    await publish(hash, { notice: lookupErrorMessage(resolved.error, query.kind === 'user_id' ? query.userId : '') });
+    return;
+  }
+  const item = await lookUp(deps, { installation, slackUserId, userId: resolved.userId, bypassCache, surface: 'home', client, visibility: 'private' });
+  if ('user' in item) await publish(hash, { result: { user: item.user, fetchedAt: item.fetchedAt, ...(item.names ? { names: item.names } : {}), ...(item.teams ? { teams: item.teams } : {}) } });
   else await publish(hash, { notice: lookupErrorMessage(item.error, item.userId) });
 }
 

@@ -6,12 +6,13 @@
 import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import type { InstallationRef } from '../../../lookup/settings.js';
-import { audienceOf, installationOf, lookUp, type SlackDeps } from '../../lookups.js';
+import { audienceOf, installationOf, lookUp, resolveQuery, type SlackDeps } from '../../lookups.js';
+import { renderPicker } from '../../views/picker.js';
 import { parseQuery } from '../../query.js';
 import { replyVia } from '../../reply.js';
 import { renderCards } from '../../views/cards.js';
 import { verbatim } from '../../views/verbatim.js';
-import { helpMessage, inputProblemMessage } from '../../views/messages.js';
+import { helpMessage, inputProblemMessage, lookupErrorMessage } from '../../views/messages.js';
 
 /** The command name as typed, when it looks like one; else `/astro-user`. */
 function commandName(command: string | undefined): string {
@@ -38,18 +39,22 @@ export function astroUserCommand(deps: SlackDeps, openConfig: (args: { client: W
     }
     await ack();
 
-    const item = await lookUp(deps, {
-      installation: installationOf(context, command),
-      slackUserId: command.user_id,
-      userId: query.userId,
-      surface: 'command',
-      client,
-      visibility: 'private',
-    });
+    const installation = installationOf(context, command);
+    const log = deps.log.child({ surface: 'command' });
+    const resolved = await resolveQuery(deps, { installation, slackUserId: command.user_id, client, query, surface: 'command' });
+    if ('candidates' in resolved) {
+      await replyVia(respond, renderPicker(resolved.candidates, resolved.text), log);
+      return;
+    }
+    if ('error' in resolved) {
+      await replyVia(respond, lookupErrorMessage(resolved.error, query.kind === 'user_id' ? query.userId : ''), log);
+      return;
+    }
+    const item = await lookUp(deps, { installation, slackUserId: command.user_id, userId: resolved.userId, surface: 'command', client, visibility: 'private' });
     const message = renderCards('private', [item], {
       audience: audienceOf({ id: command.channel_id, name: command.channel_name }),
       astroUiUrl: deps.astroUiUrl,
     });
-    await replyVia(respond, message, deps.log.child({ surface: 'command' }));
+    await replyVia(respond, message, log);
   };
 }
