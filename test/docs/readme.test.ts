@@ -7,6 +7,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { expectValidBlockKit } from '../support/block-kit.js';
+import { ADA } from '../support/fixtures.js';
 import { blockKitBuilderUrl, exampleCard } from './example-card.js';
 
 const README = fileURLToPath(new URL('../../README.md', import.meta.url));
@@ -17,7 +18,21 @@ const END = '<!-- example-card:end -->';
 
 function exampleSection(): string {
   const card = exampleCard();
-  return `${START}\n[Open this card in Block Kit Builder](${blockKitBuilderUrl(card)})\n\n\`\`\`json\n${JSON.stringify(card, null, 2)}\n\`\`\`\n${END}`;
+  return [
+    START,
+    'The Astro answer (`GetUser`):',
+    '',
+    '```json',
+    JSON.stringify(ADA, null, 2),
+    '```',
+    '',
+    `The reply posted to the command's \`response_url\` ([open its blocks in Block Kit Builder](${blockKitBuilderUrl(card)})):`,
+    '',
+    '```json',
+    JSON.stringify({ response_type: 'ephemeral', ...card }, null, 2),
+    '```',
+    END,
+  ].join('\n');
 }
 
 describe('README.md', () => {
@@ -30,7 +45,7 @@ describe('README.md', () => {
     }
     const actual = readme.slice(readme.indexOf(START), readme.indexOf(END) + END.length);
     expect(actual).toBe(expected);
-    expectValidBlockKit({ ...exampleCard(), text: 'example' });
+    expectValidBlockKit(exampleCard());
   });
 
   it('documents every environment variable, in README and .env.example', () => {

@@ -63,7 +63,7 @@ export interface CardsContext {
 
 /** Renders the outcomes of one message of the given kind. */
 export function renderCards(kind: CardKind, items: CardListItem[], ctx: CardsContext): RenderedMessage {
-  const list = items.slice(0, 10).map((i) => i.userId);
+  const list = items.map((i) => i.userId).filter((id) => /^c[0-9a-z]{24}$/.test(id)).slice(0, 10);
   const openUrlFor = (userId: string) => {
     const item = items.find((i) => i.userId === userId);
     return item && 'user' in item && item.names ? firstDeploymentUrl(item.user, item.names, ctx.astroUiUrl) ?? ctx.astroUiUrl : ctx.astroUiUrl;

@@ -6,7 +6,8 @@
  */
 import type { AllMiddlewareArgs, SlackEventMiddlewareArgs } from '@slack/bolt';
 import { installationKey } from '../../../lookup/settings.js';
-import { findAstroIds, installationOf, lookUp, type SlackDeps } from '../../lookups.js';
+import { findUserQueries, installationOf, lookUp, resolveQuery, type SlackDeps } from '../../lookups.js';
+import type { CardListItem } from '../../views/card-list.js';
 import { MAX_CARDS_PER_MESSAGE } from '../../views/card-list.js';
 import { renderCards } from '../../views/cards.js';
 import { blockKitViolations } from '../../views/limits.js';
@@ -26,7 +27,7 @@ const mentionHelp: RenderedMessage = {
       type: 'section',
       text: {
         type: 'mrkdwn',
-        text: `Mention me with one or more Astro user IDs, e.g. \`@astro-user ${EXAMPLE_USER_ID}\`, and I'll answer in this thread. For a private answer, use \`/astro-user\`.`,
+        text: `Mention me with Astro user IDs, emails or people, e.g. \`@astro-user ${EXAMPLE_USER_ID}\` or \`@astro-user @jane\`, and I'll answer in this thread. For a private answer, use \`/astro-user\`.`,
       },
     },
   ],
@@ -63,14 +64,21 @@ export function appMention(deps: SlackDeps) {
       log.warn({ err }, 'could not read the workspace policy; answering privately');
     }
     const to = { channel: event.channel, threadTs, ...(privately && event.user ? { privatelyTo: event.user } : {}) };
-    const ids = findAstroIds(typeof event.text === 'string' ? event.text : '');
+    const queries = findUserQueries(typeof event.text === 'string' ? event.text : '', { exceptUser: context.botUserId });
     let message: RenderedMessage;
-    if (ids.length === 0) {
+    if (queries.length === 0) {
       message = mentionHelp;
     } else {
-      const asked = ids.slice(0, MAX_CARDS_PER_MESSAGE);
+      const asked = queries.slice(0, MAX_CARDS_PER_MESSAGE);
+      const ids = queries;
       const items = await Promise.all(
-        asked.map((userId) => lookUp(deps, { installation, slackUserId: event.user, userId, surface: 'mention', client, visibility: privately ? 'private' : 'thread' })),
+        asked.map(async (query): Promise<CardListItem> => {
+          const resolved = await resolveQuery(deps, { installation, slackUserId: event.user, client, query, surface: 'mention' });
+          const label = query.kind === 'user_id' ? query.userId : '';
+          if ('error' in resolved) return { userId: label, error: resolved.error };
+          if (!('userId' in resolved)) return { userId: label, error: new Error('several matches') };
+          return lookUp(deps, { installation, slackUserId: event.user, userId: resolved.userId, surface: 'mention', client, visibility: privately ? 'private' : 'thread' });
+        }),
       );
       message = renderCards('thread', items, {
         ...(event.user ? { by: event.user } : {}),

@@ -4,7 +4,8 @@
  * through the shortcut's `response_url`.
  */
 import type { AllMiddlewareArgs, MessageShortcut, SlackShortcutMiddlewareArgs } from '@slack/bolt';
-import { audienceOf, findAstroIds, installationOf, lookUp, type SlackDeps } from '../../lookups.js';
+import { audienceOf, findUserQueries, installationOf, lookUp, resolveQuery, type SlackDeps } from '../../lookups.js';
+import type { CardListItem } from '../../views/card-list.js';
 import { replyVia } from '../../reply.js';
 import { MAX_CARDS_PER_MESSAGE } from '../../views/card-list.js';
 import { renderCards } from '../../views/cards.js';
@@ -32,17 +33,26 @@ export function lookupMessageShortcut(deps: SlackDeps) {
     const installation = installationOf(context, shortcut);
     const log = deps.log.child({ surface: 'shortcut', team: installation.teamId, slackUser: shortcut.user.id });
     const m = shortcut.message as { text?: string; attachments?: unknown; blocks?: unknown };
-    const ids = findAstroIds(messageTexts({ text: m.text, attachments: m.attachments, blocks: m.blocks }));
+    // IDs and emails in the message (an alert, a log line); Slack mentions are people, not lookups here.
+    const ids = findUserQueries(messageTexts({ text: m.text, attachments: m.attachments, blocks: m.blocks }), { mentions: false });
     if (ids.length === 0) {
       await replyVia(
         respond,
-        { text: 'No Astro user IDs in that message.', blocks: [{ type: 'section', text: { type: 'mrkdwn', text: ":mag: I found no Astro user IDs in that message (25 characters starting with `c`)." } }] },
+        { text: 'No Astro user IDs in that message.', blocks: [{ type: 'section', text: { type: 'mrkdwn', text: ':mag: I found no Astro user IDs or emails in that message.' } }] },
         log,
       );
       return;
     }
     const asked = ids.slice(0, MAX_CARDS_PER_MESSAGE);
-    const items = await Promise.all(asked.map((userId) => lookUp(deps, { installation, slackUserId: shortcut.user.id, userId, surface: 'shortcut', client, visibility: 'private' })));
+    const items = await Promise.all(
+      asked.map(async (query): Promise<CardListItem> => {
+        const resolved = await resolveQuery(deps, { installation, slackUserId: shortcut.user.id, client, query, surface: 'shortcut' });
+        const label = query.kind === 'user_id' ? query.userId : '';
+        if ('error' in resolved) return { userId: label, error: resolved.error };
+        if (!('userId' in resolved)) return { userId: label, error: new Error('several matches') };
+        return lookUp(deps, { installation, slackUserId: shortcut.user.id, userId: resolved.userId, surface: 'shortcut', client, visibility: 'private' });
+      }),
+    );
     const message = renderCards('private', items, {
       audience: audienceOf(shortcut.channel),
       astroUiUrl: deps.astroUiUrl,
