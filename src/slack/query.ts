@@ -27,6 +27,16 @@ function unwrap(token: string): string {
   return token.replace(/^[`'"“”‘’(<[{*_]+|[`'"“”‘’)>\]}*_.,;:!?]+$/gu, '');
 }
 
+/** Slack escapes `&`, `<` and `>` in text it sends; a name is searched as typed. */
+function decodeEntities(s: string): string {
+  return s.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+}
+
+/** True when `s` has no lone surrogate (String.prototype.isWellFormed, Node ≥ 20). */
+function isWellFormed(s: string): boolean {
+  return !/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(s);
+}
+
 const EMAIL = /^[^@\s<>|]{1,64}@[^@\s<>|]+\.[^@\s<>|]{2,}$/;
 
 /**
@@ -59,9 +69,17 @@ export function parseQuery(text: string | undefined): Query {
     if (isAstroId(candidate)) return { kind: 'user_id', userId: candidate };
     if (EMAIL.test(candidate)) return { kind: 'email', email: candidate };
   }
-  // Words: a name. Slack's escapes (<#C…>, <!here>, <https://…>) and other markup are not names.
-  const words = raw.replace(/^@/, '');
-  if (/[<>|`*]/.test(words) || /^c[0-9a-z]{10,}$/i.test(words) || words.length > MAX_SEARCH || !/\p{L}/u.test(words)) {
+  // Words: a name. Slack's escapes (<#C…>, <!here>, <https://…>) and other markup are not names,
+  // nor are paths, control characters, broken Unicode, or anything holding an ID-like token.
+  const words = decodeEntities(raw).replace(/^@/, '').trim();
+  if (
+    /[<>|`*/\\%]/.test(words) ||
+    /[\p{Cc}\uFFFD]/u.test(words) ||
+    !isWellFormed(words) ||
+    /(?<![0-9a-z])c(?=[0-9a-z]*\d)[0-9a-z]{19,29}(?![0-9a-z])/i.test(words) ||
+    words.length > MAX_SEARCH ||
+    !/\p{L}/u.test(words)
+  ) {
     return { kind: 'invalid', problem: { kind: 'not_an_id', shown: raw } };
   }
   if ([...words].length < 2) return { kind: 'invalid', problem: { kind: 'not_an_id', shown: raw } };

@@ -1,17 +1,22 @@
 /**
  * End to end over real HTTP: the app on loopback port 0, Slack-signed slash commands through
- * Bolt's real HTTPReceiver, a stand-in Astro API serving the spec's documented GetUser example,
- * and a stand-in Slack receiving the `response_url` replies.
+ * Bolt's real HTTPReceiver, a stand-in Astro API serving the spec's documented GetUser example
+ * (and a ListUsers page, for lookup by email and by name), and a stand-in Slack receiving the
+ * `response_url` replies.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { allText, expectValidBlockKit } from '../support/block-kit.js';
 import { ASTRO_TOKEN, BOT_TOKEN, ORG_ID, SIGNING_SECRET, startHarness, type TestHarness } from '../support/app.js';
 import { json } from '../support/http-stub.js';
+import { answerUsersList, isUsersListUrl, isUsersPathUrl } from '../support/astro-users.js';
 import { specExample } from '../support/fixtures.js';
 import { postSignedForm, slackSignatureHeaders } from '../support/signing.js';
 
 const example = specExample('User');
 const EXAMPLE_ID = String(example.id); // clm9sq6s0000008kz7uvl7yz7
+const SMITH_ID = 'cljanesmith0000000000000a';
+/** The organization's users, as the stand-in ListUsers serves them: Jane Doe (the spec's example) and Jane Smith. */
+const USERS = [example, { ...example, id: SMITH_ID, fullName: 'Jane Smith', username: 'jane.smith@company.com' }];
 
 describe('/astro-user over signed HTTP', () => {
   let h: TestHarness;
@@ -19,6 +24,7 @@ describe('/astro-user over signed HTTP', () => {
   beforeAll(async () => {
     h = await startHarness({
       astroHandler: (req, res) => {
+        if (answerUsersList(req, res, USERS)) return;
         const m = /^\/organizations\/([^/]+)\/users\/([^/?]+)$/.exec(req.url);
         if (m && m[2] === EXAMPLE_ID) return json(res, 200, example);
         return json(res, 404, { message: 'user not found', requestId: 'req-404-abc', statusCode: 404 });
@@ -63,16 +69,120 @@ describe('/astro-user over signed HTTP', () => {
     expect(shown).toContain('req-404-abc');
   });
 
+  /**
+   * Sends `text` as a slash command and, when the ack is empty (the answer follows through the
+   * response_url), waits for that reply, so every Astro request of this command has been made.
+   */
+  async function send(text: string) {
+    const before = h.astro.requests.length;
+    const r = await h.command(text);
+    const reply = r.status === 200 && r.body === '' ? (await h.replies(r.responseUrl))[0] : undefined;
+    return { ...r, reply, calls: h.astro.requests.slice(before).map((c) => c.url) };
+  }
+
   it('answers help and bad input in the ack itself, with no Astro call', async () => {
     const before = h.astro.requests.length;
     const help = await h.command('');
     expect(help.status).toBe(200);
     expect(JSON.parse(help.body).text).toMatch(/Look up an Astro user/);
-    const bad = await h.command('../../organizations');
-    expect(JSON.parse(bad.body).text).toMatch(/does not look like an Astro user ID/);
-    const email = await h.command('<mailto:jane@example.com|jane@example.com>');
-    expect(JSON.parse(email.body).text).toMatch(/email/);
+    for (const text of ['../..', '<#C0001|ops>', '<https://evil.example/x|click me>', 'j']) {
+      const bad = await h.command(text);
+      expect(bad.status).toBe(200);
+      const ack = JSON.parse(bad.body) as { response_type: string; text: string; blocks: unknown[] };
+      expect(ack.response_type).toBe('ephemeral');
+      expect(ack.text).toBe('That does not look like an Astro user ID.');
+      expectValidBlockKit(ack);
+    }
+    await new Promise((r) => setTimeout(r, 100));
     expect(h.astro.requests.length).toBe(before);
+  });
+
+  // Regression: src/slack/query.ts:64 lets a path with a letter in it through as a name search (empty
+  // ack, then a ListUsers request); path traversal must be refused in the ack with no Astro call.
+  // See test/slack/query.test.ts for the fix.
+  it('refuses a path up to another API resource in the ack, with no Astro call', async () => {
+    const r = await send('../../organizations');
+    expect(r.status).toBe(200);
+    expect(r.body).not.toBe('');
+    expect(JSON.parse(r.body).text).toBe('That does not look like an Astro user ID.');
+    expect(r.calls).toEqual([]);
+  });
+
+  it('looks a user up by email, as Slack escapes it, through the users list: empty ack, then the card privately', async () => {
+    const r = await send('<mailto:user1@company.com|user1@company.com>');
+    expect(r.status).toBe(200);
+    expect(r.body).toBe('');
+    expect(r.reply!.response_type).toBe('ephemeral');
+    expectValidBlockKit(r.reply as { blocks: unknown[]; text: string });
+    expect(allText(r.reply!.blocks)).toContain('Jane Doe');
+    expect(allText(r.reply!.blocks)).toContain(`Astro user ID \`${EXAMPLE_ID}\``);
+    // At most one ListUsers page (2 users) builds the index; the card itself was cached by the first test.
+    expect(r.calls.filter(isUsersListUrl).length).toBeLessThanOrEqual(1);
+    for (const url of r.calls) expect(isUsersPathUrl(url), url).toBe(true);
+    for (const url of r.calls.filter((u) => !isUsersListUrl(u))) expect(url).toBe(`/organizations/${ORG_ID}/users/${EXAMPLE_ID}`);
+  });
+
+  it('says privately when no Astro user has an email, with no call beyond the users list', async () => {
+    const r = await send('nobody@company.com');
+    expect(r.body).toBe('');
+    expectValidBlockKit(r.reply as { blocks: unknown[]; text: string });
+    expect(r.reply!.text).toBe('No Astro user has that email.');
+    expect(allText(r.reply!.blocks)).toContain('No Astro user in this organization has the email you gave');
+    // The index built a moment ago answers: no new request at all.
+    expect(r.calls).toEqual([]);
+  });
+
+  it('opens the card of the one user a name matches', async () => {
+    const r = await send('jane doe');
+    expect(r.body).toBe('');
+    expect(r.reply!.response_type).toBe('ephemeral');
+    expectValidBlockKit(r.reply as { blocks: unknown[]; text: string });
+    expect(allText(r.reply!.blocks)).toContain('Jane Doe');
+    expect(allText(r.reply!.blocks)).not.toContain('Jane Smith');
+    for (const url of r.calls) expect(url).toBe(`/organizations/${ORG_ID}/users/${EXAMPLE_ID}`);
+  });
+
+  it('offers a picker when several users match a name, and Show puts the chosen card in its place', async () => {
+    const r = await send('@jane');
+    expect(r.body).toBe('');
+    const picker = r.reply!;
+    expect(picker.response_type).toBe('ephemeral');
+    expectValidBlockKit(picker as { blocks: unknown[]; text: string });
+    expect(picker.text).toBe('2 Astro users match "jane"');
+    const blocks = picker.blocks as { block_id: string; text: { text: string }; accessory?: { action_id: string; value: string } }[];
+    expect(blocks[0]!.text.text).toBe('*2 Astro users match* `jane`. Which one?');
+    expect(blocks.slice(1).map((b) => [b.text.text.split(' · ')[0], b.accessory!.action_id, b.accessory!.value])).toEqual([
+      ['*Jane Doe*', 'pick_user:0', EXAMPLE_ID],
+      ['*Jane Smith*', 'pick_user:1', SMITH_ID],
+    ]);
+    expect(r.calls).toEqual([]);
+
+    const responseUrl = h.newResponseUrl();
+    const status = await h.interact({
+      type: 'block_actions',
+      user: { id: 'U0001', team_id: 'T0001' },
+      team: { id: 'T0001' },
+      channel: { id: 'C0001', name: 'ops' },
+      container: { type: 'message', is_ephemeral: true, channel_id: 'C0001', message_ts: '1.1' },
+      response_url: responseUrl,
+      actions: [{ type: 'button', action_id: 'pick_user:0', block_id: 'pick:0', value: EXAMPLE_ID, action_ts: '1' }],
+    });
+    expect(status).toBe(200);
+    const [card] = await h.replies(responseUrl);
+    expect(card!.replace_original).toBe(true);
+    expectValidBlockKit(card as { blocks: unknown[]; text: string });
+    expect(allText(card!.blocks)).toContain('Jane Doe');
+  });
+
+  it('says privately when no name matches, quoting what was typed', async () => {
+    const r = await send('nobody');
+    expect(r.body).toBe('');
+    expectValidBlockKit(r.reply as { blocks: unknown[]; text: string });
+    expect(r.reply!.text).toBe('No Astro user matches that name.');
+    expect(allText(r.reply!.blocks)).toContain("No Astro user's name or username starts with `nobody`.");
+    expect(r.calls).toEqual([]);
+    // Every lookup by email and by name so far was answered by one index, built with one ListUsers page.
+    expect(h.astro.requests.map((c) => c.url).filter(isUsersListUrl)).toHaveLength(1);
   });
 
   it('refuses unsigned, badly signed and stale requests with 401, reaching nothing', async () => {

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { allText, expectValidBlockKit } from '../support/block-kit.js';
 import { slackHandler, startHarness, type TestHarness } from '../support/app.js';
 import { json } from '../support/http-stub.js';
+import { answerUsersList, isUsersListUrl } from '../support/astro-users.js';
 import { ADA, userWithRoles } from '../support/fixtures.js';
 
 const GRACE_ID = 'clx1user0000002abcdefghij';
@@ -27,6 +28,8 @@ describe('App Home, mentions, actions and the shortcut over signed HTTP', () => 
   beforeAll(async () => {
     h = await startHarness({
       astroHandler: (req, res) => {
+        // ListUsers, for lookup by name: every user above.
+        if (answerUsersList(req, res, Object.values(users) as Record<string, unknown>[])) return;
         const id = /\/users\/([^/?]+)$/.exec(req.url)?.[1] ?? '';
         const user = users[id];
         if (user) return json(res, 200, user);
@@ -104,20 +107,73 @@ describe('App Home, mentions, actions and the shortcut over signed HTTP', () => 
       expect(h.astro.requests.length).toBe(astroNow);
     });
 
-    it('shows a bad query as a notice in Home, with no Astro call', async () => {
+    /** Types `value` in the Home input of `user` (Enter), and returns the views published for it, once `n` have been. */
+    async function typeInHome(user: string, value: string, n: number) {
       const before = h.apiCalls('views.publish').length;
-      const astroBefore = h.astro.requests.length;
       await h.interact({
         type: 'block_actions',
-        user: { id: 'UHOME3', team_id: 'T0001' },
+        user: { id: user, team_id: 'T0001' },
         team: { id: 'T0001' },
         container: { type: 'view', view_id: 'V1' },
         view: homeView(),
-        actions: [{ type: 'plain_text_input', action_id: 'home_query_input', block_id: 'home_query', value: 'not an id', action_ts: '1' }],
+        actions: [{ type: 'plain_text_input', action_id: 'home_query_input', block_id: 'home_query', value, action_ts: '1' }],
       });
-      const [call] = (await h.slack.waitFor(before + 1, (r) => r.url === '/api/views.publish')).slice(before);
-      expect(new URLSearchParams(call!.body).get('view')).toMatch(/doesn't look like an Astro user ID/);
+      const calls = (await h.slack.waitFor(before + n, (r) => r.url === '/api/views.publish')).slice(before);
+      return calls.map((c) => ({ hash: new URLSearchParams(c.body).get('hash'), view: JSON.parse(new URLSearchParams(c.body).get('view')!) as { blocks: unknown[]; private_metadata: string } }));
+    }
+
+    it('shows a bad query as a notice in Home, with no Astro call', async () => {
+      const astroBefore = h.astro.requests.length;
+      const [published] = await typeInHome('UHOME3', '12345', 1);
+      expect(published!.hash).toBe('hash-current');
+      expectValidBlockKit(published!.view, 'view');
+      expect(allText(published!.view)).toContain("`12345` doesn't look like an Astro user ID");
+      await sleep(100);
+      expect(h.apiCalls('views.publish').filter((c) => c.user_id === 'UHOME3')).toHaveLength(1);
       expect(h.astro.requests.length).toBe(astroBefore);
+    });
+
+    it('searches words typed in Home by name: "Looking up…", then "no match" when nobody matches, reading only the users list', async () => {
+      const astroBefore = h.astro.requests.length;
+      const [first, second] = await typeInHome('UHOME6', 'not an id', 2);
+      expect(first!.hash).toBe('hash-current');
+      expect(allText(first!.view)).toContain('Looking up…');
+      expect(second!.hash).toBe('hash-1');
+      expectValidBlockKit(second!.view, 'view');
+      expect(allText(second!.view)).toContain("No Astro user's name or username starts with `not an id`.");
+      const calls = h.astro.requests.slice(astroBefore).map((c) => c.url);
+      expect(calls.length).toBeLessThanOrEqual(1);
+      for (const url of calls) expect(isUsersListUrl(url), url).toBe(true);
+    });
+
+    it('opens in Home the card of the one user a name matches', async () => {
+      const [, second] = await typeInHome('UHOME7', 'grace', 2);
+      expectValidBlockKit(second!.view, 'view');
+      expect(allText(second!.view)).toContain('Grace Hopper');
+      expect(JSON.parse(second!.view.private_metadata)).toEqual({ u: GRACE_ID });
+    });
+
+    it('offers a picker in Home when several users match, and Show opens the chosen card there', async () => {
+      const [, second] = await typeInHome('UHOME8', 'user 1', 2);
+      expectValidBlockKit(second!.view, 'view');
+      expect(allText(second!.view)).toContain('*10 Astro users match* `user 1`. Which one?');
+      const buttons = (second!.view.blocks as { accessory?: { action_id: string; value: string } }[]).flatMap((b) => (b.accessory?.action_id.startsWith('pick_user:') ? [b.accessory] : []));
+      expect(buttons.map((b) => b.value)).toEqual(Array.from({ length: 10 }, (_, i) => idN(10 + i)));
+
+      const before = h.apiCalls('views.publish').length;
+      await h.interact({
+        type: 'block_actions',
+        user: { id: 'UHOME8', team_id: 'T0001' },
+        team: { id: 'T0001' },
+        container: { type: 'view', view_id: 'V1' },
+        view: homeView({ hash: 'hash-2' }),
+        actions: [{ type: 'button', action_id: buttons[3]!.action_id, block_id: 'pick:3', value: buttons[3]!.value, action_ts: '2' }],
+      });
+      const call = (await h.slack.waitFor(before + 2, (r) => r.url === '/api/views.publish')).at(-1)!;
+      const view = JSON.parse(new URLSearchParams(call.body).get('view')!) as { blocks: unknown[]; private_metadata: string };
+      expectValidBlockKit(view, 'view');
+      expect(allText(view)).toContain('User 13');
+      expect(JSON.parse(view.private_metadata)).toEqual({ u: idN(13) });
     });
 
     it('renders again and publishes without a hash after a hash_conflict, so a newer view is not lost', async () => {

@@ -142,12 +142,12 @@ export function renderHome(state: HomeState): HomeView {
       type: 'input',
       block_id: HOME.queryBlock,
       dispatch_action: true,
-      label: { type: 'plain_text', text: 'Astro user ID' },
+      label: { type: 'plain_text', text: 'Astro user ID, email, <@person> or name' },
       hint: { type: 'plain_text', text: 'Press Enter or click Look up. The card is visible only to you.' },
       element: {
         type: 'plain_text_input',
         action_id: HOME.queryAction,
-        placeholder: { type: 'plain_text', text: `e.g. ${EXAMPLE_USER_ID}` },
+        placeholder: { type: 'plain_text', text: `e.g. ${EXAMPLE_USER_ID}, jane@example.com or Jane` },
         max_length: 200,
         dispatch_action_config: { trigger_actions_on: ['on_enter_pressed'] },
       },
@@ -179,7 +179,7 @@ export function renderHome(state: HomeState): HomeView {
     elements: [
       {
         type: 'mrkdwn',
-        text: 'Find a user ID in Astro under *Organization Settings → Access Management → Users*, or with `astro organization user list`. In any channel, `/astro-user &lt;ID&gt;` answers privately, and mentioning me with an ID answers in the thread.',
+        text: 'Find a user ID in Astro under *Organization Settings → Access Management → Users*, or with `astro organization user list`. In any channel, `/astro-user` with an ID, email, @person or name answers privately, and mentioning me with IDs, emails or people answers in the thread.',
       },
     ],
   });

@@ -80,7 +80,7 @@ function requestIdNote(err: AstroApiError): string | undefined {
  * unexpected error, with no detail that could leak internals).
  */
 export function lookupErrorMessage(err: unknown, userId: string): RenderedMessage {
-  const who = inlineCode(userId, 64);
+  const who = userId ? inlineCode(userId, 64) : '';
   if (err instanceof NotConfiguredError) {
     return simple(
       'Astro is not connected for this workspace yet.',
@@ -134,7 +134,7 @@ export function lookupErrorMessage(err: unknown, userId: string): RenderedMessag
     case 'not_found':
       return simple(
         'No such user in this Astro organization.',
-        `:mag: No user ${who} in this Astro organization, or the Astro API token can't see them. Check the ID (Astro → *Organization Settings → Access Management → Users*).`,
+        `:mag: ${who ? `No user ${who}` : 'No such user'} in this Astro organization, or the Astro API token can't see them. Check the ID (Astro → *Organization Settings → Access Management → Users*).`,
         note,
       );
     case 'unauthorized':
@@ -156,11 +156,11 @@ export function lookupErrorMessage(err: unknown, userId: string): RenderedMessag
     case 'unavailable':
       return simple('The Astro API is unavailable; try again.', `:construction: The Astro API is unavailable right now. Try again in a moment.`, note);
     case 'bad_request':
-      return simple('Astro refused the request.', `:warning: Astro refused the request for ${who}. Check the ID and try again.`, note);
+      return simple('Astro refused the request.', `:warning: Astro refused the request${who ? ` for ${who}` : ''}. Check what you typed and try again.`, note);
     case 'bad_response':
       return simple(
         'Astro sent an answer we could not read.',
-        `:warning: Astro sent an answer for ${who} that I couldn't read. Try again; if it persists, tell the person who runs astro-user.`,
+        `:warning: Astro sent an answer${who ? ` for ${who}` : ''} that I couldn't read. Try again; if it persists, tell the person who runs astro-user.`,
         note,
       );
   }
