@@ -131,6 +131,7 @@ export function createLookup(options: LookupOptions): Lookup {
   const deadlineMs = options.deadlineMs ?? 8000;
   const notFoundTtlMs = options.notFoundTtlMs ?? 30_000;
   const wantTeams = options.teams ?? false;
+  const namesInFlight = new Map<string, Promise<ResolvedNames>>();
 
   /** Adds workspace and deployment names (cached an hour; a failure only means IDs are shown). */
   async function withNames(result: LookupResult, installation: InstallationRef, target: AstroTarget): Promise<LookupResult> {
@@ -144,8 +145,17 @@ export function createLookup(options: LookupOptions): Lookup {
       ...teamRoles.flatMap((t) => [...t.deploymentRoles, ...t.dagRoles].map((r) => r.deploymentId)),
     ];
     if (workspaceIds.length === 0 && deploymentIds.length === 0) return result;
-    const names = await options.names.resolve(installationKey(installation), target, { workspaceIds, deploymentIds }, AbortSignal.timeout(3000));
-    return { ...result, names };
+    // Concurrent lookups of the same user share one name resolution (as they share one GetUser).
+    const flightKey = [installationKey(installation), target.organizationId, ...workspaceIds, '|', ...deploymentIds].join(',');
+    let names = namesInFlight.get(flightKey);
+    if (!names) {
+      const resolver = options.names;
+      names = resolver
+        .resolve(installationKey(installation), target, { workspaceIds, deploymentIds }, AbortSignal.timeout(3000))
+        .finally(() => namesInFlight.delete(flightKey));
+      namesInFlight.set(flightKey, names);
+    }
+    return { ...result, names: await names };
   }
   const now = options.now ?? Date.now;
   const inFlight = new Map<string, Promise<LookupResult>>();

@@ -215,3 +215,20 @@ describe('names, and lookup by email, mention and name', () => {
     expect(shown).toContain('Person 14');
   });
 });
+
+describe('name resolution under concurrency', () => {
+  it('shares one ListWorkspaces and one ListDeployments among 50 concurrent lookups of one user', async () => {
+    const h = await startHarness({ astroHandler: astro, deps: { features: { names: true, teams: true } } });
+    try {
+      const sent = await Promise.all(Array.from({ length: 50 }, () => h.command(ADA.id)));
+      for (const s of sent) expect(allText((await h.replies(s.responseUrl))[0]!.blocks)).toContain('revenue-prod');
+      const paths = h.astro.requests.map((r) => new URL(r.url, 'http://x').pathname.split('/').pop());
+      expect(paths.filter((p) => p === 'workspaces')).toHaveLength(1);
+      expect(paths.filter((p) => p === 'deployments')).toHaveLength(1);
+      expect(paths.filter((p) => p === ADA.id)).toHaveLength(1);
+      expect(paths.filter((p) => p === 'teams')).toHaveLength(1);
+    } finally {
+      await h.close();
+    }
+  });
+});
