@@ -74,7 +74,9 @@ export interface ResiliencePolicyOptions {
   retryAfterCapMs?: number;
   /**
    * Client-side budget per Astro token, in requests per second, below Astro's documented 25 GET/s
-   * per token (Astro API overview, "Rate limiting"). Default 20.
+   * per token (Astro API overview, "Rate limiting"). Default 20. It holds as Astro counts arrivals,
+   * whatever the delays on the way: a request counts from when it leaves until one second after its
+   * answer is back (see SlidingWindowLimiter), so the sustained rate is this many per (1 s + latency).
    */
   requestsPerSecond?: number;
   /** Requests per token that may wait for a rate-limit slot at once; beyond that, `rate_limited` at once. Default 100. */
@@ -167,72 +169,169 @@ export function tokenHash(token: string): string {
 /** Length of the rate-limit window, in ms ("N requests per second"). */
 const WINDOW_MS = 1000;
 /**
- * Added to the window, in ms: a request is counted from when it leaves here, but Astro counts it
- * when it arrives, and the first requests (new connections) arrive later than the following ones
- * (kept-alive connections). The margin keeps the budget true as Astro sees it.
+ * Added to the window, in ms, for timer and clock granularity. Delays between a request leaving
+ * here and reaching Astro need no margin: a request is counted until its answer is back (see
+ * {@link SlidingWindowLimiter}).
  */
-const WINDOW_GUARD_MS = 50;
+const WINDOW_GUARD_MS = 10;
+
+/** Told when the upstream call a slot was taken for has settled (answer, error or abort). Idempotent. */
+export type SlotDone = () => void;
+
+/** One call waiting for a rate-limit slot. */
+interface Waiter {
+  /** Estimated start (clock ms), for the deadline check of later arrivals. */
+  planned: number;
+  resolve(done: SlotDone): void;
+}
 
 /**
- * A sliding-window log limiter: at most `limit` requests start within any `WINDOW_MS +
- * WINDOW_GUARD_MS`. Each request reserves the first free start time (so waits are known up
- * front, which lets a request that would start after its deadline fail at once); a waiter whose
- * signal aborts gives its reservation back. Written here because cockatiel 3 has no rate limiter
+ * A sliding-window limiter that holds by construction as Astro counts: at most `limit` requests
+ * ARRIVE at Astro within any `WINDOW_MS` (one second).
+ *
+ * A request occupies a slot from when this limiter lets it go until `WINDOW_MS + WINDOW_GUARD_MS`
+ * after its upstream call has settled (the caller says so with the {@link SlotDone} it got). A new
+ * request may go only while fewer than `limit` requests are in flight or settled within that span.
+ * Why this holds whatever the delays: a request reaches Astro after it was let go and before its
+ * answer came back. Take any second at Astro and the last request R let go among those arriving in
+ * it: every other one was let go before R and settled after the second began, i.e. less than the
+ * span before R was let go, so each still held a slot then; R was let go with a slot free, so at most
+ * `limit` arrive in that second. Nothing here depends on when timers fire or how long the event
+ * loop takes to write a request after letting it go (under load that was measured at up to 250 ms,
+ * enough to bunch two windows together when requests were counted from their release only).
+ *
+ * The price: each request holds its slot for its own latency on top of the window, so the budget
+ * is `limit` per (1 s + latency): about 17/s of 20/s when Astro answers in 150 ms.
+ *
+ * Timers only wake the queue: when one fires (late or not) the window is checked again, and the
+ * timer armed again while it is still full. Waiters leave in arrival order (FIFO). Each waiter
+ * gets an estimated start when it queues (in-flight requests counted as settling now), so that a
+ * request that would start after its deadline fails at once; the real start can only be later. A
+ * waiter whose signal aborts leaves the queue. Written here because cockatiel 3 has no rate limiter
  * and the packages that have one (p-throttle 8, limiter 4, rate-limiter-flexible) offer neither a
  * per-call abort that frees the slot nor a wait known in advance.
  */
-class SlidingWindowLimiter {
-  /** Start times (performance.now() ms) of recent and reserved requests, ascending. */
-  private readonly starts: number[] = [];
-  private waiting = 0;
+export class SlidingWindowLimiter {
+  /** When requests settled, within the last span (clock ms), ascending. */
+  private readonly settled: number[] = [];
+  /** Requests let go whose upstream call has not settled yet. */
+  private inFlight = 0;
+  /** Calls waiting for a slot, first come first served. */
+  private readonly queue: Waiter[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private readonly span = WINDOW_MS + WINDOW_GUARD_MS;
 
   constructor(
     private readonly limit: number,
     private readonly maxQueue: number,
+    private readonly clock: () => number = () => performance.now(),
   ) {}
 
+  /** Number of calls waiting for a slot (tests, metrics). */
+  get waiting(): number {
+    return this.queue.length;
+  }
+
   /**
-   * Resolves when the request may start.
-   * @throws {AstroApiError} `rate_limited` (no status) when the queue is full or the start would come at or after `deadlineAt`;
+   * Resolves when the request may start, with the function to call once its upstream call has
+   * settled (always call it, also when the request is not sent after all).
+   * @throws {AstroApiError} `rate_limited` (no status) when the queue is full or the estimated start would come at or after `deadlineAt`;
    * `timeout` when `signal` aborts while waiting.
    */
-  acquire(signal: AbortSignal | undefined, deadlineAt: number | undefined): Promise<void> {
-    const now = performance.now();
-    const span = WINDOW_MS + WINDOW_GUARD_MS;
-    while (this.starts.length > 0 && this.starts[0]! + span <= now) this.starts.shift();
-    const at = this.starts.length < this.limit ? now : Math.max(now, this.starts[this.starts.length - this.limit]! + span);
-    const wait = at - now;
-    if (wait <= 0) {
-      this.starts.push(at);
-      return Promise.resolve();
-    }
-    if (this.waiting >= this.maxQueue) {
+  acquire(signal: AbortSignal | undefined, deadlineAt: number | undefined): Promise<SlotDone> {
+    const now = this.clock();
+    this.release(now);
+    if (this.queue.length === 0 && this.taken() < this.limit) return Promise.resolve(this.take());
+    if (this.queue.length >= this.maxQueue) {
       return Promise.reject(localError('rate_limited', 'Too many Astro API requests are waiting for this token; try again shortly'));
     }
-    if (deadlineAt !== undefined && Date.now() + wait >= deadlineAt) {
+    const planned = this.estimate(now);
+    if (deadlineAt !== undefined && Date.now() + (planned - now) >= deadlineAt) {
       return Promise.reject(localError('rate_limited', 'The Astro API request budget for this token is used up until after the deadline'));
     }
-    this.starts.push(at);
-    this.waiting++;
-    return new Promise<void>((resolve, reject) => {
-      const done = () => {
-        this.waiting--;
-        signal?.removeEventListener('abort', onAbort);
+    return new Promise<SlotDone>((resolve, reject) => {
+      const waiter: Waiter = {
+        planned,
+        resolve: (done) => {
+          signal?.removeEventListener('abort', onAbort);
+          resolve(done);
+        },
       };
-      const timer = setTimeout(() => {
-        done();
-        resolve();
-      }, wait);
       const onAbort = () => {
-        clearTimeout(timer);
-        done();
-        // Giving the slot back is safe: later reservations only get more room.
-        const i = this.starts.lastIndexOf(at);
-        if (i >= 0) this.starts.splice(i, 1);
+        const i = this.queue.indexOf(waiter);
+        if (i < 0) return; // already let go
+        // Leaving the queue is safe: the waiters behind only get more room.
+        this.queue.splice(i, 1);
+        if (this.queue.length === 0) this.stopTimer();
         reject(localError('timeout', DEADLINE_MESSAGE));
       };
       signal?.addEventListener('abort', onAbort, { once: true });
+      this.queue.push(waiter);
+      this.schedule(now);
     });
+  }
+
+  /** Slots held: requests in flight, and those settled within the span. */
+  private taken(): number {
+    return this.inFlight + this.settled.length;
+  }
+
+  /** Takes a slot; the returned function gives the request's settling time. */
+  private take(): SlotDone {
+    this.inFlight += 1;
+    let settled = false;
+    return () => {
+      if (settled) return;
+      settled = true;
+      this.inFlight -= 1;
+      const at = this.clock();
+      this.settled.push(at);
+      this.schedule(at);
+    };
+  }
+
+  /**
+   * First start time free for a new waiter behind the queue: the oldest settled requests first,
+   * in-flight ones as if they settled now, then the waiters' estimates.
+   */
+  private estimate(now: number): number {
+    const taken = this.taken() + this.queue.length;
+    if (taken < this.limit) return now;
+    const i = taken - this.limit;
+    const s = this.settled.length;
+    const from = i < s ? this.settled[i]! : i < s + this.inFlight ? now : this.queue[i - s - this.inFlight]!.planned;
+    return Math.max(now, from + this.span);
+  }
+
+  /** Forgets settled requests that left the window, then lets waiters go while a slot is free. */
+  private release(now: number): void {
+    while (this.settled.length > 0 && this.settled[0]! + this.span <= now) this.settled.shift();
+    while (this.queue.length > 0 && this.taken() < this.limit) this.queue.shift()!.resolve(this.take());
+  }
+
+  /**
+   * While calls wait, arms the timer for when the oldest settled request leaves the window. When
+   * every slot is in flight there is nothing to wait for but a request settling, which calls this again.
+   */
+  private schedule(now: number): void {
+    if (this.timer !== undefined || this.queue.length === 0) return;
+    let due: number;
+    if (this.taken() < this.limit) due = now;
+    else if (this.settled.length > 0) due = this.settled[0]! + this.span;
+    else return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      // The timer may fire late (event-loop lag): the window is checked again against what
+      // really happened, and the timer armed again while it is still full.
+      const at = this.clock();
+      this.release(at);
+      this.schedule(at);
+    }, Math.max(0, Math.ceil(due - now)));
+  }
+
+  private stopTimer(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
   }
 }
 
@@ -349,13 +448,16 @@ export function createResilientAstroClient(inner: AstroClient, options: Resilien
       if (signal?.aborted || remaining() <= 0) throw localError('timeout', DEADLINE_MESSAGE, signal?.reason);
       try {
         return await breaker.execute(async () => {
-          await limiter.acquire(signal, deadlineAt);
-          if (signal?.aborted || remaining() <= 0) throw localError('timeout', DEADLINE_MESSAGE, signal?.reason);
+          const done = await limiter.acquire(signal, deadlineAt);
           try {
+            if (signal?.aborted || remaining() <= 0) throw localError('timeout', DEADLINE_MESSAGE, signal?.reason);
             return await fn(upstreamCall);
           } catch (err) {
             if (signal?.aborted && err instanceof Error) notUpstreamFailures.add(err);
             throw err;
+          } finally {
+            // The request counts against the budget until its answer is back (or it was given up).
+            done();
           }
         });
       } catch (err) {

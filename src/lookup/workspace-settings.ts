@@ -2,8 +2,16 @@
  * Per-installation settings, in the strict `settings` namespace: the Astro connection (with the
  * API token sealed by a SecretBox and bound to its installation), the workspace's privacy policy,
  * and the connection's health (best effort, in the cache namespace).
+ *
+ * Every lookup reads the policy and the connection, so both are kept in a small in-process LRU for
+ * `readCacheTtlMs` (default 10 s): a cached lookup then costs no settings round trip. This process's
+ * own writes and deletes (saveConnection, deleteConnection, savePolicy, forget) drop the entry at
+ * once, and a read that raced with one of them is not kept. A change made by ANOTHER instance
+ * sharing the store (several instances on Redis) is seen here within `readCacheTtlMs`. Failures
+ * (store down, token unreadable) are never kept.
  */
 import type Keyv from 'keyv';
+import { LRUCache } from 'lru-cache';
 import { z } from 'zod';
 import type { AstroTarget } from '../astro/client.js';
 import { AstroApiError } from '../astro/errors.js';
@@ -89,6 +97,13 @@ export interface WorkspaceSettingsOptions {
   healthStore: BestEffortCache;
   /** Seals tokens; absent when ENCRYPTION_KEY is not set (then nothing can be saved). */
   box?: SecretBox;
+  /**
+   * How long a connection or policy read is kept in process, in ms (another instance's change is
+   * seen within this time; this process's own changes at once). Default 10000; 0 keeps nothing.
+   */
+  readCacheTtlMs?: number;
+  /** Installations whose connection and policy are kept in process. Default 1000. */
+  readCacheMax?: number;
 }
 
 /** Settings per installation (key from `installationKey`). */
@@ -121,6 +136,26 @@ export function createWorkspaceSettings(options: WorkspaceSettingsOptions): Work
   const aad = (key: string) => `${key}|astro-token`;
   const healthKey = (key: string) => ['health', 'v1', key].map(encodeURIComponent).join(':');
 
+  const readCacheTtlMs = options.readCacheTtlMs ?? 10_000;
+  /** `astro:<key>` → the connection or null (none saved); `policy:<key>` → the policy. Values are never handed out: copies are. */
+  const reads = readCacheTtlMs > 0 ? new LRUCache<string, { value: AstroConnection | WorkspacePolicy | null }>({ max: options.readCacheMax ?? 1000, ttl: readCacheTtlMs }) : undefined;
+  /** Bumped by every write or delete of this process: a read that started before one is not kept. */
+  let writes = 0;
+  /** Reads `id` through the in-process cache: `load` on a miss; kept only when no write happened meanwhile. */
+  async function cached<T extends AstroConnection | WorkspacePolicy | null>(id: string, load: () => Promise<T>): Promise<T> {
+    const hit = reads?.get(id);
+    if (hit) return hit.value as T;
+    const before = writes;
+    const value = await load();
+    if (reads && before === writes) reads.set(id, { value });
+    return value;
+  }
+  /** Forgets what this process kept for `ids` and counts a write, so that a read in flight meanwhile is not kept either. */
+  const forgetRead = (...ids: string[]) => {
+    writes += 1;
+    for (const id of ids) reads?.delete(id);
+  };
+
   async function saveConnection(key: string, c: AstroConnection): Promise<void> {
     if (!box) throw new Error('ENCRYPTION_KEY is not set: Astro tokens cannot be saved');
     const record: z.infer<typeof ConnectionRecord> = {
@@ -133,43 +168,62 @@ export function createWorkspaceSettings(options: WorkspaceSettingsOptions): Work
       savedBy: c.savedBy,
       savedAt: c.savedAt,
     };
-    await strict(store.set(`astro:${key}`, record));
+    await writing([`astro:${key}`], () => strict(store.set(`astro:${key}`, record)));
+  }
+
+  /** The connection as stored, decrypted; null when none is saved. */
+  async function loadConnection(key: string): Promise<AstroConnection | null> {
+    const raw = await strict(store.get(`astro:${key}`));
+    if (raw === undefined) return null;
+    const rec = ConnectionRecord.safeParse(raw);
+    if (!rec.success || !box) throw new SettingsUnreadableError();
+    let opened;
+    try {
+      opened = box.open(rec.data.sealedToken, aad(key));
+    } catch (err) {
+      if (err instanceof SecretBoxError) throw new SettingsUnreadableError();
+      throw err;
+    }
+    const { sealedToken: _s, v: _v, ...rest } = rec.data;
+    const connection: AstroConnection = { ...rest, apiToken: opened.plaintext };
+    // Re-seal with the active key during a rotation.
+    if (opened.stale) await saveConnection(key, connection).catch(() => undefined);
+    return connection;
+  }
+
+  /** Runs a write or delete of `ids`, forgetting what this process kept for them before and after. */
+  async function writing<T>(ids: string[], call: () => Promise<T>): Promise<T> {
+    forgetRead(...ids);
+    try {
+      return await call();
+    } finally {
+      forgetRead(...ids);
+    }
   }
 
   return {
     canSave: Boolean(box),
     async getConnection(key) {
-      const raw = await strict(store.get(`astro:${key}`));
-      if (raw === undefined) return undefined;
-      const rec = ConnectionRecord.safeParse(raw);
-      if (!rec.success || !box) throw new SettingsUnreadableError();
-      let opened;
-      try {
-        opened = box.open(rec.data.sealedToken, aad(key));
-      } catch (err) {
-        if (err instanceof SecretBoxError) throw new SettingsUnreadableError();
-        throw err;
-      }
-      const { sealedToken: _s, v: _v, ...rest } = rec.data;
-      const connection: AstroConnection = { ...rest, apiToken: opened.plaintext };
-      // Re-seal with the active key during a rotation.
-      if (opened.stale) await saveConnection(key, connection).catch(() => undefined);
-      return connection;
+      const connection = await cached(`astro:${key}`, () => loadConnection(key));
+      return connection ? { ...connection } : undefined;
     },
     saveConnection,
     async deleteConnection(key) {
-      return strict(store.delete(`astro:${key}`));
+      return writing([`astro:${key}`], () => strict(store.delete(`astro:${key}`)));
     },
     async getPolicy(key) {
-      const raw = await strict(store.get(`policy:${key}`));
-      const parsed = PolicyRecord.safeParse(raw);
-      return parsed.success ? parsed.data : { ...DEFAULT_POLICY };
+      const policy = await cached(`policy:${key}`, async () => {
+        const parsed = PolicyRecord.safeParse(await strict(store.get(`policy:${key}`)));
+        return parsed.success ? parsed.data : { ...DEFAULT_POLICY };
+      });
+      return { ...policy };
     },
     async savePolicy(key, policy) {
-      await strict(store.set(`policy:${key}`, PolicyRecord.parse(policy)));
+      const record = PolicyRecord.parse(policy);
+      await writing([`policy:${key}`], () => strict(store.set(`policy:${key}`, record)));
     },
     async forget(key) {
-      await strict(store.delete([`astro:${key}`, `policy:${key}`]));
+      await writing([`astro:${key}`, `policy:${key}`], () => strict(store.delete([`astro:${key}`, `policy:${key}`])));
       await healthStore.delete(healthKey(key));
     },
     async getHealth(key) {

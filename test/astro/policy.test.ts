@@ -4,6 +4,7 @@
  * reach Astro, how long a call takes, which error it ends with.
  */
 import type { ServerResponse } from 'node:http';
+import { Worker } from 'node:worker_threads';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createAstroClient, type AstroTarget } from '../../src/astro/client.js';
 import { AstroApiError } from '../../src/astro/errors.js';
@@ -90,6 +91,59 @@ async function timed<T>(fn: () => Promise<T>): Promise<{ value: T; ms: number }>
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Most values of ascending `times` within any window of `windowMs` (ms). */
+function maxInWindow(times: number[], windowMs: number): number {
+  let best = 0;
+  for (let i = 0, j = 0; j < times.length; j++) {
+    while (times[j]! - times[i]! >= windowMs) i++;
+    best = Math.max(best, j - i + 1);
+  }
+  return best;
+}
+
+/**
+ * A stand-in Astro API in a worker thread (its own event loop): answers every request with
+ * `body` and records when each arrived, by the worker's clock, even while this thread is blocked.
+ */
+async function startThreadStub(body: unknown): Promise<{ url: string; arrivals(): Promise<number[]>; close(): Promise<void> }> {
+  const code = `
+    const { parentPort, workerData } = require('node:worker_threads');
+    const { createServer } = require('node:http');
+    const arrivals = [];
+    const text = JSON.stringify(workerData.body);
+    const server = createServer((req, res) => {
+      arrivals.push(performance.now());
+      req.resume();
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+      res.end(text);
+    });
+    server.listen(0, '127.0.0.1', () => parentPort.postMessage({ port: server.address().port }));
+    parentPort.on('message', (m) => {
+      if (m === 'arrivals') parentPort.postMessage({ arrivals: [...arrivals].sort((a, b) => a - b) });
+      if (m === 'close') { server.closeAllConnections(); server.close(() => process.exit(0)); }
+    });
+  `;
+  const worker = new Worker(code, { eval: true, workerData: { body } });
+  const next = <T>(): Promise<T> => new Promise((resolve, reject) => {
+    worker.once('message', resolve);
+    worker.once('error', reject);
+  });
+  const { port } = await next<{ port: number }>();
+  return {
+    url: `http://127.0.0.1:${port}`,
+    async arrivals() {
+      const reply = next<{ arrivals: number[] }>();
+      worker.postMessage('arrivals');
+      return (await reply).arrivals;
+    },
+    async close() {
+      const exited = new Promise((r) => worker.once('exit', r));
+      worker.postMessage('close');
+      await Promise.race([exited, sleep(2000).then(() => worker.terminate())]);
+    },
+  };
+}
 
 beforeAll(async () => {
   stub = await startHttpStub((_req, res) => json(res, 200, example));
@@ -342,6 +396,65 @@ describe('rate limit per token', () => {
     controller.abort();
     expect((await waiting).kind).toBe('timeout');
     expect(stub.requests).toHaveLength(1);
+  });
+
+  it('holds under event-loop lag: no 1 s window of arrivals at a stub in another thread exceeds the limit', async () => {
+    // The stub runs in a worker thread, so it records when requests really arrive while this
+    // thread is blocked. 30 calls at 10/s queue three batches; the event loop is then blocked
+    // (busy-wait) across the moment the second batch is due, so its timers fire ~300 ms late.
+    // Counting from planned start times, the third batch would leave 1.05 s after the second was
+    // planned, i.e. ~0.75 s after it actually left: 20 arrivals within one second.
+    const remote = await startThreadStub(example);
+    try {
+      const client = resilient({ requestsPerSecond: 10 });
+      const target: AstroTarget = { apiUrl: remote.url, apiToken: TOKEN_A, organizationId: ORG };
+      const calls = Array.from({ length: 30 }, () => client.getUser(target, USER_ID, { signal: deadlineSignal(10_000) }));
+      await sleep(900);
+      const blockUntil = performance.now() + 400;
+      while (performance.now() < blockUntil) {
+        // busy-wait: event-loop lag
+      }
+      const users = await Promise.all(calls);
+      expect(users.every((u) => u.id === USER_ID)).toBe(true);
+      const times = await remote.arrivals();
+      expect(times).toHaveLength(30);
+      expect(maxInWindow(times, 1000)).toBeLessThanOrEqual(10);
+    } finally {
+      await remote.close();
+    }
+  });
+
+  it('holds when requests reach Astro late: the event loop is blocked between letting a request go and writing it', async () => {
+    // The first 10 calls are let go at once, but this thread is then blocked for 300 ms, so they
+    // reach the stub ~300 ms later. Counted from when they were let go, the next 10 would leave
+    // 1 s after that, i.e. ~0.7 s after the first 10 arrived: 20 arrivals within one second.
+    const remote = await startThreadStub(example);
+    try {
+      const client = resilient({ requestsPerSecond: 10 });
+      const target: AstroTarget = { apiUrl: remote.url, apiToken: TOKEN_A, organizationId: ORG };
+      const calls = Array.from({ length: 20 }, () => client.getUser(target, USER_ID, { signal: deadlineSignal(10_000) }));
+      const blockUntil = performance.now() + 300;
+      while (performance.now() < blockUntil) {
+        // busy-wait: the requests let go above are not written yet
+      }
+      const users = await Promise.all(calls);
+      expect(users.every((u) => u.id === USER_ID)).toBe(true);
+      const times = await remote.arrivals();
+      expect(times).toHaveLength(20);
+      expect(maxInWindow(times, 1000)).toBeLessThanOrEqual(10);
+    } finally {
+      await remote.close();
+    }
+  });
+
+  it('counts a request until its answer is back: a slow Astro slows the budget down', async () => {
+    serve((_req, res) => void sleep(300).then(() => json(res, 200, example)));
+    const client = resilient({ requestsPerSecond: 2 });
+    const start = performance.now();
+    await Promise.all(Array.from({ length: 3 }, () => client.getUser(targetA, USER_ID, { signal: deadlineSignal(5000) })));
+    // The third waits for the first answer (~300 ms) plus the window (1 s).
+    expect(arrivals[2]! - start).toBeGreaterThanOrEqual(1250);
+    expect(arrivals[2]! - start).toBeLessThan(2500);
   });
 
   it('two tokens have independent budgets and breakers', async () => {
