@@ -24,7 +24,11 @@ const { createMetrics } = await load('metrics.js');
 const { renderCards } = await load('slack/views/cards.js');
 const { blockKitViolations } = await load('slack/views/limits.js');
 const { BestEffortCache } = await load('store/best-effort-cache.js');
-const { openStores } = await load('store/index.js');
+const storeModule = await load('store/index.js');
+const { openStores } = storeModule;
+/** The SQLite/Redis row codec of this build, when it has one (plain JSON rows). */
+const { serializeRow, deserializeRow } = storeModule;
+const { createWorkspaceSettings } = await load('lookup/workspace-settings.js');
 
 const ITER = Number(process.env.MICRO_ITER ?? 20_000);
 const MAX_MS = 3000; // every loop is bounded in time as well as count
@@ -74,12 +78,21 @@ async function steps(als) {
   const raw = await stores.cache.get(`user:v1:T.T1:${target.organizationId}:${user.id}`, { raw: true });
   const envelope = { value: { user: first.user, unreadableRoles: 0, fetchedAt: first.fetchedAt }, expires: Date.now() + 1e6 };
   const text = defaultSerialize(envelope);
+  const rowText = serializeRow ? serializeRow(envelope) : undefined;
+  const settings = createWorkspaceSettings({ store: stores.settings, healthStore: cache });
+  const otherUser = adaLike('cother000000000000000000');
 
   const out = [
-    await time('lookup.lookupUser (cache hit: keyv get + deserialize + zod parse)', () => lookup.lookupUser({ installation, userId: user.id })),
-    await time('  of which: keyv deserialize (@keyv/serialize, JSON.parse with a reviver)', () => defaultDeserialize(text)),
-    await time('  (for comparison: plain JSON.parse of the same text)', () => JSON.parse(text)),
-    await time('recent.record (get + zod parse + set + serialize)', (i) => recent.record('T.T1', `U${i % 64}`, { userId: user.id, label: 'Ada Lovelace' })),
+    await time('lookup.lookupUser (cache hit, memory: store: keyv get + zod parse)', () => lookup.lookupUser({ installation, userId: user.id })),
+    await time("  keyv's default deserialize of that entry (@keyv/serialize, JSON.parse with a reviver)", () => defaultDeserialize(text)),
+    ...(deserializeRow
+      ? [await time('  SQLite/Redis row read by this build (deserializeRow: plain JSON.parse)', () => deserializeRow(rowText))]
+      : [await time('  (for comparison: plain JSON.parse of the same text)', () => JSON.parse(text))]),
+    await time('recent.record, same user again (get + zod parse; write skipped while fresh)', (i) => recent.record('T.T1', `U${i % 64}`, { userId: user.id, label: 'Ada Lovelace' })),
+    await time('recent.record, another user first each time (get + zod parse + set)', (i) =>
+      recent.record('T.T1', `U${i % 64}`, i % 2 ? { userId: user.id, label: 'Ada Lovelace' } : { userId: otherUser.id, label: 'Other' }),
+    ),
+    await time('settings.getPolicy + getConnection (single workspace: nothing saved)', () => Promise.all([settings.getPolicy('T.T1'), settings.getConnection('T.T1')])),
     await time('throttle.take (2 rate-limiter-flexible consumes)', (i) => throttle.take('T.T1', `U${i % 64}`)),
     await time('renderCards (the card)', () => renderCards('private', [item], { audience: '#ops', astroUiUrl: 'https://cloud.astronomer.io' })),
     await time('blockKitViolations (replyVia pre-check)', () => blockKitViolations(message, 'message')),

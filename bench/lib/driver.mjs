@@ -8,6 +8,8 @@ import { Agent, request } from 'node:http';
 import { performance } from 'node:perf_hooks';
 
 export const SIGNING_SECRET = 'benchsigningsecret0123456789abcdef';
+/** The Slack team (workspace) ID every command comes from, unless a request names another. */
+export const BENCH_TEAM = 'TBENCH1';
 
 let counter = 0;
 /** A fresh request number (response_url suffix). */
@@ -37,7 +39,7 @@ export function sign(body, ts = Math.floor(Date.now() / 1000)) {
  * Posts one signed slash command to `target.url`. Resolves with the HTTP status, the time it was
  * sent (t0) and the ack latency in ms.
  */
-export function postCommand(target, slackUrl, { n, text, slackUser = 'U0001', team = 'T1' }) {
+export function postCommand(target, slackUrl, { n, text, slackUser = 'U0001', team = BENCH_TEAM }) {
   const body = new URLSearchParams({
     token: 'legacy-verification-token',
     team_id: team,

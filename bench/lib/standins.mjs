@@ -53,25 +53,42 @@ function listen(server) {
 }
 
 /**
- * Stand-in Astro API: `GET /organizations/:org/users/:id` answers a user after `latencyMs`
- * (settable). Records each request's arrival time and user ID.
+ * Stand-in Astro API, answering after `latencyMs` (settable):
+ * - `GET /organizations/:org/users/:id` (GetUser): a user ({@link adaLike});
+ * - `GET /organizations/:org/users/:id/teams` (ListUserTeams): no teams;
+ * - `GET /organizations/:org/workspaces?workspaceIds=…` and `/deployments?deploymentIds=…` (the
+ *   name lookups): each ID named after itself.
+ * Records every request's arrival time, kind (`user`, `teams`, `workspaces`, `deployments`,
+ * `other`) and user ID.
  */
 export async function startAstro() {
   const state = { latencyMs: 0, arrivals: [] };
   const server = createServer((req, res) => {
     const t = performance.now();
-    const m = /^\/organizations\/([^/]+)\/users\/([^/?]+)/.exec(req.url ?? '');
     req.resume();
-    if (req.method !== 'GET' || !m) {
-      res.writeHead(404, { 'content-type': 'application/json' });
-      res.end('{"message":"not found"}');
-      return;
+    const url = new URL(req.url ?? '/', 'http://astro.invalid');
+    const user = /^\/organizations\/[^/]+\/users\/([^/]+)(\/teams)?$/.exec(url.pathname);
+    const list = /^\/organizations\/[^/]+\/(workspaces|deployments)$/.exec(url.pathname);
+    const kind = req.method !== 'GET' ? 'other' : user ? (user[2] ? 'teams' : 'user') : list ? list[1] : 'other';
+    const id = user ? decodeURIComponent(user[1]) : '';
+    state.arrivals.push({ t, id, kind });
+    let status = 200;
+    let body;
+    if (kind === 'user') body = adaLike(id);
+    else if (kind === 'teams') body = { teams: [], totalCount: 0, offset: 0, limit: Number(url.searchParams.get('limit') ?? 1000) };
+    else if (kind === 'workspaces') {
+      const ids = url.searchParams.getAll('workspaceIds');
+      body = { workspaces: ids.map((w) => ({ id: w, name: `Workspace ${w.slice(-4)}` })), totalCount: ids.length, offset: 0, limit: 1000 };
+    } else if (kind === 'deployments') {
+      const ids = url.searchParams.getAll('deploymentIds');
+      body = { deployments: ids.map((d) => ({ id: d, name: `Deployment ${d.slice(-4)}`, workspaceId: 'clx1ws00000001abcdefghijk' })), totalCount: ids.length, offset: 0, limit: 1000 };
+    } else {
+      status = 404;
+      body = { message: 'not found' };
     }
-    const id = decodeURIComponent(m[2]);
-    state.arrivals.push({ t, id });
     const send = () => {
-      const text = JSON.stringify(adaLike(id));
-      res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+      const text = JSON.stringify(body);
+      res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
       res.end(text);
     };
     if (state.latencyMs > 0) setTimeout(send, state.latencyMs);
@@ -85,13 +102,23 @@ export async function startAstro() {
     setLatency(ms) {
       state.latencyMs = ms;
     },
-    /** Requests seen for `id`. */
-    count(id) {
-      return state.arrivals.filter((a) => a.id === id).length;
+    /** Requests seen for user `id`, of `kind` (`user`: GetUser; `teams`: ListUserTeams; `undefined`: both). */
+    count(id, kind = 'user') {
+      return state.arrivals.filter((a) => a.id === id && (kind === undefined || a.kind === kind)).length;
     },
     /** Arrival times (ms) of requests whose user ID starts with `prefix`, ascending. */
     times(prefix) {
       return state.arrivals.filter((a) => a.id.startsWith(prefix)).map((a) => a.t).sort((a, b) => a - b);
+    },
+    /** Arrival times (ms) of every request that arrived at or after `t0`, ascending. */
+    timesSince(t0) {
+      return state.arrivals.filter((a) => a.t >= t0).map((a) => a.t).sort((a, b) => a - b);
+    },
+    /** Requests by kind that arrived at or after `t0`. */
+    kindsSince(t0) {
+      const kinds = {};
+      for (const a of state.arrivals) if (a.t >= t0) kinds[a.kind] = (kinds[a.kind] ?? 0) + 1;
+      return kinds;
     },
   };
 }
@@ -105,8 +132,29 @@ export function classify(body) {
 }
 
 /**
- * Stand-in Slack: `/api/auth.test` answers the bot identity, other `/api/*` `{ok:true}`, and
- * `POST /respond/<n>` records the arrival time and kind of the reply to request n.
+ * What the stand-in `oauth.v2.access` answers for an authorization code `bench-<team ID>`: a bot
+ * installation of that team, shaped like Slack's (https://docs.slack.dev/reference/methods/oauth.v2.access).
+ */
+export function oauthAccess(code) {
+  const team = /^bench-([A-Z0-9]+)$/.exec(code)?.[1] ?? 'TBENCH1';
+  return {
+    ok: true,
+    access_token: `xoxb-${team}-bench-bot-token`,
+    token_type: 'bot',
+    scope: 'commands,chat:write,users:read',
+    bot_user_id: 'UBOT',
+    app_id: 'A1',
+    team: { id: team, name: `bench ${team}` },
+    enterprise: null,
+    is_enterprise_install: false,
+    authed_user: { id: 'U1' },
+  };
+}
+
+/**
+ * Stand-in Slack: `/api/auth.test` answers the bot identity, `/api/oauth.v2.access` an
+ * installation ({@link oauthAccess}), other `/api/*` `{ok:true}`, and `POST /respond/<n>` records
+ * the arrival time and kind of the reply to request n.
  */
 export async function startSlack() {
   /** n → { t, kind } */
@@ -137,8 +185,10 @@ export async function startSlack() {
       const method = url.split('?')[0].replace(/^\/api\//, '');
       apiCalls.set(method, (apiCalls.get(method) ?? 0) + 1);
       const body = url.startsWith('/api/auth.test')
-        ? '{"ok":true,"user_id":"U1","bot_id":"B1","team_id":"T1","user":"astro-user","team":"bench"}'
-        : '{"ok":true}';
+        ? '{"ok":true,"user_id":"U1","bot_id":"B1","team_id":"TBENCH1","user":"astro-user","team":"bench"}'
+        : url.startsWith('/api/oauth.v2.access')
+          ? JSON.stringify(oauthAccess(new URLSearchParams(Buffer.concat(chunks).toString('utf8')).get('code') ?? ''))
+          : '{"ok":true}';
       res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
       res.end(body);
     });

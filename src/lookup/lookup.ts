@@ -163,8 +163,11 @@ export function createLookup(options: LookupOptions): Lookup {
   async function fetchAndStore(key: string, target: AstroTarget, userId: string): Promise<LookupResult> {
     const signal = deadlineSignal(deadlineMs);
     let user: AstroUser;
+    // Teams are asked in parallel; if GetUser fails, the Teams call is cancelled (and gives back
+    // its rate-limit slot if it was still waiting for one).
+    const teamsAbort = new AbortController();
     const teamsCall: Promise<TeamRoles | undefined> = wantTeams
-      ? astro.listUserTeams(target, userId, { limit: 100 }, { signal }).then(
+      ? astro.listUserTeams(target, userId, { limit: 100 }, { signal: AbortSignal.any([signal, teamsAbort.signal]) }).then(
           (page) => ({ teams: page.teams }),
           (err: unknown) => ({ unavailable: err instanceof AstroApiError && err.kind === 'not_found' ? 'unsupported' : 'failed' }) as const,
         )
@@ -172,6 +175,8 @@ export function createLookup(options: LookupOptions): Lookup {
     try {
       user = await astro.getUser(target, userId, { signal });
     } catch (err) {
+      teamsAbort.abort();
+      void teamsCall;
       if (signal.aborted && !(err instanceof AstroApiError && err.kind !== 'timeout')) {
         throw new AstroApiError('timeout', `No answer from Astro within ${deadlineMs} ms`, { cause: err });
       }

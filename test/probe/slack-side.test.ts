@@ -311,15 +311,18 @@ describe('a failing or odd Slack side', () => {
   });
 
   describe('App Home recent lookups', () => {
+    // Wait for this user's publishes only: a late publish for another user must not end the wait.
+    const publishesFor = (user: string) => (r: { url: string; body: string }) =>
+      r.url === '/api/views.publish' && new URLSearchParams(r.body).get('user_id') === user;
     const lookUpInHome = async (user: string, id: string) => {
-      const before = h.apiCalls('views.publish').length;
+      const before = h.slack.requests.filter(publishesFor(user)).length;
       await h.interact(homeAction(user, { type: 'plain_text_input', action_id: 'home_query_input', block_id: 'home_query', value: id }));
-      await h.slack.waitFor(before + 2, (r) => r.url === '/api/views.publish');
+      await h.slack.waitFor(before + 2, publishesFor(user));
     };
     const reopenHome = async (user: string) => {
-      const before = h.apiCalls('views.publish').length;
+      const before = h.slack.requests.filter(publishesFor(user)).length;
       await h.event({ type: 'app_home_opened', user, channel: 'D1', tab: 'home', event_ts: '3.1' });
-      await h.slack.waitFor(before + 1, (r) => r.url === '/api/views.publish');
+      await h.slack.waitFor(before + 1, publishesFor(user));
       return JSON.stringify(lastHomeView(h, user));
     };
 
