@@ -96,7 +96,7 @@ function healthRoute(stores: Stores): CustomRoute {
 }
 
 /** Bot scopes asked for in the install flow (keep in step with manifest.yml). */
-export const BOT_SCOPES = ['commands', 'app_mentions:read', 'chat:write', 'users:read', 'users:read.email', 'channels:read', 'groups:read', 'im:read', 'mpim:read'] as const;
+export const BOT_SCOPES = ['commands', 'app_mentions:read', 'chat:write', 'users:read', 'users:read.email', 'usergroups:read', 'channels:read', 'groups:read', 'im:read', 'mpim:read'] as const;
 
 /** A small HTML page for the install flow's outcome; `title` and `text` are our own words. */
 function installPage(title: string, text: string): string {

@@ -44,9 +44,11 @@ export interface WorkspacePolicy {
   allowPublicInSharedChannels: boolean;
   /** Answer @-mentions privately (ephemeral) instead of in the thread. Default false. */
   privateMentionReplies: boolean;
+  /** When not empty: only members of these Slack user groups (IDs `S…`) may look users up. */
+  allowedUserGroups: string[];
 }
 
-export const DEFAULT_POLICY: WorkspacePolicy = { allowGuests: false, allowPublicInSharedChannels: false, privateMentionReplies: false };
+export const DEFAULT_POLICY: WorkspacePolicy = { allowGuests: false, allowPublicInSharedChannels: false, privateMentionReplies: false, allowedUserGroups: [] };
 
 /** The health of a connection, shown to admins in App Home. Times in ms since the epoch. */
 export interface ConnectionHealth {
@@ -72,7 +74,12 @@ const ConnectionRecord = z.object({
   savedBy: z.string(),
   savedAt: z.number(),
 });
-const PolicyRecord = z.object({ allowGuests: z.boolean(), allowPublicInSharedChannels: z.boolean(), privateMentionReplies: z.boolean() });
+const PolicyRecord = z.object({
+  allowGuests: z.boolean(),
+  allowPublicInSharedChannels: z.boolean(),
+  privateMentionReplies: z.boolean(),
+  allowedUserGroups: z.array(z.string().regex(/^S[A-Z0-9]{2,30}$/)).max(20).default([]),
+});
 const HealthRecord = z.object({
   lastSuccessAt: z.number().optional(),
   lastError: z.object({ kind: z.string(), requestId: z.string().optional(), at: z.number() }).optional(),

@@ -143,11 +143,27 @@ export async function resolveQuery(
 /** Refuses guests (unless the workspace allows them) and askers Slack cannot vouch for. */
 async function checkAsker(deps: SlackDeps, key: string, client: WebClient | undefined, slackUserId: string | undefined): Promise<void> {
   if (!client || !slackUserId) return;
+  await checkGroups(deps, key, client, slackUserId);
   const policy = await deps.settings.getPolicy(key);
   if (policy.allowGuests) return;
   const facts = await deps.people.facts(client, key, slackUserId);
   if (!facts.known) throw new AskerUnknownError();
   if (facts.isGuest) throw new GuestRefusedError();
+}
+
+/** Refuses askers outside the workspace's allowed user groups, when it names any. */
+async function checkGroups(deps: SlackDeps, key: string, client: WebClient | undefined, slackUserId: string | undefined): Promise<void> {
+  if (!client || !slackUserId) return;
+  const { allowedUserGroups } = await deps.settings.getPolicy(key);
+  if (allowedUserGroups.length > 0 && !(await deps.people.inAnyGroup(client, key, slackUserId, allowedUserGroups))) throw new NotInUserGroupError();
+}
+
+/** The workspace lets only members of named user groups look users up, and the asker is not one. */
+export class NotInUserGroupError extends Error {
+  constructor() {
+    super('the asker is not in an allowed user group');
+    this.name = 'NotInUserGroupError';
+  }
 }
 
 /** Options of {@link lookUp}. */

@@ -27,6 +27,11 @@ export interface People {
   facts(client: WebClient, teamKey: string, userId: string): Promise<PersonFacts>;
   /** True for ADMIN_USER_IDS, workspace admins and owners; false when unknown (fail closed). */
   isAdmin(client: WebClient, teamKey: string, userId: string): Promise<boolean>;
+  /**
+   * True when `userId` is in one of the user groups (`usergroups.users.list`, scope
+   * `usergroups:read`); false when not, or when Slack cannot say (fail closed).
+   */
+  inAnyGroup(client: WebClient, teamKey: string, userId: string, groups: readonly string[]): Promise<boolean>;
 }
 
 /** Creates the {@link People} reader. */
@@ -50,8 +55,27 @@ export function createPeople(options: PeopleOptions): People {
       return { known: false };
     }
   };
+  const members = new LRUCache<string, ReadonlySet<string>>({ max: 1000, ttl: options.ttlMs ?? 5 * 60_000 });
   return {
     facts,
+    async inAnyGroup(client, teamKey, userId, groups) {
+      for (const group of groups) {
+        const key = `${teamKey}:${group}`;
+        let set = members.get(key);
+        if (!set) {
+          try {
+            const res = await client.usergroups.users.list({ usergroup: group });
+            set = new Set(res.users ?? []);
+            members.set(key, set);
+          } catch (err) {
+            options.log.warn({ err, slackError: (err as { data?: { error?: string } }).data?.error, group }, 'usergroups.users.list failed');
+            continue;
+          }
+        }
+        if (set.has(userId)) return true;
+      }
+      return false;
+    },
     async isAdmin(client, teamKey, userId) {
       if (options.adminUserIds.has(userId)) return true;
       const f = await facts(client, teamKey, userId);

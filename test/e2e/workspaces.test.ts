@@ -78,6 +78,7 @@ describe('several Slack workspaces', () => {
     });
     h.slack.setHandler(
       slackHandler({
+        '/api/usergroups.users.list': (_req, res) => json(res, 200, { ok: true, users: ['UMEMBER1', 'UADMIN1'] }),
         '/api/oauth.v2.access': (req, res) => {
           const code = new URLSearchParams(req.body).get('code') ?? '';
           const team = code.split('-')[1] ?? 'TNONE';
@@ -111,7 +112,7 @@ describe('several Slack workspaces', () => {
   }
 
   /** Submits the Connect Astro modal as `user` of `team`. */
-  async function submitConfig(team: string, user: string, token: string, org = '') {
+  async function submitConfig(team: string, user: string, token: string, org = '', groups = '') {
     const before = h.apiCalls('views.update').length;
     await h.interact({
       type: 'view_submission',
@@ -125,7 +126,7 @@ describe('several Slack workspaces', () => {
         callback_id: 'astro_config',
         private_metadata: '{}',
         hash: 'h',
-        state: { values: { astro_token: { token: { type: 'plain_text_input', value: token } }, astro_org: { org: { type: 'plain_text_input', value: org } }, astro_policy: { policy: { type: 'checkboxes', selected_options: [] } } } },
+        state: { values: { astro_token: { token: { type: 'plain_text_input', value: token } }, astro_org: { org: { type: 'plain_text_input', value: org } }, astro_policy: { policy: { type: 'checkboxes', selected_options: [] } }, astro_groups: { groups: { type: 'plain_text_input', value: groups } } } },
       },
     });
     return h.slack.waitFor(before + 1, (r) => r.url === '/api/views.update').then(() => {
@@ -211,6 +212,19 @@ describe('several Slack workspaces', () => {
     expect(shown).toContain(ORG1);
     expect(shown).toContain('Disconnect');
     expect(JSON.stringify(view)).not.toContain(TOKEN1);
+  });
+
+  it('limits lookups to members of named user groups when an admin sets them', async () => {
+    expect(await submitConfig('TONE', 'UADMIN1', '', '', 'SOPS')).toMatch(/Connected and saved/);
+    const allowed = await h.command(ADA.id, { team_id: 'TONE', user_id: 'UMEMBER1' });
+    expect(allText((await h.replies(allowed.responseUrl))[0]!.blocks)).toContain('Ada of Org One');
+    const refused = await h.command(ADA.id, { team_id: 'TONE', user_id: 'UMEMBER3' });
+    expect(allText((await h.replies(refused.responseUrl))[0]!.blocks)).toMatch(/only members of some Slack user groups/);
+    expect(h.apiCalls('usergroups.users.list').some((c) => c.usergroup === 'SOPS')).toBe(true);
+    // Back to everyone.
+    expect(await submitConfig('TONE', 'UADMIN1', '', '', '')).toMatch(/Connected and saved/);
+    const again = await h.command(ADA.id, { team_id: 'TONE', user_id: 'UMEMBER3' });
+    expect(allText((await h.replies(again.responseUrl))[0]!.blocks)).toContain('Ada of Org One');
   });
 
   it('refuses guests by default', async () => {

@@ -19,6 +19,8 @@ export const CONFIG = {
   orgAction: 'org',
   policyBlock: 'astro_policy',
   policyAction: 'policy',
+  groupsBlock: 'astro_groups',
+  groupsAction: 'groups',
 } as const;
 
 /** The policy checkboxes' values. */
@@ -132,6 +134,19 @@ export function configFormModal(options: { apiHost: string; current?: CurrentCon
     optional: true,
     label: { type: 'plain_text', text: 'Who may see what' },
     element: { type: 'checkboxes', action_id: CONFIG.policyAction, options: options_, ...(initial.length > 0 ? { initial_options: initial } : {}) },
+  });
+  blocks.push({
+    type: 'input',
+    block_id: CONFIG.groupsBlock,
+    optional: true,
+    label: { type: 'plain_text', text: 'Only members of these user groups may look up' },
+    hint: { type: 'plain_text', text: 'Slack user group IDs (S…), comma-separated. Empty: every member.' },
+    element: {
+      type: 'plain_text_input',
+      action_id: CONFIG.groupsAction,
+      max_length: 500,
+      ...(policy.allowedUserGroups.length > 0 ? { initial_value: policy.allowedUserGroups.join(',') } : {}),
+    },
   });
   return modal(blocks, { submit: { type: 'plain_text', text: 'Check and save' }, private_metadata: options.privateMetadata });
 }

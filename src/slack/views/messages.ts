@@ -7,7 +7,7 @@ import { AstroApiError } from '../../astro/errors.js';
 import { NotConfiguredError } from '../../lookup/lookup.js';
 import { ThrottledError } from '../../lookup/throttle.js';
 import { SettingsUnreadableError } from '../../lookup/workspace-settings.js';
-import { AskerUnknownError, GuestRefusedError, NoNameMatchError, SlackUserNoEmailError, SlackUserNotInAstroError } from '../lookups.js';
+import { AskerUnknownError, GuestRefusedError, NoNameMatchError, NotInUserGroupError, SlackUserNoEmailError, SlackUserNotInAstroError } from '../lookups.js';
 import { EmailNotFoundError } from '../../lookup/lookup.js';
 import { StoreUnavailableError } from '../../store/once.js';
 import type { RenderedMessage } from './user-card.js';
@@ -107,6 +107,9 @@ export function lookupErrorMessage(err: unknown, userId: string): RenderedMessag
   }
   if (err instanceof NoNameMatchError) {
     return simple('No Astro user matches that name.', `:mag: No Astro user's name or username starts with ${inlineCode(err.text, 60)}. Try the full email, or an Astro user ID.`);
+  }
+  if (err instanceof NotInUserGroupError) {
+    return simple('Lookups here are limited to some user groups.', ':lock: In this workspace, only members of some Slack user groups can look up Astro users. Ask an admin if you need it.');
   }
   if (err instanceof GuestRefusedError) {
     return simple('Guests cannot look up Astro users here.', ":lock: Guests can't look up Astro users in this workspace. Ask a member of your team.");

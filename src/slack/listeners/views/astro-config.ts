@@ -92,13 +92,15 @@ export function explainTestFailure(err: unknown, claims: TokenClaims, organizati
 }
 
 /** Reads the submitted values. */
-function submitted(view: ViewSubmitAction['view']): { token: string; org: string; policy: WorkspacePolicy } {
+function submitted(view: ViewSubmitAction['view']): { token: string; org: string; policy: WorkspacePolicy; groupsOk: boolean } {
   const v = view.state.values;
   const token = (v[CONFIG.tokenBlock]?.[CONFIG.tokenAction]?.value ?? '').trim();
   const org = (v[CONFIG.orgBlock]?.[CONFIG.orgAction]?.value ?? '').trim();
   const chosen = new Set((v[CONFIG.policyBlock]?.[CONFIG.policyAction]?.selected_options ?? []).map((o) => o.value));
-  const policy = Object.fromEntries(POLICY_OPTIONS.map((o) => [o.value, chosen.has(o.value)])) as unknown as WorkspacePolicy;
-  return { token, org, policy };
+  const groups = (v[CONFIG.groupsBlock]?.[CONFIG.groupsAction]?.value ?? '').split(',').map((g) => g.trim()).filter(Boolean);
+  const groupsOk = groups.length <= 20 && groups.every((g) => /^S[A-Z0-9]{2,30}$/.test(g));
+  const policy = { ...(Object.fromEntries(POLICY_OPTIONS.map((o) => [o.value, chosen.has(o.value)])) as object), allowedUserGroups: groupsOk ? groups : [] } as WorkspacePolicy;
+  return { token, org, policy, groupsOk };
 }
 
 /** The modal's submission. */
@@ -108,7 +110,11 @@ export function configSubmission(deps: ConfigDeps) {
     const key = installationKey(installation);
     const userId = body.user.id;
     const log = deps.log.child({ surface: 'config', team: installation.teamId, slackUser: userId });
-    const { token, org, policy } = submitted(view);
+    const { token, org, policy, groupsOk } = submitted(view);
+    if (!groupsOk) {
+      await ack({ response_action: 'errors', errors: { [CONFIG.groupsBlock]: 'Give Slack user group IDs (they start with S), separated by commas; at most 20.' } });
+      return;
+    }
 
     // Inside the 3-second acknowledgement: only local checks.
     let claims: TokenClaims | undefined;
