@@ -15,7 +15,7 @@ import { createRecentLookups } from './lookup/recent.js';
 import { createNameResolver } from './lookup/names.js';
 import { createUserIndex } from './lookup/user-index.js';
 import type { InstallationRef, SettingsResolver } from './lookup/settings.js';
-import { createWorkspaceSettings, workspaceSettingsResolver } from './lookup/workspace-settings.js';
+import { createWorkspaceSettings, defaultsServe, workspaceSettingsResolver } from './lookup/workspace-settings.js';
 import { WebClient } from '@slack/web-api';
 import type { Installation, OrgInstallation } from '@slack/oauth';
 import { createInstallationStore, isAllowed } from './slack/installation-store.js';
@@ -135,8 +135,7 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<Ast
   const settings = createWorkspaceSettings({ store: stores.settings, healthStore, ...(box ? { box } : {}) });
   const defaults = config.astro.apiToken && config.astro.organizationId ? { apiUrl: config.astro.apiUrl, apiToken: config.astro.apiToken, organizationId: config.astro.organizationId } : undefined;
   const defaultsFor = config.mode === 'single' ? ('all' as const) : config.astroEnvTeamIds;
-  const usesDefaults = (ref: InstallationRef) =>
-    Boolean(defaults) && (defaultsFor === 'all' || (ref.teamId !== undefined && defaultsFor.has(ref.teamId)) || (ref.enterpriseId !== undefined && defaultsFor.has(ref.enterpriseId)));
+  const usesDefaults = (ref: InstallationRef) => Boolean(defaults) && defaultsServe(defaultsFor, ref);
   const namesCache = new BestEffortCache(stores.cache, { log: log.child({ component: 'names' }) });
   const lookup = createLookup({
     astro,

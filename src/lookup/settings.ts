@@ -4,7 +4,6 @@
  * {@link SettingsResolver} interface.
  */
 import type { AstroTarget } from '../astro/client.js';
-import type { AstroDefaults } from '../config.js';
 
 /**
  * The Slack installation a request belongs to: a workspace (`team_id`) or, for an org-wide
@@ -34,10 +33,4 @@ export function installationKey(ref: InstallationRef): string {
 export interface SettingsResolver {
   /** The target for `ref`, or undefined when the installation has not connected Astro. */
   resolve(ref: InstallationRef): Promise<AstroTarget | undefined>;
-}
-
-/** A resolver that answers every installation with the operator's `ASTRO_*` defaults. */
-export function defaultSettings(defaults: AstroDefaults): SettingsResolver {
-  const target: AstroTarget = { ...defaults };
-  return { resolve: async () => target };
 }

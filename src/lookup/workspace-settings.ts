@@ -260,6 +260,15 @@ export interface ResolverOptions {
   defaultsFor: 'all' | ReadonlySet<string>;
 }
 
+/** True when the `ASTRO_*` defaults may serve `ref`: every installation, or a listed team or enterprise. */
+export function defaultsServe(defaultsFor: ResolverOptions['defaultsFor'], ref: InstallationRef): boolean {
+  return (
+    defaultsFor === 'all' ||
+    (ref.teamId !== undefined && defaultsFor.has(ref.teamId)) ||
+    (ref.enterpriseId !== undefined && defaultsFor.has(ref.enterpriseId))
+  );
+}
+
 /**
  * Resolves an installation's Astro target: its own saved connection first, else the `ASTRO_*`
  * defaults where allowed, else undefined ("not configured").
@@ -274,11 +283,7 @@ export function workspaceSettingsResolver(options: ResolverOptions): SettingsRes
       if (own) return { apiUrl: options.apiUrl, apiToken: own.apiToken, organizationId: own.organizationId };
       const d = options.defaults;
       if (!d) return undefined;
-      const allowed =
-        options.defaultsFor === 'all' ||
-        (ref.teamId !== undefined && options.defaultsFor.has(ref.teamId)) ||
-        (ref.enterpriseId !== undefined && options.defaultsFor.has(ref.enterpriseId));
-      return allowed ? { ...d } : undefined;
+      return defaultsServe(options.defaultsFor, ref) ? { ...d } : undefined;
     },
   };
 }

@@ -221,21 +221,6 @@ export async function lookUp(deps: SlackDeps, req: LookUpRequest): Promise<CardL
 }
 
 /**
- * Finds Astro user IDs in texts (an alert, a log line, each attachment and block), in order,
- * without repeats. Each string is scanned up to 100,000 characters; at most `max` IDs are kept.
- */
-export function findAstroIds(texts: string | readonly string[], max = 1000): string[] {
-  const found = new Set<string>();
-  for (const text of typeof texts === 'string' ? [texts] : texts) {
-    for (const m of text.slice(0, 100_000).matchAll(/(?<![0-9a-zA-Z])c[0-9a-z]{24}(?![0-9a-zA-Z])/g)) {
-      found.add(m[0]);
-      if (found.size >= max) return [...found];
-    }
-  }
-  return [...found];
-}
-
-/**
  * Finds everyone a text names, in order and without repeats, up to `max`: Astro user IDs, emails
  * (Slack's `<mailto:…|…>` or plain), and Slack user mentions `<@U…>` other than `exceptUser` (the
  * bot itself). Each string is scanned up to 100,000 characters.

@@ -198,18 +198,7 @@ describe('names, and lookup by email, mention and name', () => {
   });
 
   it('finds IDs and emails in a message for the shortcut', async () => {
-    const responseUrl = h.newResponseUrl();
-    await h.interact({
-      type: 'message_action',
-      callback_id: 'lookup_astro_users',
-      trigger_id: '1',
-      response_url: responseUrl,
-      team: { id: 'T0001' },
-      user: { id: 'USC' },
-      channel: { id: 'C0001', name: 'alerts' },
-      message: { type: 'message', ts: '1.1', text: 'Access granted to person13@example.com by cuser00000000000000000014.' },
-    });
-    const [m] = await h.replies(responseUrl);
+    const m = await h.shortcut({ type: 'message', ts: '1.1', text: 'Access granted to person13@example.com by cuser00000000000000000014.' });
     const shown = allText(m!.blocks);
     expect(shown).toContain('Person 13');
     expect(shown).toContain('Person 14');

@@ -404,18 +404,7 @@ describe('App Home, mentions, actions and the shortcut over signed HTTP', () => 
     });
 
     it('says so when the message holds no Astro user ID', async () => {
-      const responseUrl = h.newResponseUrl();
-      await h.interact({
-        type: 'message_action',
-        callback_id: 'lookup_astro_users',
-        trigger_id: '1',
-        response_url: responseUrl,
-        team: { id: 'T0001' },
-        user: { id: 'USC' },
-        channel: { id: 'C0001', name: 'alerts' },
-        message: { type: 'message', ts: '1.1', text: 'nothing to see' },
-      });
-      const [reply] = await h.replies(responseUrl);
+      const reply = await h.shortcut({ type: 'message', ts: '1.1', text: 'nothing to see' });
       expect(String(reply!.text)).toMatch(/No Astro user IDs/);
     });
   });

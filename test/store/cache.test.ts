@@ -12,7 +12,10 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } 
 import { createAstroClient, type AstroTarget } from '../../src/astro/client.js';
 import { createLogger, type Logger } from '../../src/logger.js';
 import { createLookup, NotConfiguredError, userCacheKey, type Lookup } from '../../src/lookup/lookup.js';
-import { defaultSettings, installationKey, type InstallationRef, type SettingsResolver } from '../../src/lookup/settings.js';
+import { installationKey, type InstallationRef, type SettingsResolver } from '../../src/lookup/settings.js';
+
+/** Every installation answered with one Astro target. */
+const defaultSettings = (t: AstroTarget): SettingsResolver => ({ resolve: async () => ({ ...t }) });
 import { BestEffortCache } from '../../src/store/best-effort-cache.js';
 import { openStores, type Stores } from '../../src/store/index.js';
 import { ADA } from '../support/fixtures.js';

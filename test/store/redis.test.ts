@@ -7,7 +7,6 @@ import { spawnSync, type ChildProcess } from 'node:child_process';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createAstroClient } from '../../src/astro/client.js';
 import { createLookup } from '../../src/lookup/lookup.js';
-import { defaultSettings } from '../../src/lookup/settings.js';
 import { createThrottle } from '../../src/lookup/throttle.js';
 import { createLogger } from '../../src/logger.js';
 import { BestEffortCache } from '../../src/store/best-effort-cache.js';
@@ -91,7 +90,7 @@ describe.skipIf(!redisUrl)('lookups while Redis fails', () => {
   const lookupOn = (s: Stores) =>
     createLookup({
       astro: createAstroClient(),
-      settings: defaultSettings({ apiUrl: astro.url, apiToken: 'token-for-tests-0123456789', organizationId: 'clorg' }),
+      settings: { resolve: async () => ({ apiUrl: astro.url, apiToken: 'token-for-tests-0123456789', organizationId: 'clorg' }) },
       cache: new BestEffortCache(s.cache, { log: silent }),
       cacheTtlMs: 60_000,
     });

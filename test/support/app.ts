@@ -60,6 +60,11 @@ export interface TestHarness {
   interact(payload: Record<string, unknown>): Promise<number>;
   /** Like {@link interact}, with the response body (e.g. a view_submission's `response_action`). */
   interactBody(payload: Record<string, unknown>): Promise<{ status: number; body: string }>;
+  /**
+   * Uses the message shortcut "Look up Astro users" on `message` as Slack user USC in #alerts,
+   * and resolves with the private reply posted to the shortcut's `response_url`.
+   */
+  shortcut(message: Record<string, unknown>): Promise<Record<string, unknown>>;
   /** Web API calls the app made to `method` (e.g. `views.publish`), parsed. */
   apiCalls(method: string): Record<string, unknown>[];
   /** A fresh `response_url` on the stand-in Slack. */
@@ -106,7 +111,7 @@ export async function startHarness(options: { astroHandler: StubHandler; env?: R
   const built = await createApp(config, { log, features: { names: false, teams: false }, ...options.deps });
   const { port } = await built.start();
   const url = `http://127.0.0.1:${port}`;
-  return {
+  const harness: TestHarness = {
     built,
     url,
     astro,
@@ -167,6 +172,21 @@ export async function startHarness(options: { astroHandler: StubHandler; env?: R
       const res = await postSignedForm(`${url}/slack/events`, { payload: JSON.stringify(payload) }, SIGNING_SECRET);
       return { status: res.status, body: await res.text() };
     },
+    async shortcut(message) {
+      const responseUrl = harness.newResponseUrl();
+      await harness.interact({
+        type: 'message_action',
+        callback_id: 'lookup_astro_users',
+        trigger_id: '1',
+        response_url: responseUrl,
+        team: { id: 'T0001' },
+        user: { id: 'USC' },
+        channel: { id: 'C0001', name: 'alerts' },
+        message,
+      });
+      const [reply] = await harness.replies(responseUrl);
+      return reply!;
+    },
     apiCalls(method) {
       return slack.requests
         .filter((r) => r.url.split('?')[0] === `/api/${method}`)
@@ -200,4 +220,5 @@ export async function startHarness(options: { astroHandler: StubHandler; env?: R
       await Promise.all([astro.close(), slack.close()]);
     },
   };
+  return harness;
 }

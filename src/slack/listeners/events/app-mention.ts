@@ -70,7 +70,6 @@ export function appMention(deps: SlackDeps) {
       message = mentionHelp;
     } else {
       const asked = queries.slice(0, MAX_CARDS_PER_MESSAGE);
-      const ids = queries;
       const items = await Promise.all(
         asked.map(async (query): Promise<CardListItem> => {
           const resolved = await resolveQuery(deps, { installation, slackUserId: event.user, client, query, surface: 'mention' });
@@ -83,7 +82,7 @@ export function appMention(deps: SlackDeps) {
       message = renderCards('thread', items, {
         ...(event.user ? { by: event.user } : {}),
         astroUiUrl: deps.astroUiUrl,
-        notShown: ids.length - asked.length,
+        notShown: queries.length - asked.length,
       });
     }
     await post(client, to, message, log);
