@@ -2,7 +2,7 @@
  * astro-user benchmark: the built app (dist/index.js) against a bare Bolt 5 app
  * (bench/baseline.mjs), interleaved in rounds, all on loopback. See bench/README.md.
  *
- *   node bench/run.mjs [--quick] [--only=1,2,3,4,5,6] [--profile | --profile-only]
+ *   node bench/run.mjs [--quick] [--only=1,2,3,4,5,6] [--modes=single,multi] [--profile | --profile-only]
  *
  * `npm run bench` builds first. Writes bench/results.md (and bench/profiles/ with --profile).
  */
@@ -48,6 +48,8 @@ const QUICK = flag('quick');
 const PROFILE_ONLY = flag('profile-only');
 const PROFILE = flag('profile') || PROFILE_ONLY;
 const onlyArg = argv.find((a) => a.startsWith('--only='));
+/** `--modes=single,multi`: which Slack app modes part 1 measures (default: all). */
+const modesArg = argv.find((a) => a.startsWith('--modes='));
 const PARTS = PROFILE_ONLY ? new Set() : new Set((onlyArg ? onlyArg.slice(7) : '1,2,3,4,5,6').split(',').map(Number));
 
 /** Sizes of the run (a full run stays under ~6 minutes on 2 cores). */
@@ -786,6 +788,7 @@ let profileText = '';
 try {
   if (PARTS.has(1) || PARTS.has(2) || PARTS.has(4)) {
     for (const mode of MODES) {
+      if (modesArg && !modesArg.slice(8).split(',').includes(mode.id)) continue;
       if (!mode.built) {
         row(1, `Ack p99 and throughput, ${mode.label}`, 'not yet built', 'not yet built', { verdict: 'not yet built' });
         continue;

@@ -22,9 +22,10 @@ import { createInstallationStore, isAllowed } from './slack/installation-store.j
 import { createPeople } from './slack/people.js';
 import { publishHome } from './slack/home.js';
 import { homeState } from './slack/lookups.js';
+import { createResponder } from './slack/respond.js';
 import { SecretBox } from './store/secret-box.js';
 import { createThrottle } from './lookup/throttle.js';
-import { createLogger, logContext, toSlackLogger, type Logger } from './logger.js';
+import { createLogger, toSlackLogger, type Logger } from './logger.js';
 import { createMetrics, metricsHandler, type Metrics } from './metrics.js';
 import { registerListeners } from './slack/listeners/index.js';
 import { BestEffortCache } from './store/best-effort-cache.js';
@@ -103,9 +104,9 @@ function installPage(title: string, text: string): string {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${title}</title></head><body style="font-family:sans-serif;max-width:40em;margin:4em auto"><h1>${title}</h1><p>${text}</p></body></html>`;
 }
 
-/** fetch with a default timeout, for `respond()` posts, which Bolt makes with bare fetch. */
+/** fetch with a default timeout, for the Web API client (Bolt's `respond()` is replaced: see slack/respond.ts). */
 const fetchWithTimeout: typeof fetch = (input, init) =>
-  fetch(input, { ...init, signal: init?.signal ?? AbortSignal.timeout(RESPOND_TIMEOUT_MS) });
+  fetch(input, { ...init, signal: init?.signal ?? AbortSignal.timeout(SLACK_API_TIMEOUT_MS) });
 
 /**
  * Creates the app: logger, stores, Astro client with its resilience policy, lookup, abuse
@@ -221,11 +222,13 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<Ast
         extendedErrorHandler: true,
       });
 
-  // Every request: a correlation ID on each log line, and tracking until its work is done.
+  const responder = createResponder({ timeoutMs: RESPOND_TIMEOUT_MS });
+  // Every request: a correlation ID for its log lines (listeners log through requestLogger), and
+  // tracking until its work is done.
   const inFlight = new Set<Promise<unknown>>();
   app.use(async ({ next, context }) => {
-    const correlationId = randomUUID();
-    const work = logContext.run({ correlationId, ...(context.retryNum ? { retryNum: context.retryNum } : {}) }, () => next());
+    context.correlationId = randomUUID();
+    const work = next();
     inFlight.add(work);
     try {
       await work;
@@ -239,12 +242,10 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<Ast
       // command still carries a response_url, which needs no token: say so instead of silence.
       log.warn({ team: (body as { team_id?: string }).team_id }, 'request from a workspace without an installation');
       const responseUrl = (body as { response_url?: unknown }).response_url;
-      if (typeof responseUrl === 'string' && /^https?:\/\//.test(responseUrl)) {
-        await fetchWithTimeout(responseUrl, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ response_type: 'ephemeral', text: "astro-user isn't installed for this Slack workspace (or isn't available to it). Ask an admin to install it." }),
-        }).catch(() => undefined);
+      if (typeof responseUrl === 'string') {
+        await responder
+          .to(responseUrl)({ response_type: 'ephemeral', text: "astro-user isn't installed for this Slack workspace (or isn't available to it). Ask an admin to install it." })
+          .catch(() => undefined);
       }
       return;
     }
@@ -274,6 +275,7 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<Ast
   };
   registerListeners(app, {
     ...slackDeps,
+    responder,
     config: {
       settings,
       people,
@@ -359,6 +361,7 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<Ast
           clearTimeout(timer);
         }
         await stores.close();
+        await responder.close().catch(() => undefined);
       })();
       return stopping;
     },

@@ -1,7 +1,6 @@
 /**
  * Structured JSON logging with pino, with secrets scrubbed from every line before it is written.
  */
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { LogLevel, type Logger as SlackLogger } from '@slack/bolt';
 import { pino, destination, type DestinationStream, type Logger } from 'pino';
 
@@ -41,10 +40,18 @@ export function createScrubber(secrets: readonly string[]): (text: string) => st
 }
 
 /**
- * Fields added to every log line written while handling one Slack request, e.g.
- * `{ correlationId }`: set with `logContext.run(fields, fn)` by the app's first middleware.
+ * The logger of one Slack request: `base` with the request's `correlationId` (and `retryNum` when
+ * Slack re-delivers an event) on every line, from Bolt's `context`, where the app's first
+ * middleware puts them. It is passed explicitly, not through AsyncLocalStorage: on Node 20 and 22
+ * an AsyncLocalStorage turns on promise hooks for every promise of the process, which cost
+ * ~150–250 µs of CPU per slash command (measured with `npm run bench`, bench/results.md).
  */
-export const logContext = new AsyncLocalStorage<Record<string, unknown>>();
+export function requestLogger(base: Logger, context: { correlationId?: unknown; retryNum?: unknown }): Logger {
+  const fields: Record<string, unknown> = {};
+  if (typeof context.correlationId === 'string') fields.correlationId = context.correlationId;
+  if (typeof context.retryNum === 'number' && context.retryNum > 0) fields.retryNum = context.retryNum;
+  return Object.keys(fields).length > 0 ? base.child(fields) : base;
+}
 
 /** Options of {@link createLogger}. */
 export interface LoggerOptions {
@@ -67,7 +74,6 @@ export function createLogger(options: LoggerOptions): Logger {
       level: options.level,
       base: { app: 'astro-user' },
       formatters: { level: (label) => ({ level: label }) },
-      mixin: () => logContext.getStore() ?? {},
       redact: {
         paths: ['token', '*.token', 'apiToken', '*.apiToken', 'headers.authorization', '*.headers.authorization'],
         censor: '[REDACTED]',
@@ -112,11 +118,17 @@ function safeStringify(value: unknown): string {
  */
 export function toSlackLogger(log: Logger): SlackLogger {
   let child = log.child({ component: 'bolt' });
+  // Bolt logs at debug on every request: format its arguments only when the level is on.
+  const at =
+    (level: 'debug' | 'info' | 'warn' | 'error') =>
+    (...args: unknown[]) => {
+      if (child.isLevelEnabled(level)) child[level](...split(args));
+    };
   return {
-    debug: (...args: unknown[]) => child.debug(...split(args)),
-    info: (...args: unknown[]) => child.info(...split(args)),
-    warn: (...args: unknown[]) => child.warn(...split(args)),
-    error: (...args: unknown[]) => child.error(...split(args)),
+    debug: at('debug'),
+    info: at('info'),
+    warn: at('warn'),
+    error: at('error'),
     setLevel: () => {
       /* the level is set once, by LOG_LEVEL */
     },

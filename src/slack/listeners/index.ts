@@ -2,7 +2,9 @@
  * Registers every listener on the Bolt app. Listeners are thin: parse, `ack()`, call the lookup,
  * render, reply.
  */
-import type { App } from '@slack/bolt';
+import type { App, Context } from '@slack/bolt';
+import { requestLogger, type Logger } from '../../logger.js';
+import type { Responder } from '../respond.js';
 import type { SlackDeps } from '../lookups.js';
 import { HOME } from '../views/home.js';
 import { CONFIG } from '../views/config-modal.js';
@@ -20,22 +22,56 @@ import { configSubmission, configureAction, disconnectAction, openConfigModal, t
 /** `action_id`, with an optional `:n` suffix (several cards in one message). */
 const withSuffix = (id: string) => new RegExp(`^${id}(:\\d+)?$`);
 
+/** What Bolt passes every listener that {@link perRequest} reads. */
+interface RequestArgs {
+  context: Context;
+  body: unknown;
+  respond?: unknown;
+}
+
+/** The `response_url` of a payload, as Bolt finds it (view submissions carry `response_urls`). */
+function responseUrlOf(body: unknown): string | undefined {
+  const b = body as { response_url?: unknown; response_urls?: { response_url?: unknown }[] } | null;
+  const url = b?.response_url ?? b?.response_urls?.[0]?.response_url;
+  return typeof url === 'string' ? url : undefined;
+}
+
+/**
+ * A listener built, for each request, from `deps` whose `log` carries the request's correlation ID
+ * ({@link requestLogger}), and given a `respond()` that posts with `responder` (undici) instead of
+ * Bolt's (fetch). Building is cheap: the factories only close over their deps.
+ */
+function perRequest<D extends { log: Logger }, A extends RequestArgs>(
+  deps: D,
+  responder: Responder,
+  make: (deps: D) => (args: A) => Promise<void>,
+): (args: A) => Promise<void> {
+  return (args) => {
+    const url = args.respond ? responseUrlOf(args.body) : undefined;
+    return make({ ...deps, log: requestLogger(deps.log, args.context) })(url ? { ...args, respond: responder.to(url) } : args);
+  };
+}
+
 /** Registers the slash command (any name the manifest gives it), events, actions, the shortcut and the modal. */
-export function registerListeners(app: App, deps: SlackDeps & { config: ConfigDeps; uninstall: UninstallDeps }): void {
-  app.command(/^\/.+$/, astroUserCommand(deps, (args) => openConfigModal(deps.config, args)));
-  app.event('app_home_opened', appHomeOpened(deps));
-  app.event('app_mention', appMention(deps));
-  app.event('app_uninstalled', uninstallListener(deps.uninstall));
-  app.event('tokens_revoked', uninstallListener(deps.uninstall));
-  app.action(HOME.lookupAction, homeLookup(deps));
-  app.action(HOME.queryAction, homeLookup(deps));
-  app.action(withSuffix(HOME.recentAction), homeOpenUser(deps, { bypassCache: false }));
-  app.action(HOME.configureAction, configureAction(deps.config));
-  app.action(HOME.disconnectAction, disconnectAction(deps.config));
-  app.action(withSuffix(CARD_ACTION.refresh), cardRefresh(deps));
-  app.action(withSuffix(CARD_ACTION.share), cardShare(deps));
+export function registerListeners(app: App, deps: SlackDeps & { config: ConfigDeps; uninstall: UninstallDeps; responder: Responder }): void {
+  const { responder } = deps;
+  app.command(
+    /^\/.+$/,
+    perRequest(deps, responder, (d) => astroUserCommand(d, (args) => openConfigModal({ ...deps.config, log: d.log }, args))),
+  );
+  app.event('app_home_opened', perRequest(deps, responder, appHomeOpened));
+  app.event('app_mention', perRequest(deps, responder, appMention));
+  app.event('app_uninstalled', perRequest(deps.uninstall, responder, uninstallListener));
+  app.event('tokens_revoked', perRequest(deps.uninstall, responder, uninstallListener));
+  app.action(HOME.lookupAction, perRequest(deps, responder, homeLookup));
+  app.action(HOME.queryAction, perRequest(deps, responder, homeLookup));
+  app.action(withSuffix(HOME.recentAction), perRequest(deps, responder, (d) => homeOpenUser(d, { bypassCache: false })));
+  app.action(HOME.configureAction, perRequest(deps.config, responder, configureAction));
+  app.action(HOME.disconnectAction, perRequest(deps.config, responder, disconnectAction));
+  app.action(withSuffix(CARD_ACTION.refresh), perRequest(deps, responder, cardRefresh));
+  app.action(withSuffix(CARD_ACTION.share), perRequest(deps, responder, cardShare));
   app.action(withSuffix(CARD_ACTION.open), cardOpen());
-  app.action(withSuffix(PICK_ACTION), pickUser(deps));
-  app.shortcut({ type: 'message_action', callback_id: LOOKUP_SHORTCUT_ID }, lookupMessageShortcut(deps));
-  app.view(CONFIG.callbackId, configSubmission(deps.config));
+  app.action(withSuffix(PICK_ACTION), perRequest(deps, responder, pickUser));
+  app.shortcut({ type: 'message_action', callback_id: LOOKUP_SHORTCUT_ID }, perRequest(deps, responder, lookupMessageShortcut));
+  app.view(CONFIG.callbackId, perRequest(deps.config, responder, configSubmission));
 }
