@@ -79,6 +79,11 @@ const SLACK_API_TIMEOUT_MS = 5000;
 const PURGE_INTERVAL_MS = 10 * 60 * 1000;
 /** Wall-clock time allowed for a post to a `response_url`, in ms. */
 const RESPOND_TIMEOUT_MS = 5000;
+/**
+ * Most found users kept ready in this process (validated, names resolved; CACHE_HOT_SECONDS):
+ * repeated lookups of the same people within seconds (an incident in a channel) skip the store.
+ */
+const HOT_MAX_USERS = 1000;
 /** Longest wait for a strict store (event de-duplication), in ms. */
 const STRICT_STORE_TIMEOUT_MS = 2000;
 
@@ -146,6 +151,7 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<Ast
     settings: deps.settings ?? workspaceSettingsResolver({ settings, apiUrl: config.astro.apiUrl, defaultsFor, ...(defaults ? { defaults } : {}) }),
     cache: new BestEffortCache(stores.cache, { log: log.child({ component: 'cache' }) }),
     cacheTtlMs: config.cacheTtlSeconds * 1000,
+    hot: { ttlMs: config.cacheHotSeconds * 1000, max: HOT_MAX_USERS },
     onCacheRead: (hit) => m.cache.inc({ result: hit ? 'hit' : 'miss' }),
     ...(deps.lookupDeadlineMs ? { deadlineMs: deps.lookupDeadlineMs } : {}),
   });
@@ -283,6 +289,7 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<Ast
       astroApiUrl: config.astro.apiUrl,
       log,
       clearWorkspaceCache: async (key) => {
+        lookup.forget(key);
         await stores.deleteWhere('cache', ofWorkspace(key)).catch((err: unknown) => log.warn({ err }, 'could not clear the workspace cache'));
       },
       refreshHome: async (client, installation, userId) => {
@@ -295,6 +302,7 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<Ast
       forgetWorkspace: async (key) => {
         if (installationStore) await installationStore.deleteByKey(key);
         await settings.forget(key);
+        lookup.forget(key);
         await stores.deleteWhere('cache', ofWorkspace(key));
         await stores.deleteWhere('recent', ofWorkspace(key));
       },

@@ -76,6 +76,11 @@ export interface Config {
   store: StoreLocation;
   /** How long a looked-up user stays cached, in seconds. */
   cacheTtlSeconds: number;
+  /**
+   * How long a found user is also kept in this process, ready to show, in seconds (0: off); never
+   * longer than `cacheTtlSeconds`.
+   */
+  cacheHotSeconds: number;
   /** Client-side budget of Astro API requests per second per token, in this process (Astro allows 25 GET/s per token). */
   astroRequestsPerSecond: number;
   /** Abuse limits: lookups per Slack user, and per Slack workspace, per minute. */
@@ -210,6 +215,15 @@ const EnvSchema = z.object({
       .min(1, 'must be a whole number of seconds from 1 to 86400')
       .max(86_400, 'must be a whole number of seconds from 1 to 86400')
       .default(300),
+  ),
+  CACHE_HOT_SECONDS: z.preprocess(
+    blankToUndefined,
+    z.coerce
+      .number({ error: 'must be a whole number of seconds from 0 (off) to 300' })
+      .int('must be a whole number of seconds from 0 (off) to 300')
+      .min(0, 'must be a whole number of seconds from 0 (off) to 300')
+      .max(300, 'must be a whole number of seconds from 0 (off) to 300')
+      .default(15),
   ),
   ASTRO_REQUESTS_PER_SECOND: z.preprocess(
     blankToUndefined,
@@ -372,6 +386,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     astroUiUrl: e.ASTRO_UI_URL,
     store,
     cacheTtlSeconds: e.CACHE_TTL_SECONDS,
+    cacheHotSeconds: e.CACHE_HOT_SECONDS,
     astroRequestsPerSecond: e.ASTRO_REQUESTS_PER_SECOND,
     limits: { perUserPerMinute: e.LOOKUPS_PER_USER_PER_MINUTE, perWorkspacePerMinute: e.LOOKUPS_PER_WORKSPACE_PER_MINUTE },
     ...(e.METRICS_TOKEN ? { metricsToken: e.METRICS_TOKEN } : {}),

@@ -54,9 +54,10 @@ describe('loadConfig: valid environments', () => {
   });
 
   it('treats blank optional variables as unset (an .env copied from the example)', () => {
-    const config = loadConfig(env({ PORT: '', CACHE_TTL_SECONDS: '  ', LOG_LEVEL: '', ASTRO_API_URL: '', STORE_URL: '', SLACK_APP_TOKEN: '' }));
+    const config = loadConfig(env({ PORT: '', CACHE_TTL_SECONDS: '  ', CACHE_HOT_SECONDS: '', LOG_LEVEL: '', ASTRO_API_URL: '', STORE_URL: '', SLACK_APP_TOKEN: '' }));
     expect(config.port).toBe(3000);
     expect(config.cacheTtlSeconds).toBe(300);
+    expect(config.cacheHotSeconds).toBe(15);
     expect(config.logLevel).toBe('info');
     expect(config.astro.apiUrl).toBe('https://api.astronomer.io/v1');
     expect(config.store).toEqual({ kind: 'sqlite', path: 'data/astro-user.sqlite' });
@@ -64,9 +65,10 @@ describe('loadConfig: valid environments', () => {
   });
 
   it('reads explicit values: port 0, TTL, log level in any case', () => {
-    const config = loadConfig(env({ PORT: '0', CACHE_TTL_SECONDS: '86400', LOG_LEVEL: ' DEBUG ' }));
+    const config = loadConfig(env({ PORT: '0', CACHE_TTL_SECONDS: '86400', CACHE_HOT_SECONDS: '0', LOG_LEVEL: ' DEBUG ' }));
     expect(config.port).toBe(0);
     expect(config.cacheTtlSeconds).toBe(86_400);
+    expect(config.cacheHotSeconds).toBe(0);
     expect(config.logLevel).toBe('debug');
   });
 
@@ -176,6 +178,9 @@ describe('loadConfig: refused environments', () => {
     ['CACHE_TTL_SECONDS', '0', /1 to 86400/],
     ['CACHE_TTL_SECONDS', '86401', /1 to 86400/],
     ['CACHE_TTL_SECONDS', 'five minutes', /1 to 86400/],
+    ['CACHE_HOT_SECONDS', '-1', /0 \(off\) to 300/],
+    ['CACHE_HOT_SECONDS', '301', /0 \(off\) to 300/],
+    ['CACHE_HOT_SECONDS', '1.5', /0 \(off\) to 300/],
     ['STORE_URL', 'mongodb://x', /memory:, sqlite:\/\/<file> or redis:\/\//],
     ['STORE_URL', 'sqlite://', /file path/],
     ['REDIS_URL', 'mongodb://x', /memory:, sqlite:\/\/<file> or redis:\/\//],

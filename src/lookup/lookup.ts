@@ -9,6 +9,7 @@ import { deadlineSignal } from '../astro/policy.js';
 import { CachedUserSchema, UserTeamSchema, type AstroUser, type AstroUserTeam } from '../astro/schemas.js';
 import type { NameResolver, ResolvedNames } from './names.js';
 import type { AstroIndexedUser, UserIndex } from './user-index.js';
+import { LRUCache } from 'lru-cache';
 import { z } from 'zod';
 import type { BestEffortCache } from '../store/best-effort-cache.js';
 import { installationKey, type InstallationRef, type SettingsResolver } from './settings.js';
@@ -77,6 +78,14 @@ export interface LookupOptions {
   userIndex?: UserIndex;
   /** Also fetch the roles held through Teams (`ListUserTeams`). Default false. */
   teams?: boolean;
+  /**
+   * Keep found users in this process too, ready to show (validated, names resolved), for `ttlMs`
+   * (never past their cache entry's end) and at most `max` of them: a user looked up again within
+   * seconds skips the store read, its validation and the name lookups. With several instances on
+   * one shared store, an instance may show a card up to `ttlMs` older than another's Refresh (the
+   * card says "as of"). Off when absent.
+   */
+  hot?: { ttlMs: number; max: number };
 }
 
 /** A request to look up one user. */
@@ -115,6 +124,11 @@ export interface Lookup {
    * @throws {NotConfiguredError}; {@link AstroApiError} when the index cannot be built.
    */
   search(installation: InstallationRef, text: string, limit?: number): Promise<AstroIndexedUser[]>;
+  /**
+   * Drops what this process keeps in memory for an installation (`installationKey`), after its
+   * Astro connection changed or it was uninstalled; the shared store is cleared by the caller.
+   */
+  forget(installation: string): void;
 }
 
 /**
@@ -159,6 +173,18 @@ export function createLookup(options: LookupOptions): Lookup {
   }
   const now = options.now ?? Date.now;
   const inFlight = new Map<string, Promise<LookupResult>>();
+  // Results handed out again as they are (the same object): callers must not change them.
+  const hot = options.hot && options.hot.max > 0 && options.hot.ttlMs > 0 ? new LRUCache<string, LookupResult>({ max: options.hot.max }) : undefined;
+
+  /** Keeps a result (with names) hot, for at most the hot TTL and never past its cache entry. */
+  function keepHot(key: string, result: LookupResult): LookupResult {
+    if (!hot) return result;
+    const ttl = Math.min(options.hot!.ttlMs, result.fetchedAt + cacheTtlMs - now());
+    // A slow store read must not replace a newer answer (a Refresh that finished first).
+    if (ttl <= 0 || (hot.peek(key)?.fetchedAt ?? -Infinity) > result.fetchedAt) return result;
+    hot.set(key, result.fromCache ? result : { ...result, fromCache: true }, { ttl });
+    return result;
+  }
 
   async function fetchAndStore(key: string, target: AstroTarget, userId: string): Promise<LookupResult> {
     const signal = deadlineSignal(deadlineMs);
@@ -216,8 +242,16 @@ export function createLookup(options: LookupOptions): Lookup {
   return {
     async cachedUser({ installation, userId }) {
       const [key, target] = await keyFor(installation, userId);
+      const kept = hot?.get(key);
+      if (kept) return kept;
       const hit = await readCache(key);
-      return hit ? withNames(hit, installation, target) : undefined;
+      return hit ? keepHot(key, await withNames(hit, installation, target)) : undefined;
+    },
+
+    forget(installation) {
+      if (!hot) return;
+      const prefix = `${['user', 'v1', installation].map(encodeURIComponent).join(':')}:`;
+      for (const key of [...hot.keys()]) if (key.startsWith(prefix)) hot.delete(key);
     },
 
     async findByEmail(installation, email) {
@@ -239,12 +273,17 @@ export function createLookup(options: LookupOptions): Lookup {
     async lookupUser({ installation, userId, bypassCache }) {
       const [key, target] = await keyFor(installation, userId);
       if (!bypassCache) {
+        const kept = hot?.get(key);
+        if (kept) {
+          options.onCacheRead?.(true);
+          return kept;
+        }
         const hit = await readCache(key).catch((err: unknown) => {
           options.onCacheRead?.(true);
           throw err;
         });
         options.onCacheRead?.(hit !== undefined);
-        if (hit) return withNames(hit, installation, target);
+        if (hit) return keepHot(key, await withNames(hit, installation, target));
       }
 
       let pending = inFlight.get(key);
@@ -252,7 +291,7 @@ export function createLookup(options: LookupOptions): Lookup {
         pending = fetchAndStore(key, target, userId).finally(() => inFlight.delete(key));
         inFlight.set(key, pending);
       }
-      return withNames(await pending, installation, target);
+      return keepHot(key, await withNames(await pending, installation, target));
     },
   };
 }

@@ -329,6 +329,110 @@ describe('lookup over the cache', () => {
     expect(stub.requests).toHaveLength(0);
   });
 
+  describe('hot results kept in this process', () => {
+    /** A lookup with hot results, over a cache that counts its reads. */
+    function hotLookup(options: { hotTtlMs?: number; cacheTtlMs?: number; max?: number } = {}) {
+      let reads = 0;
+      const counting = new BestEffortCache(stores.cache, { log: silent });
+      const get = counting.get.bind(counting);
+      counting.get = (key: string) => {
+        reads++;
+        return get(key);
+      };
+      const lookup = createLookup({
+        astro: createAstroClient({ requestTimeoutMs: 2000 }),
+        settings: defaultSettings(target(ORG_A)),
+        cache: counting,
+        cacheTtlMs: options.cacheTtlMs ?? 60_000,
+        hot: { ttlMs: options.hotTtlMs ?? 10_000, max: options.max ?? 100 },
+      });
+      return { lookup, reads: () => reads };
+    }
+
+    it('answers a repeat lookup from memory: no store read, no Astro request, the same user', async () => {
+      const { lookup, reads } = hotLookup();
+      const first = await lookup.lookupUser({ installation: T1, userId: USER_ID });
+      const readsAfterFirst = reads();
+      const again = await Promise.all([1, 2, 3].map(() => lookup.lookupUser({ installation: T1, userId: USER_ID })));
+      for (const r of again) {
+        expect(r.fromCache).toBe(true);
+        expect(r.user).toEqual(first.user);
+        expect(r.fetchedAt).toBe(first.fetchedAt);
+      }
+      expect(reads()).toBe(readsAfterFirst);
+      expect(stub.requests).toHaveLength(1);
+    });
+
+    it('never keeps a user past its cache entry: Astro is asked again when the entry ends', async () => {
+      const { lookup } = hotLookup({ hotTtlMs: 10_000, cacheTtlMs: 150 });
+      await lookup.lookupUser({ installation: T1, userId: USER_ID });
+      expect((await lookup.lookupUser({ installation: T1, userId: USER_ID })).fromCache).toBe(true);
+      await sleep(250);
+      expect((await lookup.lookupUser({ installation: T1, userId: USER_ID })).fromCache).toBe(false);
+      expect(stub.requests).toHaveLength(2);
+    });
+
+    it('reads the store again once the hot time has passed', async () => {
+      const { lookup, reads } = hotLookup({ hotTtlMs: 100 });
+      await lookup.lookupUser({ installation: T1, userId: USER_ID });
+      await cached(T1, ORG_A);
+      await sleep(150);
+      const before = reads();
+      expect((await lookup.lookupUser({ installation: T1, userId: USER_ID })).fromCache).toBe(true);
+      expect(reads()).toBe(before + 1);
+      expect(stub.requests).toHaveLength(1);
+    });
+
+    it('shows a Refresh at once in later lookups', async () => {
+      names = ['Ada Lovelace', 'Ada King'];
+      const { lookup } = hotLookup();
+      await lookup.lookupUser({ installation: T1, userId: USER_ID });
+      await sleep(5);
+      const refreshed = await lookup.lookupUser({ installation: T1, userId: USER_ID, bypassCache: true });
+      const later = await lookup.lookupUser({ installation: T1, userId: USER_ID });
+      expect(later.user.fullName).toBe('Ada King');
+      expect(later.fetchedAt).toBe(refreshed.fetchedAt);
+    });
+
+    it('forgets one installation and keeps the others', async () => {
+      const { lookup } = hotLookup();
+      await lookup.lookupUser({ installation: T1, userId: USER_ID });
+      await lookup.lookupUser({ installation: T2, userId: USER_ID });
+      await cached(T1, ORG_A);
+      await stores.deleteWhere('cache', () => true); // what the app does with the shared store
+      lookup.forget(installationKey(T1));
+      expect((await lookup.lookupUser({ installation: T1, userId: USER_ID })).fromCache).toBe(false);
+      expect((await lookup.lookupUser({ installation: T2, userId: USER_ID })).fromCache).toBe(true);
+      expect(stub.requests).toHaveLength(3);
+    });
+
+    it('keeps at most `max` users', async () => {
+      const { lookup } = hotLookup({ max: 2 });
+      const ids = ['clx1user0000001abcdefghia', 'clx1user0000001abcdefghib', 'clx1user0000001abcdefghic'];
+      for (const userId of ids) await lookup.lookupUser({ installation: T1, userId });
+      for (const userId of ids) await cached(T1, ORG_A, userId);
+      await stores.deleteWhere('cache', () => true);
+      // The first was pushed out by the third; the other two are still in memory.
+      expect((await lookup.lookupUser({ installation: T1, userId: ids[1]! })).fromCache).toBe(true);
+      expect((await lookup.lookupUser({ installation: T1, userId: ids[2]! })).fromCache).toBe(true);
+      expect((await lookup.lookupUser({ installation: T1, userId: ids[0]! })).fromCache).toBe(false);
+    });
+
+    it('does not keep users when the installation is no longer connected', async () => {
+      let connected = true;
+      const lookup = createLookup({
+        astro: createAstroClient({ requestTimeoutMs: 2000 }),
+        settings: { resolve: async () => (connected ? target(ORG_A) : undefined) },
+        cache,
+        cacheTtlMs: 60_000,
+        hot: { ttlMs: 10_000, max: 100 },
+      });
+      await lookup.lookupUser({ installation: T1, userId: USER_ID });
+      connected = false;
+      await expect(lookup.lookupUser({ installation: T1, userId: USER_ID })).rejects.toBeInstanceOf(NotConfiguredError);
+    });
+  });
+
   it('userCacheKey encodes ":" inside parts, so shifted parts can never collide', () => {
     const t = (organizationId: string) => ({ apiUrl: 'https://x', apiToken: 'x', organizationId });
     const a = userCacheKey('T.T1:x', t('org'), 'u');
