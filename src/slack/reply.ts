@@ -33,7 +33,13 @@ export function withoutImages(blocks: KnownBlock[]): KnownBlock[] {
   });
 }
 
-/** Status code of a Bolt `RespondError`, if `err` is one. */
+/**
+ * Blocks of messages already checked against Block Kit limits and marked verbatim, by message
+ * object (renderCards hands out the same object for the same card): the check runs once per message.
+ */
+const checked = new WeakMap<RenderedMessage, KnownBlock[]>();
+
+/** Status code of a `RespondError` (ours or Bolt's), if `err` is one. */
 function statusOf(err: unknown): number | undefined {
   const s = (err as { statusCode?: unknown } | null)?.statusCode;
   return typeof s === 'number' ? s : undefined;
@@ -51,11 +57,16 @@ export async function replyVia(respond: RespondFn, message: RenderedMessage, log
     response_type: options.responseType ?? 'ephemeral',
     ...(options.replaceOriginal ? { replace_original: true } : { replace_original: false }),
   } as const;
-  let blocks = verbatim(message.blocks);
-  const violations = blockKitViolations(message, 'message');
-  if (violations.length > 0) {
-    log.error({ violations: violations.slice(0, 10) }, 'reply exceeds Block Kit limits; sending text only');
-    blocks = [];
+  let blocks = checked.get(message);
+  if (!blocks) {
+    const violations = blockKitViolations(message, 'message');
+    if (violations.length > 0) {
+      log.error({ violations: violations.slice(0, 10) }, 'reply exceeds Block Kit limits; sending text only');
+      blocks = [];
+    } else {
+      blocks = verbatim(message.blocks);
+      checked.set(message, blocks);
+    }
   }
   const attempts: KnownBlock[][] = blocks.length > 0 ? [blocks, withoutImages(blocks), []] : [[]];
   for (const [i, attempt] of attempts.entries()) {

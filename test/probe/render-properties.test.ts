@@ -127,6 +127,28 @@ describe('renderers under fast-check', () => {
     );
   });
 
+  it('renderCards: a card drawn again for the same user object is exactly the card drawn afresh, whatever changed between', () => {
+    const ctx = fc.record({
+      kind: fc.constantFrom<CardKind>('private', 'shared'),
+      audience: fc.constantFrom('#ops', 'this conversation', '#incident-1'),
+      by: fc.constantFrom('UASKER', 'USHARER'),
+      fetchedAt: fc.constantFrom(FETCHED_AT, FETCHED_AT + 60_000),
+      astroUiUrl: fc.constantFrom('https://cloud.astronomer.io', 'https://cloud.astronomer-dev.io'),
+    });
+    fc.assert(
+      fc.property(user, fc.array(ctx, { minLength: 1, maxLength: 6 }), (u, contexts) => {
+        for (const c of contexts) {
+          const items = (x: AstroUser) => [{ userId: cid('memo'), user: x, fetchedAt: c.fetchedAt }];
+          const options = { astroUiUrl: c.astroUiUrl, by: c.by, audience: c.audience };
+          const again = renderCards(c.kind, items(u), options);
+          const afresh = renderCards(c.kind, items(structuredClone(u)), options);
+          expect(again).toEqual(afresh);
+        }
+      }),
+      { numRuns: 60 },
+    );
+  });
+
   it('renderHome: arbitrary history labels, a result or a notice, always a valid view', () => {
     const recent = fc.array(fc.record({ userId: fc.stringMatching(/^c[0-9a-z]{24}$/), label: str.map((s) => Array.from(s).slice(0, 300).join('')), at: fc.integer({ min: 1, max: 4_000_000_000_000 }) }), { maxLength: 15 });
     fc.assert(

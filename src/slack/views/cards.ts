@@ -4,6 +4,7 @@
  * message with the same function, from what its buttons say.
  */
 import type { AstroUser } from '../../astro/schemas.js';
+import type { TeamRoles } from '../../lookup/lookup.js';
 import { astroDeploymentUrl, type ResolvedNames } from '../../lookup/names.js';
 import { renderCardList, type CardListItem } from './card-list.js';
 import { lookupErrorMessage } from './messages.js';
@@ -61,8 +62,40 @@ export interface CardsContext {
   notShown?: number;
 }
 
-/** Renders the outcomes of one message of the given kind. */
+/** A single card already drawn for a user object, with everything else it was drawn from. */
+interface Drawn {
+  key: string;
+  names: ResolvedNames | undefined;
+  teams: TeamRoles | undefined;
+  message: RenderedMessage;
+}
+
+/**
+ * Single cards already drawn, by user object. The lookup hands out the same objects while it keeps
+ * a user hot (src/lookup/lookup.ts, `hot`), so the same card asked for again within seconds is
+ * not drawn again (nor checked again by replyVia, which remembers messages it checked). Entries
+ * live as long as their user object, at most {@link DRAWN_PER_USER} per user.
+ */
+const drawn = new WeakMap<AstroUser, Drawn[]>();
+const DRAWN_PER_USER = 4;
+
+/**
+ * Renders the outcomes of one message of the given kind. The same inputs give the same message,
+ * and a single card may be the very object returned before: callers must not change it.
+ */
 export function renderCards(kind: CardKind, items: CardListItem[], ctx: CardsContext): RenderedMessage {
+  const only = items[0];
+  if (items.length !== 1 || !only || !('user' in only) || kind === 'thread' || ctx.notShown) return draw(kind, items, ctx);
+  const key = JSON.stringify([kind, only.userId, only.fetchedAt, ctx.by ?? '', ctx.audience ?? '', ctx.astroUiUrl]);
+  const earlier = drawn.get(only.user) ?? [];
+  const hit = earlier.find((d) => d.key === key && d.names === only.names && d.teams === only.teams);
+  if (hit) return hit.message;
+  const message = draw(kind, items, ctx);
+  drawn.set(only.user, [{ key, names: only.names, teams: only.teams, message }, ...earlier].slice(0, DRAWN_PER_USER));
+  return message;
+}
+
+function draw(kind: CardKind, items: CardListItem[], ctx: CardsContext): RenderedMessage {
   const list = items.map((i) => i.userId).filter((id) => /^c[0-9a-z]{24}$/.test(id)).slice(0, 10);
   const openUrlFor = (userId: string) => {
     const item = items.find((i) => i.userId === userId);
