@@ -188,32 +188,33 @@ export interface LookUpRequest {
 export async function lookUp(deps: SlackDeps, req: LookUpRequest): Promise<CardListItem> {
   // Every lookup writes one audit line ('lookup'): team, Slack user, surface, kind of query,
   // outcome, and who sees the answer. Never a token or an email.
-  const log = deps.log.child({ audit: true, surface: req.surface, team: req.installation.teamId, slackUser: req.slackUserId, query: 'user_id', visibility: req.visibility ?? 'private' });
+  const { log } = deps;
+  const audit = { audit: true, surface: req.surface, team: req.installation.teamId, slackUser: req.slackUserId, query: 'user_id', visibility: req.visibility ?? 'private' };
   const key = installationKey(req.installation);
   try {
     await checkAsker(deps, key, req.client, req.slackUserId);
     const throttled = await deps.throttle.take(installationKey(req.installation), req.slackUserId ?? 'unknown');
     if (throttled) {
-      log.info({ outcome: 'throttled', scope: throttled.scope }, 'lookup');
+      log.info({ ...audit, outcome: 'throttled', scope: throttled.scope }, 'lookup');
       deps.countLookup?.(req.surface, 'throttled');
       return { userId: req.userId, error: new ThrottledError(throttled) };
     }
     const result = await deps.lookup.lookupUser({ installation: req.installation, userId: req.userId, bypassCache: req.bypassCache ?? false });
-    log.info({ outcome: 'found', fromCache: result.fromCache }, 'lookup');
+    log.info({ ...audit, outcome: 'found', fromCache: result.fromCache }, 'lookup');
     deps.countLookup?.(req.surface, 'found');
     if (!result.fromCache) void deps.settings.recordSuccess(key).catch(() => undefined);
     if (req.slackUserId) {
       const label = result.user.fullName || result.user.username || result.user.id;
       await deps.recent
         .record(installationKey(req.installation), req.slackUserId, { userId: req.userId, label })
-        .catch((err: unknown) => log.warn({ err }, 'could not record a recent lookup'));
+        .catch((err: unknown) => log.warn({ err, surface: req.surface }, 'could not record a recent lookup'));
     }
     return { userId: req.userId, user: result.user, fetchedAt: result.fetchedAt, ...(result.names ? { names: result.names } : {}), ...(result.teams ? { teams: result.teams } : {}) };
   } catch (err) {
     const kind = (err as { kind?: string }).kind ?? (err instanceof Error ? err.name : 'unexpected');
     // Expected outcomes (Astro errors, refusals) are logged without a stack.
     const detail = err instanceof AstroApiError ? { status: err.status, requestId: err.requestId } : err instanceof Error && err.name !== 'Error' ? {} : { err };
-    log.info({ outcome: 'error', kind, ...detail }, 'lookup');
+    log.info({ ...audit, outcome: 'error', kind, ...detail }, 'lookup');
     if (isConnectionError(err)) void deps.settings.recordError(key, { kind: err.kind, ...(err.requestId ? { requestId: err.requestId } : {}) }).catch(() => undefined);
     deps.countLookup?.(req.surface, kind);
     return { userId: req.userId, error: err };
