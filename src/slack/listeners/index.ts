@@ -21,6 +21,8 @@ import { configSubmission, configureAction, disconnectAction, openConfigModal, t
 
 /** `action_id`, with an optional `:n` suffix (several cards in one message). */
 const withSuffix = (id: string) => new RegExp(`^${id}(:\\d+)?$`);
+/** `action_id`, exactly. */
+const exactly = (id: string) => new RegExp(`^${id}$`);
 
 /** What Bolt passes every listener that {@link perRequest} reads. */
 interface RequestArgs {
@@ -52,26 +54,50 @@ function perRequest<D extends { log: Logger }, A extends RequestArgs>(
   };
 }
 
-/** Registers the slash command (any name the manifest gives it), events, actions, the shortcut and the modal. */
+/**
+ * A route's listener. Bolt types each event's and action's arguments apart; every listener is
+ * typed where it is defined, and the router only hands it the payload its route matched.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type AnyListener = (args: any) => Promise<void>;
+
+/**
+ * Registers the slash command (any name the manifest gives it), events, actions, the shortcut and
+ * the modal: one Bolt listener per kind of payload, each routing by event type or `action_id`.
+ * Bolt runs every registered listener's matchers on every request (~2 µs each, measured with
+ * `npm run bench`), so five listeners cost less than one per route.
+ */
 export function registerListeners(app: App, deps: SlackDeps & { config: ConfigDeps; uninstall: UninstallDeps; responder: Responder }): void {
   const { responder } = deps;
   app.command(
     /^\/.+$/,
     perRequest(deps, responder, (d) => astroUserCommand(d, (args) => openConfigModal({ ...deps.config, log: d.log }, args))),
   );
-  app.event('app_home_opened', perRequest(deps, responder, appHomeOpened));
-  app.event('app_mention', perRequest(deps, responder, appMention));
-  app.event('app_uninstalled', perRequest(deps.uninstall, responder, uninstallListener));
-  app.event('tokens_revoked', perRequest(deps.uninstall, responder, uninstallListener));
-  app.action(HOME.lookupAction, perRequest(deps, responder, homeLookup));
-  app.action(HOME.queryAction, perRequest(deps, responder, homeLookup));
-  app.action(withSuffix(HOME.recentAction), perRequest(deps, responder, (d) => homeOpenUser(d, { bypassCache: false })));
-  app.action(HOME.configureAction, perRequest(deps.config, responder, configureAction));
-  app.action(HOME.disconnectAction, perRequest(deps.config, responder, disconnectAction));
-  app.action(withSuffix(CARD_ACTION.refresh), perRequest(deps, responder, cardRefresh));
-  app.action(withSuffix(CARD_ACTION.share), perRequest(deps, responder, cardShare));
-  app.action(withSuffix(CARD_ACTION.open), cardOpen());
-  app.action(withSuffix(PICK_ACTION), perRequest(deps, responder, pickUser));
+
+  const events: Record<string, AnyListener> = {
+    app_home_opened: perRequest(deps, responder, appHomeOpened),
+    app_mention: perRequest(deps, responder, appMention),
+    app_uninstalled: perRequest(deps.uninstall, responder, uninstallListener),
+    tokens_revoked: perRequest(deps.uninstall, responder, uninstallListener),
+  };
+  app.event(new RegExp(`^(?:${Object.keys(events).join('|')})$`), (args) => events[args.event.type]!(args));
+
+  const actions: [RegExp, AnyListener][] = [
+    [exactly(HOME.lookupAction), perRequest(deps, responder, homeLookup)],
+    [exactly(HOME.queryAction), perRequest(deps, responder, homeLookup)],
+    [withSuffix(HOME.recentAction), perRequest(deps, responder, (d) => homeOpenUser(d, { bypassCache: false }))],
+    [exactly(HOME.configureAction), perRequest(deps.config, responder, configureAction)],
+    [exactly(HOME.disconnectAction), perRequest(deps.config, responder, disconnectAction)],
+    [withSuffix(CARD_ACTION.refresh), perRequest(deps, responder, cardRefresh)],
+    [withSuffix(CARD_ACTION.share), perRequest(deps, responder, cardShare)],
+    [withSuffix(CARD_ACTION.open), cardOpen()],
+    [withSuffix(PICK_ACTION), perRequest(deps, responder, pickUser)],
+  ];
+  app.action(new RegExp(actions.map(([re]) => `(?:${re.source})`).join('|')), (args) => {
+    const id = (args.action as { action_id?: string }).action_id ?? '';
+    return actions.find(([re]) => re.test(id))![1](args);
+  });
+
   app.shortcut({ type: 'message_action', callback_id: LOOKUP_SHORTCUT_ID }, perRequest(deps, responder, lookupMessageShortcut));
   app.view(CONFIG.callbackId, perRequest(deps.config, responder, configSubmission));
 }
