@@ -176,9 +176,13 @@ export function createLookup(options: LookupOptions): Lookup {
   // Results handed out again as they are (the same object): callers must not change them.
   const hot = options.hot && options.hot.max > 0 && options.hot.ttlMs > 0 ? new LRUCache<string, LookupResult>({ max: options.hot.max }) : undefined;
 
-  /** Keeps a result (with names) hot, for at most the hot TTL and never past its cache entry. */
+  /**
+   * Keeps a result (with names) hot, for at most the hot TTL and never past its cache entry. A
+   * result whose Teams call or name lookup failed is not kept: the next lookup asks again.
+   */
   function keepHot(key: string, result: LookupResult): LookupResult {
-    if (!hot) return result;
+    const failed = result.names?.failed === true || (result.teams !== undefined && 'unavailable' in result.teams && result.teams.unavailable === 'failed');
+    if (!hot || failed) return result;
     const ttl = Math.min(options.hot!.ttlMs, result.fetchedAt + cacheTtlMs - now());
     // A slow store read must not replace a newer answer (a Refresh that finished first).
     if (ttl <= 0 || (hot.peek(key)?.fetchedAt ?? -Infinity) > result.fetchedAt) return result;

@@ -418,6 +418,34 @@ describe('lookup over the cache', () => {
       expect((await lookup.lookupUser({ installation: T1, userId: ids[0]! })).fromCache).toBe(false);
     });
 
+    it('does not keep a user whose Teams call failed: the next lookup reads the store again', async () => {
+      let reads = 0;
+      const counting = new BestEffortCache(stores.cache, { log: silent });
+      const get = counting.get.bind(counting);
+      counting.get = (key: string) => {
+        reads++;
+        return get(key);
+      };
+      stub.setHandler((req, res) => {
+        if (req.url.includes('/teams')) return json(res, 500, { message: 'boom', requestId: 'req-500', statusCode: 500 });
+        return json(res, 200, { ...ADA, id: USER_ID });
+      });
+      const lookup = createLookup({
+        astro: createAstroClient({ requestTimeoutMs: 2000 }),
+        settings: defaultSettings(target(ORG_A)),
+        cache: counting,
+        cacheTtlMs: 60_000,
+        teams: true,
+        hot: { ttlMs: 10_000, max: 100 },
+      });
+      const first = await lookup.lookupUser({ installation: T1, userId: USER_ID });
+      expect(first.teams).toEqual({ unavailable: 'failed' });
+      await cached(T1, ORG_A);
+      const before = reads;
+      expect((await lookup.lookupUser({ installation: T1, userId: USER_ID })).fromCache).toBe(true);
+      expect(reads).toBe(before + 1);
+    });
+
     it('does not keep users when the installation is no longer connected', async () => {
       let connected = true;
       const lookup = createLookup({
