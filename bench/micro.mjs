@@ -17,7 +17,6 @@ const DIST = process.env.BENCH_DIST ?? new URL('../dist', import.meta.url).pathn
 const load = (rel) => import(pathToFileURL(join(DIST, rel)).href);
 const { createLookup } = await load('lookup/lookup.js');
 const { createRecentLookups } = await load('lookup/recent.js');
-const { defaultSettings } = await load('lookup/settings.js');
 const { createThrottle } = await load('lookup/throttle.js');
 const { createLogger } = await load('logger.js');
 const { createMetrics } = await load('metrics.js');
@@ -49,23 +48,65 @@ async function chain() {
 }
 
 export async function micro() {
+  // The steps first: once an AsyncLocalStorage has run, every later promise pays its hooks.
+  const out = await steps();
   const before = await time('100 awaited promises, no AsyncLocalStorage yet', chain, 5000);
+  // Why the app passes a per-request logger instead of AsyncLocalStorage: once any
+  // AsyncLocalStorage.run() has happened, Node 20/22 run promise hooks for every promise.
   const als = new AsyncLocalStorage();
-  // The app's first middleware runs every request inside logContext.run(): on Node 20 that turns
-  // on async_hooks promise hooks for every promise in the process.
   const after = await als.run({ correlationId: randomUUID() }, () => time('100 awaited promises, inside AsyncLocalStorage.run', chain, 5000));
-  return als.run({ correlationId: randomUUID() }, async () => [before, after, ...(await steps(als))]);
+  return [...out, before, after];
 }
 
-async function steps(als) {
+/**
+ * One reply posted to a response_url on loopback, as Bolt's respond() does it (fetch) and as the
+ * app does it (undici's request, src/slack/respond.ts); CPU of this process (client and server) per post.
+ */
+async function posts(message) {
+  const { createServer } = await import('node:http');
+  const { createResponder } = await load('slack/respond.js');
+  const server = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => res.end('ok'));
+  });
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  const url = `http://127.0.0.1:${server.address().port}/commands/1`;
+  const payload = { response_type: 'ephemeral', replace_original: false, ...message };
+  const responder = createResponder({ timeoutMs: 5000 });
+  const viaUndici = responder.to(url);
+  /** CPU µs per post (this process: client and server), over 2,000 posts one at a time after 300 warm-up posts. */
+  const cpu = async (label, fn) => {
+    for (let i = 0; i < 300; i++) await fn();
+    const n = 2000;
+    const c0 = process.cpuUsage();
+    for (let i = 0; i < n; i++) await fn();
+    const c = process.cpuUsage(c0);
+    return { label: `${label} (CPU, client and server)`, us: (c.user + c.system) / n };
+  };
+  const out = [
+    await cpu('respond() via fetch, card body (Bolt: fetch + JSON.stringify)', async () => {
+      const res = await fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(payload) });
+      await res.arrayBuffer();
+    }),
+    await cpu('respond() via undici request, card body (the app: src/slack/respond.ts)', () => viaUndici(payload)),
+  ];
+  await responder.close();
+  server.close();
+  return out;
+}
+
+async function steps() {
   const log = createLogger({ level: 'warn', secrets: [] });
   const stores = await openStores({ kind: 'memory' }, { log });
   const target = { apiUrl: 'http://127.0.0.1:1', apiToken: 'x'.repeat(40), organizationId: 'clorg000000000000000000001' };
   const user = adaLike('chit00000000000000000000');
   const astro = { getUser: async (_t, id) => ({ ...user, id, workspaceRoles: user.workspaceRoles, unreadableRoles: 0 }) };
   const cache = new BestEffortCache(stores.cache, { log });
-  const lookup = createLookup({ astro, settings: defaultSettings(target), cache, cacheTtlMs: 3_600_000 });
   const installation = { teamId: 'T1' };
+  const settingsOf = { resolve: async () => ({ ...target }) };
+  const lookup = createLookup({ astro, settings: settingsOf, cache, cacheTtlMs: 3_600_000 });
+  const hotLookup = createLookup({ astro, settings: settingsOf, cache, cacheTtlMs: 3_600_000, hot: { ttlMs: 15_000, max: 1000 } });
+  await hotLookup.lookupUser({ installation, userId: user.id });
   const first = await lookup.lookupUser({ installation, userId: user.id });
   await new Promise((r) => setTimeout(r, 20));
   const hit = await lookup.lookupUser({ installation, userId: user.id });
@@ -83,7 +124,8 @@ async function steps(als) {
   const otherUser = adaLike('cother000000000000000000');
 
   const out = [
-    await time('lookup.lookupUser (cache hit, memory: store: keyv get + zod parse)', () => lookup.lookupUser({ installation, userId: user.id })),
+    await time('lookup.lookupUser (hot: kept in the process, CACHE_HOT_SECONDS)', () => hotLookup.lookupUser({ installation, userId: user.id })),
+    await time('lookup.lookupUser (store hit, memory: store: keyv get + zod parse)', () => lookup.lookupUser({ installation, userId: user.id })),
     await time("  keyv's default deserialize of that entry (@keyv/serialize, JSON.parse with a reviver)", () => defaultDeserialize(text)),
     ...(deserializeRow
       ? [await time('  SQLite/Redis row read by this build (deserializeRow: plain JSON.parse)', () => deserializeRow(rowText))]
@@ -94,16 +136,19 @@ async function steps(als) {
     ),
     await time('settings.getPolicy + getConnection (single workspace: nothing saved)', () => Promise.all([settings.getPolicy('T.T1'), settings.getConnection('T.T1')])),
     await time('throttle.take (2 rate-limiter-flexible consumes)', (i) => throttle.take('T.T1', `U${i % 64}`)),
-    await time('renderCards (the card)', () => renderCards('private', [item], { audience: '#ops', astroUiUrl: 'https://cloud.astronomer.io' })),
+    await time('renderCards, same user object again (the card drawn before)', () => renderCards('private', [item], { audience: '#ops', astroUiUrl: 'https://cloud.astronomer.io' })),
+    await time('renderCards, a new user object each time (drawn afresh)', () =>
+      renderCards('private', [{ ...item, user: { ...item.user } }], { audience: '#ops', astroUiUrl: 'https://cloud.astronomer.io' }),
+    ),
     await time('blockKitViolations (replyVia pre-check)', () => blockKitViolations(message, 'message')),
     await time('JSON.stringify(card payload) (respond body)', () => JSON.stringify({ response_type: 'ephemeral', replace_original: false, ...message })),
-    await time('log.child ×2 (lookUp and listener)', () => log.child({ surface: 'command', team: 'T1', slackUser: 'U1' }).child({ surface: 'command' })),
+    await time("log.child (the request's logger, with its correlation ID)", () => log.child({ correlationId: randomUUID() })),
     await time('metrics: 2 counter incs', () => {
       metrics.lookups.inc({ surface: 'command', outcome: 'found' });
       metrics.cache.inc({ result: 'hit' });
     }),
-    await time('randomUUID + AsyncLocalStorage.run (middleware)', () => als.run({ correlationId: randomUUID() }, () => Promise.resolve())),
-    await time('AbortSignal.timeout(5000) (fetchWithTimeout)', () => AbortSignal.timeout(5000)),
+    await time('AbortSignal.timeout(5000) (bound of each response_url post)', () => AbortSignal.timeout(5000)),
+    ...(await posts(message)),
   ];
   await stores.close();
   void raw;

@@ -109,6 +109,15 @@ const MODES = [
     },
     seed: (app) => installTeam(app, BENCH_TEAM),
   },
+  {
+    id: 'store',
+    label: 'single-workspace, CACHE_HOT_SECONDS=0: every hit read from the store and drawn again',
+    tag: 'single-workspace, hot off',
+    built: true,
+    // Shown, not judged: the shipped default keeps found users hot for 15 s.
+    info: true,
+    env: { CACHE_HOT_SECONDS: '0' },
+  },
 ];
 
 // ---------------------------------------------------------------------------------------------
@@ -255,7 +264,8 @@ function appEnv(storeUrl, extra = {}) {
     ASTRO_API_TOKEN: ASTRO_TOKEN,
     ASTRO_ORGANIZATION_ID: ORG_ID,
     STORE_URL: storeUrl,
-    LOG_LEVEL: 'warn',
+    // The default level: one audit line per lookup, as in production.
+    LOG_LEVEL: 'info',
     // Generous abuse limits (the largest allowed): the load must measure lookups, not refusals.
     LOOKUPS_PER_USER_PER_MINUTE: '10000',
     LOOKUPS_PER_WORKSPACE_PER_MINUTE: '100000',
@@ -380,8 +390,8 @@ async function part1(mode) {
     const b = acc.get(`B:${c}`);
     const note = [kindsNote(a.kinds, 'card'), a.errors ? `${a.errors} HTTP errors` : ''].filter(Boolean).join('; ');
     row(1, `Ack p50, c=${c} (${tag}cache hit)`, pct(a.lat, 50), pct(b.lat, 50), { unit: ' ms', note: '' });
-    row(1, `Ack p99, c=${c} (${tag}cache hit)`, pct(a.lat, 99), pct(b.lat, 99), { unit: ' ms', target: { max: 1.2 }, note });
-    row(1, `Throughput, c=${c} (${tag}acks/s)`, (1000 * a.count) / a.elapsed, (1000 * b.count) / b.elapsed, { fmt: fmt0, target: { min: 0.8 } });
+    row(1, `Ack p99, c=${c} (${tag}cache hit)`, pct(a.lat, 99), pct(b.lat, 99), { unit: ' ms', ...(mode.info ? {} : { target: { max: 1.2 } }), note });
+    row(1, `Throughput, c=${c} (${tag}acks/s)`, (1000 * a.count) / a.elapsed, (1000 * b.count) / b.elapsed, { fmt: fmt0, ...(mode.info ? {} : { target: { min: 0.8 } }) });
     row(1, `App CPU per command, c=${c} (${tag}µs)`, (1e6 * a.ticks) / TICKS_PER_SECOND / a.count, (1e6 * b.ticks) / TICKS_PER_SECOND / b.count, {
       fmt: fmt0,
       note: 'app process, to its last reply',
@@ -407,6 +417,9 @@ async function part1(mode) {
 async function part2() {
   log('part 2: time from request to the reply at response_url');
   const { A, B } = shared;
+  // Both warm again after the other parts (Slack user facts are kept 5 minutes, hot users 15 s).
+  await warmLoad(A);
+  await warmLoad(B);
   const replyTime = async (t, text, user) => {
     const n = nextN();
     const r = await postCommand(t, slack.url, { n, text, slackUser: user });
@@ -535,11 +548,17 @@ async function part3() {
 async function part4() {
   log('part 4: cached lookups per second by store');
   const { A, B } = shared;
-  const apps = [{ label: 'memory:', proc: A }];
+  // Every hit read from the store (CACHE_HOT_SECONDS=0), so the rows show what each store costs;
+  // the first row is the shipped default, where users looked up again within 15 s stay in memory.
+  const cold = { CACHE_HOT_SECONDS: '0' };
+  const apps = [
+    { label: 'memory:, CACHE_HOT_SECONDS=15 (default)', proc: A },
+    { label: 'memory:, CACHE_HOT_SECONDS=0', proc: await startApp('astro-user (memory, hot off)', 'memory:', cold) },
+  ];
   const sqliteFile = join(tmp, 'bench.sqlite');
-  apps.push({ label: 'sqlite://<tmpfile>', proc: await startApp('astro-user (sqlite)', `sqlite://${sqliteFile}`) });
+  apps.push({ label: 'sqlite://<tmpfile>, CACHE_HOT_SECONDS=0', proc: await startApp('astro-user (sqlite)', `sqlite://${sqliteFile}`, cold) });
   redis = await startRedis();
-  if (redis) apps.push({ label: 'redis://127.0.0.1', proc: await startApp('astro-user (redis)', redis.url) });
+  if (redis) apps.push({ label: 'redis://127.0.0.1, CACHE_HOT_SECONDS=0', proc: await startApp('astro-user (redis)', redis.url, cold) });
   for (const x of apps) {
     await warmCache(x.proc);
     await warmLoad(x.proc);
@@ -582,7 +601,7 @@ async function part4() {
   }
   details.push(`Part 4, bare Bolt at c=${S.storeConcurrency}: ${cpuOf('bare Bolt')}.`);
   if (redis) {
-    const lookups = acc.get('redis://127.0.0.1').replies;
+    const lookups = acc.get(apps.find((x) => x.label.startsWith('redis')).label).replies;
     const per = Object.entries(redisCalls)
       .filter(([k, v]) => k !== 'info' && v > 0)
       .sort((a, b) => b[1] - a[1])
