@@ -18,8 +18,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import KeyvRedis, { createClient } from '@keyv/redis';
-import KeyvSqlite from '@keyv/sqlite';
+import type { createClient } from '@keyv/redis';
 import Keyv, { type DeserializedData } from 'keyv';
 import { LRUCache } from 'lru-cache';
 import type { StoreLocation } from '../config.js';
@@ -237,6 +236,8 @@ export async function openStores(location: StoreLocation, options: OpenStoresOpt
     const file = resolve(location.path);
     mkdirSync(dirname(file), { recursive: true });
     const all = [...BEST_EFFORT_NAMESPACES, ...STRICT_NAMESPACES];
+    // Loaded only for the store in use (the Redis client alone adds ~100 ms to start-up).
+    const { default: KeyvSqlite } = await import('@keyv/sqlite');
     const adapters = all.map(() => new KeyvSqlite({ uri: `sqlite://${file}`, busyTimeout: 5000 }));
     await adapters[0]!.query('PRAGMA journal_mode=WAL');
     const [cache, recent, settings, installs] = all.map((ns, i) => {
@@ -286,6 +287,7 @@ export async function openStores(location: StoreLocation, options: OpenStoresOpt
   }
 
   const connectTimeout = options.redisConnectTimeoutMs ?? 1000;
+  const { default: KeyvRedis, createClient } = await import('@keyv/redis');
   const client: RedisClient = createClient({
     url: location.url,
     disableOfflineQueue: true,
