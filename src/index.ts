@@ -4,7 +4,21 @@
  */
 import 'dotenv/config';
 import { createApp } from './app.js';
-import { ConfigError, loadConfig } from './config.js';
+import { ConfigError, loadConfig, secretsOf, type Config } from './config.js';
+import { createScrubber } from './logger.js';
+
+/** Where the store is, for a message: the SQLite file, or Redis's host without credentials. */
+function storeWhere(store: Config['store']): string {
+  if (store.kind === 'sqlite') return `the SQLite file ${store.path}`;
+  if (store.kind === 'redis') {
+    try {
+      return `Redis at ${new URL(store.url).host}`;
+    } catch {
+      return 'Redis';
+    }
+  }
+  return 'the memory store';
+}
 
 async function main(): Promise<void> {
   let config;
@@ -18,7 +32,15 @@ async function main(): Promise<void> {
     }
     throw err;
   }
-  const built = await createApp(config);
+  let built;
+  try {
+    built = await createApp(config);
+  } catch (err) {
+    const reason = createScrubber(secretsOf(config))((err as Error).message ?? String(err));
+    const hint = config.store.kind === 'sqlite' ? ' Check STORE_URL: its folder must exist or be creatable, and be writable.' : config.store.kind === 'redis' ? ' Check STORE_URL (or REDIS_URL).' : '';
+    process.stderr.write(`astro-user: could not open ${storeWhere(config.store)} (${reason}).${hint}\n`);
+    process.exit(1);
+  }
   const { log } = built;
   process.on('unhandledRejection', (reason) => log.error({ err: reason }, 'unhandled promise rejection'));
 

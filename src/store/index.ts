@@ -238,15 +238,24 @@ export async function openStores(location: StoreLocation, options: OpenStoresOpt
     const all = [...BEST_EFFORT_NAMESPACES, ...STRICT_NAMESPACES];
     // Loaded only for the store in use (the Redis client alone adds ~100 ms to start-up).
     const { default: KeyvSqlite } = await import('@keyv/sqlite');
-    const adapters = all.map(() => new KeyvSqlite({ uri: `sqlite://${file}`, busyTimeout: 5000 }));
+    // Connections are opened one after another: each creates the table if it is missing, and on a
+    // new file two doing so at once can fail with SQLITE_BUSY at once, busyTimeout or not (SQLite
+    // refuses a read lock's upgrade to a write lock instead of waiting, to avoid a deadlock).
+    const open = async () => {
+      const adapter = new KeyvSqlite({ uri: `sqlite://${file}`, busyTimeout: 5000 });
+      await adapter.query('SELECT 1');
+      return adapter;
+    };
+    const adapters = [await open()];
     await adapters[0]!.query('PRAGMA journal_mode=WAL');
+    while (adapters.length < all.length) adapters.push(await open());
     const [cache, recent, settings, installs] = all.map((ns, i) => {
       const strict = (STRICT_NAMESPACES as readonly string[]).includes(ns);
       const kv = new Keyv({ store: adapters[i]!, namespace: ns, throwOnErrors: strict, ...JSON_ROWS });
       kv.on('error', onError(ns));
       return kv;
     }) as [Keyv, Keyv, Keyv, Keyv];
-    const onceAdapter = new KeyvSqlite({ uri: `sqlite://${file}`, busyTimeout: 5000 });
+    const onceAdapter = await open();
     const once = await sqliteOnceStore((sql, ...params) => onceAdapter.query(sql, ...params) as Promise<unknown[]>);
     const query = (sql: string, ...params: unknown[]) => adapters[0]!.query(sql, ...params) as Promise<{ key: string }[]>;
     let closed = false;

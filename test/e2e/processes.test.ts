@@ -108,6 +108,16 @@ describe('processes', () => {
     }
   });
 
+  it('stops with one line, not a stack trace, when the SQLite file cannot be opened', async () => {
+    for (const STORE_URL of ['sqlite:///dev/null/astro-user.sqlite', 'sqlite:///proc/astro-user.sqlite']) {
+      const err = await startAppProcess({ ...baseEnv(slack, astro), STORE_URL }).catch((e: unknown) => e as Error);
+      expect(err).toBeInstanceOf(Error);
+      const output = (err as Error).message;
+      expect(output).toMatch(/astro-user: could not open the SQLite file \/(dev\/null|proc)\/astro-user\.sqlite \(.+\)\. Check STORE_URL/);
+      expect(output).not.toMatch(/\n\s+at /); // no stack frames
+    }
+  });
+
   it('refuses to start with a bad configuration, naming the variable and hiding its value', async () => {
     await expect(startAppProcess({ ...baseEnv(slack, astro), SLACK_BOT_TOKEN: 'xoxp-user-token-not-a-bot-1234567890' })).rejects.toThrow(
       /SLACK_BOT_TOKEN must be a Bot User OAuth Token/,
