@@ -339,7 +339,16 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<Ast
             : `Could not reach Slack at ${config.slack.apiUrl ?? 'https://slack.com/api/'} to check SLACK_BOT_TOKEN (${network}). Check the network or proxy, or SLACK_API_URL if you set it.`,
         );
       }
-      const server = (await app.start(config.port)) as unknown;
+      let server: unknown;
+      try {
+        server = await app.start(config.port);
+      } catch (err) {
+        const code = (err as { data?: { error?: string } }).data?.error;
+        if (socketMode && code) {
+          throw new Error(`Slack refused SLACK_APP_TOKEN (${code}): copy the App-Level Token (scope connections:write) again from Basic Information → App-Level Tokens.`);
+        }
+        throw err;
+      }
       started = true;
       if (!socketMode) {
         const address = (server as { address(): AddressInfo | string | null }).address();

@@ -118,6 +118,18 @@ describe('processes', () => {
     }
   });
 
+  it('names SLACK_APP_TOKEN, not a bare API error, when Slack refuses the Socket Mode token', async () => {
+    const refusing = await startHttpStub(slackHandler({ '/api/apps.connections.open': (_req, res) => json(res, 200, { ok: false, error: 'invalid_auth' }) }));
+    const APP_TOKEN = 'xapp-1-A0001-1234-refusedAppLevelTokenValue0123456789';
+    try {
+      const err = await startAppProcess({ ...baseEnv(refusing, astro), SLACK_API_URL: `${refusing.url}/api/`, SLACK_APP_TOKEN: APP_TOKEN }).catch((e: unknown) => e as Error);
+      expect((err as Error).message).toContain('astro-user: Slack refused SLACK_APP_TOKEN (invalid_auth): copy the App-Level Token');
+      expect((err as Error).message).not.toContain('refusedAppLevelTokenValue');
+    } finally {
+      await refusing.close();
+    }
+  });
+
   it('refuses to start with a bad configuration, naming the variable and hiding its value', async () => {
     await expect(startAppProcess({ ...baseEnv(slack, astro), SLACK_BOT_TOKEN: 'xoxp-user-token-not-a-bot-1234567890' })).rejects.toThrow(
       /SLACK_BOT_TOKEN must be a Bot User OAuth Token/,
