@@ -127,6 +127,7 @@ export interface Lookup {
   /**
    * Drops what this process keeps in memory for an installation (`installationKey`), after its
    * Astro connection changed or it was uninstalled; the shared store is cleared by the caller.
+   * Answers of lookups still in flight (under the old token) are then neither cached nor kept.
    */
   forget(installation: string): void;
 }
@@ -177,20 +178,32 @@ export function createLookup(options: LookupOptions): Lookup {
   const hot = options.hot && options.hot.max > 0 && options.hot.ttlMs > 0 ? new LRUCache<string, LookupResult>({ max: options.hot.max }) : undefined;
 
   /**
-   * Keeps a result (with names) hot, for at most the hot TTL and never past its cache entry. A
-   * result whose Teams call or name lookup failed is not kept: the next lookup asks again.
+   * Each installation's generation: {@link Lookup.forget} moves it on, and an answer fetched or
+   * read under an earlier generation (with the token that was just replaced) is neither cached
+   * nor kept hot.
    */
-  function keepHot(key: string, result: LookupResult): LookupResult {
-    const failed = result.names?.failed === true || (result.teams !== undefined && 'unavailable' in result.teams && result.teams.unavailable === 'failed');
-    if (!hot || failed) return result;
-    const ttl = Math.min(options.hot!.ttlMs, result.fetchedAt + cacheTtlMs - now());
+  const generations = new Map<string, number>();
+  const generationOf = (installation: string) => generations.get(installation) ?? 0;
+
+  /**
+   * Keeps a fresh or store-read result (with names) hot, for at most the hot TTL and never past
+   * its cache entry. A result whose Teams call or name lookup failed is not kept, and removes an
+   * older one: the next lookup reads the store (or asks again), as without the hot cache.
+   */
+  function keepHot(key: string, installation: string, generation: number, result: LookupResult): LookupResult {
+    if (!hot || generationOf(installation) !== generation) return result;
     // A slow store read must not replace a newer answer (a Refresh that finished first).
-    if (ttl <= 0 || (hot.peek(key)?.fetchedAt ?? -Infinity) > result.fetchedAt) return result;
-    hot.set(key, result.fromCache ? result : { ...result, fromCache: true }, { ttl });
+    if ((hot.peek(key)?.fetchedAt ?? -Infinity) > result.fetchedAt) return result;
+    const failed = result.names?.failed === true || (result.teams !== undefined && 'unavailable' in result.teams && result.teams.unavailable === 'failed');
+    const ttl = Math.min(options.hot!.ttlMs, result.fetchedAt + cacheTtlMs - now());
+    if (failed || ttl <= 0) hot.delete(key);
+    else hot.set(key, result.fromCache ? result : { ...result, fromCache: true }, { ttl });
     return result;
   }
 
-  async function fetchAndStore(key: string, target: AstroTarget, userId: string): Promise<LookupResult> {
+  async function fetchAndStore(key: string, installation: string, target: AstroTarget, userId: string): Promise<LookupResult> {
+    const generation = generationOf(installation);
+    const current = () => generationOf(installation) === generation;
     const signal = deadlineSignal(deadlineMs);
     let user: AstroUser;
     // Teams are asked in parallel; if GetUser fails, the Teams call is cancelled (and gives back
@@ -210,8 +223,10 @@ export function createLookup(options: LookupOptions): Lookup {
       if (signal.aborted && !(err instanceof AstroApiError && err.kind !== 'timeout')) {
         throw new AstroApiError('timeout', `No answer from Astro within ${deadlineMs} ms`, { cause: err });
       }
-      if (err instanceof AstroApiError && err.kind === 'not_found') {
-        // Remember a miss briefly, so that a typo repeated at once does not reach Astro again.
+      if (err instanceof AstroApiError && err.kind === 'not_found' && current()) {
+        // Remember a miss briefly, so that a typo repeated at once does not reach Astro again; a
+        // user deleted in Astro since is no longer shown from memory either.
+        hot?.delete(key);
         void cache.set(key, { notFound: true, ...(err.requestId ? { requestId: err.requestId } : {}) }, notFoundTtlMs);
       }
       throw err;
@@ -220,7 +235,7 @@ export function createLookup(options: LookupOptions): Lookup {
     const fetchedAt = now();
     // A failed Teams call is not cached: the next lookup asks again.
     const keepTeams = teams && !('unavailable' in teams && teams.unavailable === 'failed') ? teams : undefined;
-    void cache.set(key, { user, unreadableRoles: user.unreadableRoles, fetchedAt, ...(keepTeams ? { teams: keepTeams } : {}) }, cacheTtlMs);
+    if (current()) void cache.set(key, { user, unreadableRoles: user.unreadableRoles, fetchedAt, ...(keepTeams ? { teams: keepTeams } : {}) }, cacheTtlMs);
     return { user, fetchedAt, fromCache: false, ...(teams ? { teams } : {}) };
   }
 
@@ -245,17 +260,21 @@ export function createLookup(options: LookupOptions): Lookup {
 
   return {
     async cachedUser({ installation, userId }) {
+      const inst = installationKey(installation);
+      const generation = generationOf(inst);
       const [key, target] = await keyFor(installation, userId);
       const kept = hot?.get(key);
       if (kept) return kept;
       const hit = await readCache(key);
-      return hit ? keepHot(key, await withNames(hit, installation, target)) : undefined;
+      return hit ? keepHot(key, inst, generation, await withNames(hit, installation, target)) : undefined;
     },
 
     forget(installation) {
-      if (!hot) return;
+      generations.set(installation, generationOf(installation) + 1);
       const prefix = `${['user', 'v1', installation].map(encodeURIComponent).join(':')}:`;
-      for (const key of [...hot.keys()]) if (key.startsWith(prefix)) hot.delete(key);
+      // Lookups asked from now on start afresh instead of joining one under the old token.
+      for (const key of [...inFlight.keys()]) if (key.startsWith(prefix)) inFlight.delete(key);
+      if (hot) for (const key of [...hot.keys()]) if (key.startsWith(prefix)) hot.delete(key);
     },
 
     async findByEmail(installation, email) {
@@ -275,6 +294,8 @@ export function createLookup(options: LookupOptions): Lookup {
     },
 
     async lookupUser({ installation, userId, bypassCache }) {
+      const inst = installationKey(installation);
+      const generation = generationOf(inst);
       const [key, target] = await keyFor(installation, userId);
       if (!bypassCache) {
         const kept = hot?.get(key);
@@ -287,15 +308,18 @@ export function createLookup(options: LookupOptions): Lookup {
           throw err;
         });
         options.onCacheRead?.(hit !== undefined);
-        if (hit) return keepHot(key, await withNames(hit, installation, target));
+        if (hit) return keepHot(key, inst, generation, await withNames(hit, installation, target));
       }
 
       let pending = inFlight.get(key);
       if (!pending) {
-        pending = fetchAndStore(key, target, userId).finally(() => inFlight.delete(key));
-        inFlight.set(key, pending);
+        const started = fetchAndStore(key, inst, target, userId).finally(() => {
+          if (inFlight.get(key) === started) inFlight.delete(key);
+        });
+        inFlight.set(key, started);
+        pending = started;
       }
-      return keepHot(key, await withNames(await pending, installation, target));
+      return keepHot(key, inst, generation, await withNames(await pending, installation, target));
     },
   };
 }
