@@ -377,8 +377,8 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<Ast
           ]);
           clearTimeout(timer);
         }
-        await stores.close();
         await responder.close().catch(() => undefined);
+        await stores.close();
       })();
       return stopping;
     },

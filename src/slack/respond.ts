@@ -30,7 +30,10 @@ export type Respond = (message: string | Record<string, unknown>) => Promise<voi
 export interface Responder {
   /** A {@link Respond} bound to one `response_url` (an `https:` or `http:` URL, else every post fails). */
   to(responseUrl: string): Respond;
-  /** Closes the kept-alive connections (at shutdown). */
+  /**
+   * Closes every connection at once, aborting posts still in flight (at shutdown, after the
+   * grace period for work in flight: a post to a `response_url` that hangs must not hold the exit).
+   */
   close(): Promise<void>;
 }
 
@@ -62,6 +65,6 @@ export function createResponder(options: { timeoutMs: number }): Responder {
         if (res.statusCode < 200 || res.statusCode >= 300) throw new RespondError(res.statusCode);
       };
     },
-    close: () => agent.close(),
+    close: () => agent.destroy(),
   };
 }
