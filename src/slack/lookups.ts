@@ -146,7 +146,7 @@ async function checkAsker(deps: SlackDeps, key: string, client: WebClient | unde
   await checkGroups(deps, key, client, slackUserId);
   const policy = await deps.settings.getPolicy(key);
   if (policy.allowGuests) return;
-  const facts = await deps.people.facts(client, key, slackUserId);
+  const facts = await deps.people.facts(client, key, slackUserId, deps.log);
   if (!facts.known) throw new AskerUnknownError();
   if (facts.isGuest) throw new GuestRefusedError();
 }
@@ -155,7 +155,7 @@ async function checkAsker(deps: SlackDeps, key: string, client: WebClient | unde
 async function checkGroups(deps: SlackDeps, key: string, client: WebClient | undefined, slackUserId: string | undefined): Promise<void> {
   if (!client || !slackUserId) return;
   const { allowedUserGroups } = await deps.settings.getPolicy(key);
-  if (allowedUserGroups.length > 0 && !(await deps.people.inAnyGroup(client, key, slackUserId, allowedUserGroups))) throw new NotInUserGroupError();
+  if (allowedUserGroups.length > 0 && !(await deps.people.inAnyGroup(client, key, slackUserId, allowedUserGroups, deps.log))) throw new NotInUserGroupError();
 }
 
 /** The workspace lets only members of named user groups look users up, and the asker is not one. */
@@ -272,7 +272,7 @@ export async function homeState(
   const key = installationKey(installation);
   const recent = await deps.recent.list(key, slackUserId).catch(() => []);
   const state: HomeState = { recent, astroUiUrl: deps.astroUiUrl };
-  if (client && (await deps.people.isAdmin(client, key, slackUserId))) {
+  if (client && (await deps.people.isAdmin(client, key, slackUserId, deps.log))) {
     const health = await deps.settings.getHealth(key);
     try {
       const c = await deps.settings.getConnection(key);

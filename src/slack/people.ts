@@ -21,23 +21,26 @@ export interface PeopleOptions {
   ttlMs?: number;
 }
 
-/** Facts about Slack users. */
+/**
+ * Facts about Slack users. Each method takes the request's logger (its lines then carry the
+ * request's correlation ID); the one of {@link PeopleOptions} when absent.
+ */
 export interface People {
   /** The user's facts; `{known: false}` when `users.info` failed (logged). */
-  facts(client: WebClient, teamKey: string, userId: string): Promise<PersonFacts>;
+  facts(client: WebClient, teamKey: string, userId: string, log?: Logger): Promise<PersonFacts>;
   /** True for ADMIN_USER_IDS, workspace admins and owners; false when unknown (fail closed). */
-  isAdmin(client: WebClient, teamKey: string, userId: string): Promise<boolean>;
+  isAdmin(client: WebClient, teamKey: string, userId: string, log?: Logger): Promise<boolean>;
   /**
    * True when `userId` is in one of the user groups (`usergroups.users.list`, scope
    * `usergroups:read`); false when not, or when Slack cannot say (fail closed).
    */
-  inAnyGroup(client: WebClient, teamKey: string, userId: string, groups: readonly string[]): Promise<boolean>;
+  inAnyGroup(client: WebClient, teamKey: string, userId: string, groups: readonly string[], log?: Logger): Promise<boolean>;
 }
 
 /** Creates the {@link People} reader. */
 export function createPeople(options: PeopleOptions): People {
   const cache = new LRUCache<string, { isAdmin: boolean; isGuest: boolean }>({ max: 20_000, ttl: options.ttlMs ?? 5 * 60_000 });
-  const facts: People['facts'] = async (client, teamKey, userId) => {
+  const facts: People['facts'] = async (client, teamKey, userId, log = options.log) => {
     const key = `${teamKey}:${userId}`;
     const hit = cache.get(key);
     if (hit) return { known: true, ...hit };
@@ -51,14 +54,14 @@ export function createPeople(options: PeopleOptions): People {
       cache.set(key, f);
       return { known: true, ...f };
     } catch (err) {
-      options.log.warn({ err, slackError: (err as { data?: { error?: string } }).data?.error }, 'users.info failed');
+      log.warn({ component: 'people', err, slackError: (err as { data?: { error?: string } }).data?.error }, 'users.info failed');
       return { known: false };
     }
   };
   const members = new LRUCache<string, ReadonlySet<string>>({ max: 1000, ttl: options.ttlMs ?? 5 * 60_000 });
   return {
     facts,
-    async inAnyGroup(client, teamKey, userId, groups) {
+    async inAnyGroup(client, teamKey, userId, groups, log = options.log) {
       for (const group of groups) {
         const key = `${teamKey}:${group}`;
         let set = members.get(key);
@@ -68,7 +71,7 @@ export function createPeople(options: PeopleOptions): People {
             set = new Set(res.users ?? []);
             members.set(key, set);
           } catch (err) {
-            options.log.warn({ err, slackError: (err as { data?: { error?: string } }).data?.error, group }, 'usergroups.users.list failed');
+            log.warn({ component: 'people', err, slackError: (err as { data?: { error?: string } }).data?.error, group }, 'usergroups.users.list failed');
             continue;
           }
         }
@@ -76,9 +79,9 @@ export function createPeople(options: PeopleOptions): People {
       }
       return false;
     },
-    async isAdmin(client, teamKey, userId) {
+    async isAdmin(client, teamKey, userId, log) {
       if (options.adminUserIds.has(userId)) return true;
-      const f = await facts(client, teamKey, userId);
+      const f = await facts(client, teamKey, userId, log);
       return f.known && f.isAdmin;
     },
   };

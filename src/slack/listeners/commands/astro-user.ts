@@ -40,7 +40,7 @@ export function astroUserCommand(deps: SlackDeps, openConfig: (args: { client: W
     await ack();
 
     const installation = installationOf(context, command);
-    const { log } = deps;
+    const log = deps.log.child({ surface: 'command' });
     const resolved = await resolveQuery(deps, { installation, slackUserId: command.user_id, client, query, surface: 'command' });
     if ('candidates' in resolved) {
       await replyVia(respond, renderPicker(resolved.candidates, resolved.text), log);

@@ -53,7 +53,7 @@ export async function openConfigModal(
   }
   if (!viewId) return;
   try {
-    const isAdmin = await deps.people.isAdmin(client, key, args.userId);
+    const isAdmin = await deps.people.isAdmin(client, key, args.userId, log);
     let view;
     if (!isAdmin) view = notAdminModal();
     else if (!deps.settings.canSave) view = noEncryptionKeyModal();
@@ -139,7 +139,7 @@ export function configSubmission(deps: ConfigDeps) {
       client.views.update({ view_id: view.id, view: verbatim(v) }).catch((err: unknown) => log.warn({ err, slackError: slackError(err) }, 'views.update failed'));
     try {
       // The admin check again, from Slack, never from the payload.
-      if (!(await deps.people.isAdmin(client, key, userId))) {
+      if (!(await deps.people.isAdmin(client, key, userId, log))) {
         await update(notAdminModal());
         return;
       }
@@ -210,7 +210,7 @@ export function disconnectAction(deps: ConfigDeps) {
     const installation: InstallationRef = { teamId: context.teamId ?? body.team?.id, enterpriseId: context.enterpriseId ?? body.enterprise?.id, isEnterpriseInstall: context.isEnterpriseInstall };
     const key = installationKey(installation);
     const log = deps.log.child({ surface: 'config', team: installation.teamId, slackUser: body.user.id });
-    if (!(await deps.people.isAdmin(client, key, body.user.id))) {
+    if (!(await deps.people.isAdmin(client, key, body.user.id, log))) {
       log.warn('a non-admin clicked Disconnect');
       return;
     }
