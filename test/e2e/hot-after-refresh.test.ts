@@ -48,15 +48,7 @@ function astroHandler(s: AstroState) {
 async function clickRefresh(h: TestHarness, reply: Record<string, unknown>): Promise<Record<string, unknown>> {
   const refresh = (reply.blocks as { type: string; elements?: Record<string, unknown>[] }[]).find((b) => b.type === 'actions')!.elements![0]!;
   const responseUrl = h.newResponseUrl();
-  await h.interact({
-    type: 'block_actions',
-    user: { id: 'U0001', team_id: 'T0001' },
-    team: { id: 'T0001' },
-    channel: { id: 'C0001', name: 'ops' },
-    container: { type: 'message', is_ephemeral: true, channel_id: 'C0001', message_ts: '1.1' },
-    response_url: responseUrl,
-    actions: [{ type: 'button', action_id: refresh.action_id, block_id: 'card:actions', value: refresh.value, action_ts: '1' }],
-  });
+  await h.clickInMessage(refresh, { responseUrl });
   return (await h.replies(responseUrl))[0]!;
 }
 

@@ -59,20 +59,11 @@ describe('correlation IDs and secrets in logs', () => {
     await step('command ok', async () => h.replies((await h.command(ADA.id)).responseUrl));
     await step('command astro 500', async () => h.replies((await h.command(BROKEN)).responseUrl));
     await step('command users.info fails', async () => h.replies((await h.command(ADA.id, { user_id: 'UBROKEN' })).responseUrl));
-    await step('refresh to a used-up response_url', () =>
-      h.interact({
-        type: 'block_actions', user: { id: 'U0001', team_id: 'T0001' }, team: { id: 'T0001' }, channel: { id: 'C0001', name: 'ops' },
-        container: { type: 'message', is_ephemeral: true }, response_url: `${h.slack.url}/respond/gone`,
-        actions: [{ type: 'button', action_id: 'card_refresh', block_id: 'card:actions', value: `v1|${ADA.id}|private||${ADA.id}`, action_ts: '1' }],
-      }),
-    );
+    const card = (action_id: string) => ({ action_id, value: `v1|${ADA.id}|private||${ADA.id}` });
+    await step('refresh to a used-up response_url', () => h.clickInMessage(card('card_refresh'), { responseUrl: `${h.slack.url}/respond/gone` }));
     await step('share', async () => {
       const u = h.newResponseUrl();
-      await h.interact({
-        type: 'block_actions', user: { id: 'U0001', team_id: 'T0001' }, team: { id: 'T0001' }, channel: { id: 'C0001', name: 'ops' },
-        container: { type: 'message', is_ephemeral: true }, response_url: u,
-        actions: [{ type: 'button', action_id: 'card_share', block_id: 'card:actions', value: `v1|${ADA.id}|private||${ADA.id}`, action_ts: '1' }],
-      });
+      await h.clickInMessage(card('card_share'), { responseUrl: u });
       await h.replies(u);
     });
     await step('mention, chat.postMessage fails', () => h.event({ type: 'app_mention', user: 'U0001', channel: 'COPS', text: `<@UBOT> ${ADA.id}`, ts: '1700000002.000100', event_ts: '1700000002.000100' }));

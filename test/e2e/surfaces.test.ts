@@ -294,17 +294,7 @@ describe('App Home, mentions, actions and the shortcut over signed HTTP', () => 
       const refresh = (reply!.blocks as { type: string; elements?: Record<string, unknown>[] }[]).find((b) => b.type === 'actions')!.elements![0]!;
       const before = h.astro.requests.length;
       const responseUrl = h.newResponseUrl();
-      expect(
-        await h.interact({
-          type: 'block_actions',
-          user: { id: 'U0001', team_id: 'T0001' },
-          team: { id: 'T0001' },
-          channel: { id: 'C0001', name: 'ops' },
-          container: { type: 'message', is_ephemeral: true, channel_id: 'C0001', message_ts: '1.1' },
-          response_url: responseUrl,
-          actions: [{ type: 'button', action_id: refresh.action_id, block_id: 'card:actions', value: refresh.value, action_ts: '1' }],
-        }),
-      ).toBe(200);
+      expect(await h.clickInMessage(refresh, { responseUrl })).toBe(200);
       const [replaced] = await h.replies(responseUrl);
       expect(replaced!.replace_original).toBe(true);
       expect(allText(replaced!.blocks)).toContain('Ada Lovelace');
@@ -313,15 +303,7 @@ describe('App Home, mentions, actions and the shortcut over signed HTTP', () => 
 
     it('Share posts the card in the channel through the action response_url, saying who shared it', async () => {
       const responseUrl = h.newResponseUrl();
-      await h.interact({
-        type: 'block_actions',
-        user: { id: 'USHARE', team_id: 'T0001' },
-        team: { id: 'T0001' },
-        channel: { id: 'C0001', name: 'ops' },
-        container: { type: 'message', is_ephemeral: true },
-        response_url: responseUrl,
-        actions: [{ type: 'button', action_id: 'card_share', block_id: 'card:actions', value: `v1|${ADA.id}|private||${ADA.id}`, action_ts: '1' }],
-      });
+      await h.clickInMessage({ action_id: 'card_share', value: `v1|${ADA.id}|private||${ADA.id}` }, { userId: 'USHARE', responseUrl });
       const [shared] = await h.replies(responseUrl);
       expect(shared!.response_type).toBe('in_channel');
       expectValidBlockKit(shared as { blocks: unknown[]; text: string });
@@ -340,15 +322,7 @@ describe('App Home, mentions, actions and the shortcut over signed HTTP', () => 
         }),
       );
       const before = h.apiCalls('chat.postEphemeral').length;
-      const status = await h.interact({
-        type: 'block_actions',
-        user: { id: 'ULATE', team_id: 'T0001' },
-        team: { id: 'T0001' },
-        channel: { id: 'C0001', name: 'ops' },
-        container: { type: 'message', is_ephemeral: true },
-        response_url: `${h.slack.url}/respond/expired`,
-        actions: [{ type: 'button', action_id: 'card_refresh', block_id: 'card:actions', value: `v1|${ADA.id}|private||${ADA.id}`, action_ts: '1' }],
-      });
+      const status = await h.clickInMessage({ action_id: 'card_refresh', value: `v1|${ADA.id}|private||${ADA.id}` }, { userId: 'ULATE', responseUrl: `${h.slack.url}/respond/expired` });
       expect(status).toBe(200);
       await h.slack.waitFor(before + 1, (r) => r.url === '/api/chat.postEphemeral');
       const note = h.apiCalls('chat.postEphemeral').at(-1)!;

@@ -65,6 +65,12 @@ export interface TestHarness {
    * and resolves with the private reply posted to the shortcut's `response_url`.
    */
   shortcut(message: Record<string, unknown>): Promise<Record<string, unknown>>;
+  /**
+   * Clicks `button` (an element of a card's actions block) on an ephemeral message in #ops, as
+   * U0001 unless `options` say otherwise; returns the HTTP status. The click's `response_url` is
+   * `options.responseUrl` (default: a fresh one).
+   */
+  clickInMessage(button: Record<string, unknown>, options?: { userId?: string; channel?: { id: string; name: string }; responseUrl?: string }): Promise<number>;
   /** Web API calls the app made to `method` (e.g. `views.publish`), parsed. */
   apiCalls(method: string): Record<string, unknown>[];
   /** A fresh `response_url` on the stand-in Slack. */
@@ -186,6 +192,18 @@ export async function startHarness(options: { astroHandler: StubHandler; env?: R
       });
       const [reply] = await harness.replies(responseUrl);
       return reply!;
+    },
+    clickInMessage(button, options = {}) {
+      const channel = options.channel ?? { id: 'C0001', name: 'ops' };
+      return harness.interact({
+        type: 'block_actions',
+        user: { id: options.userId ?? 'U0001', team_id: 'T0001' },
+        team: { id: 'T0001' },
+        channel,
+        container: { type: 'message', is_ephemeral: true, channel_id: channel.id, message_ts: '1.1' },
+        response_url: options.responseUrl ?? harness.newResponseUrl(),
+        actions: [{ type: 'button', action_id: button.action_id, block_id: 'card:actions', value: button.value, action_ts: '1' }],
+      });
     },
     apiCalls(method) {
       return slack.requests
