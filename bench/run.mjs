@@ -2,7 +2,7 @@
  * astro-user benchmark: the built app (dist/index.js) against a bare Bolt 5 app
  * (bench/baseline.mjs), interleaved in rounds, all on loopback. See bench/README.md.
  *
- *   node bench/run.mjs [--quick] [--only=1,2,3,4,5,6] [--modes=single,multi] [--profile | --profile-only]
+ *   node bench/run.mjs [--quick] [--only=1,2,3,4,5,6] [--modes=single,multi,store] [--profile | --profile-only] [--profile-mode=single|store]
  *
  * `npm run bench` builds first. Writes bench/results.md (and bench/profiles/ with --profile).
  */
@@ -755,7 +755,9 @@ async function profile() {
   mkdirSync(dir, { recursive: true });
   const args = (name) => ['--cpu-prof', '--cpu-prof-dir', dir, '--cpu-prof-name', `${name}.cpuprofile`];
   const B = await startBaseline({ nodeArgs: args('bare-bolt') });
-  const A = await startApp('astro-user', 'memory:', {}, { nodeArgs: args('astro-user') });
+  // --profile-mode=store profiles the app with every hit read from the store (CACHE_HOT_SECONDS=0).
+  const mode = MODES.find((m) => m.id === (argv.find((a) => a.startsWith('--profile-mode='))?.slice(15) ?? 'single')) ?? MODES[0];
+  const A = await startApp('astro-user', 'memory:', mode.seed ? {} : mode.env, { nodeArgs: args('astro-user') });
   await warmCache(A);
   for (const t of [A, B]) await phase(t, { concurrency: 8, durationMs: 10_000, maxRequests: 1000, make: hitReq });
   // V8's profile clock and process.hrtime are both CLOCK_MONOTONIC: only samples taken within
@@ -775,7 +777,7 @@ async function profile() {
   const micro = spawnSync(process.execPath, [join(BENCH, 'micro.mjs')], { env: { ...process.env, BENCH_DIST: DIST }, encoding: 'utf8', timeout: 120_000 });
   const microText = micro.status === 0 ? micro.stdout.trim() : `micro benchmark failed (${micro.status ?? micro.signal}): ${micro.stderr.trim().split('\n').slice(-3).join(' ')}`;
   const text = [
-    `## CPU profiles (${N} cache-hit slash commands each, c=32, STORE_URL=memory:)`,
+    `## CPU profiles (${N} cache-hit slash commands each, c=32, STORE_URL=memory:, app mode ${mode.id})`,
     '',
     `Profiles: ${join(dir, 'astro-user.cpuprofile')} and ${join(dir, 'bare-bolt.cpuprofile')} (open in Chrome DevTools → Performance, or speedscope).`,
     '',
