@@ -79,11 +79,12 @@ export interface LookupOptions {
   /** Also fetch the roles held through Teams (`ListUserTeams`). Default false. */
   teams?: boolean;
   /**
-   * Keep found users in this process too, ready to show (validated, names resolved), for `ttlMs`
-   * (never past their cache entry's end) and at most `max` of them: a user looked up again within
-   * seconds skips the store read, its validation and the name lookups. With several instances on
-   * one shared store, an instance may show a card up to `ttlMs` older than another's Refresh (the
-   * card says "as of"). Off when absent.
+   * Keep found users in this process too, ready to show (validated, names resolved), at most `max`
+   * of them. For `ttlMs` (0: never; never past their cache entry's end) a user looked up again is
+   * answered without reading the store; with several instances on one shared store, an instance
+   * may then show a card up to `ttlMs` older than another's Refresh (the card says "as of"). After
+   * that, a store hit whose entry is the one kept (same `fetchedAt`) reuses it instead of
+   * validating it and resolving its names again. Off when absent.
    */
   hot?: { ttlMs: number; max: number };
 }
@@ -175,29 +176,44 @@ export function createLookup(options: LookupOptions): Lookup {
   const now = options.now ?? Date.now;
   const inFlight = new Map<string, Promise<LookupResult>>();
   // Results handed out again as they are (the same object): callers must not change them.
-  const hot = options.hot && options.hot.max > 0 && options.hot.ttlMs > 0 ? new LRUCache<string, LookupResult>({ max: options.hot.max }) : undefined;
+  const max = options.hot?.max ?? 0;
+  /** Users answered from memory without reading the store, for the hot TTL. */
+  const hot = max > 0 && (options.hot?.ttlMs ?? 0) > 0 ? new LRUCache<string, LookupResult>({ max }) : undefined;
+  /**
+   * The last result (validated, names resolved) of each key, handed out again while the store
+   * still holds that same entry (same `fetchedAt`): a store hit then skips validation, the name
+   * lookups and, through the same user object, drawing the card again.
+   */
+  const seen = max > 0 ? new LRUCache<string, LookupResult>({ max }) : undefined;
 
   /**
    * Each installation's generation: {@link Lookup.forget} moves it on, and an answer fetched or
    * read under an earlier generation (with the token that was just replaced) is neither cached
-   * nor kept hot.
+   * nor kept.
    */
   const generations = new Map<string, number>();
   const generationOf = (installation: string) => generations.get(installation) ?? 0;
 
   /**
-   * Keeps a fresh or store-read result (with names) hot, for at most the hot TTL and never past
-   * its cache entry. A result whose Teams call or name lookup failed is not kept, and removes an
-   * older one: the next lookup reads the store (or asks again), as without the hot cache.
+   * Keeps a fresh or store-read result (with names) for reuse, and hot for at most the hot TTL,
+   * never past its cache entry. A result whose Teams call or name lookup failed is not kept, and
+   * removes an older one: the next lookup reads the store (or asks again), as without memory.
    */
-  function keepHot(key: string, installation: string, generation: number, result: LookupResult): LookupResult {
-    if (!hot || generationOf(installation) !== generation) return result;
+  function keep(key: string, installation: string, generation: number, result: LookupResult): LookupResult {
+    if (!seen || generationOf(installation) !== generation) return result;
     // A slow store read must not replace a newer answer (a Refresh that finished first).
-    if ((hot.peek(key)?.fetchedAt ?? -Infinity) > result.fetchedAt) return result;
+    if (Math.max(hot?.peek(key)?.fetchedAt ?? -Infinity, seen.peek(key)?.fetchedAt ?? -Infinity) > result.fetchedAt) return result;
     const failed = result.names?.failed === true || (result.teams !== undefined && 'unavailable' in result.teams && result.teams.unavailable === 'failed');
-    const ttl = Math.min(options.hot!.ttlMs, result.fetchedAt + cacheTtlMs - now());
-    if (failed || ttl <= 0) hot.delete(key);
-    else hot.set(key, result.fromCache ? result : { ...result, fromCache: true }, { ttl });
+    const ttl = Math.min(options.hot?.ttlMs ?? 0, result.fetchedAt + cacheTtlMs - now());
+    if (failed) {
+      seen.delete(key);
+      hot?.delete(key);
+      return result;
+    }
+    const kept = result.fromCache ? result : { ...result, fromCache: true };
+    seen.set(key, kept);
+    if (ttl > 0) hot?.set(key, kept, { ttl });
+    else hot?.delete(key);
     return result;
   }
 
@@ -227,6 +243,7 @@ export function createLookup(options: LookupOptions): Lookup {
         // Remember a miss briefly, so that a typo repeated at once does not reach Astro again; a
         // user deleted in Astro since is no longer shown from memory either.
         hot?.delete(key);
+        seen?.delete(key);
         void cache.set(key, { notFound: true, ...(err.requestId ? { requestId: err.requestId } : {}) }, notFoundTtlMs);
       }
       throw err;
@@ -245,9 +262,15 @@ export function createLookup(options: LookupOptions): Lookup {
     return [userCacheKey(installationKey(installation), target, userId), target];
   }
 
-  /** The cached answer: a user, undefined on a miss; a remembered "not found" is thrown again. */
-  async function readCache(key: string): Promise<LookupResult | undefined> {
+  /**
+   * The cached answer, with names: the result kept from before when the store still holds that
+   * same entry, else read and validated afresh; undefined on a miss; a remembered "not found" is
+   * thrown again.
+   */
+  async function readCache(key: string, installation: InstallationRef, target: AstroTarget): Promise<LookupResult | undefined> {
     const value = await cache.get(key);
+    const known = seen?.get(key);
+    if (known && typeof value === 'object' && value !== null && (value as { fetchedAt?: unknown }).fetchedAt === known.fetchedAt) return known;
     const miss = NotFoundSchema.safeParse(value);
     if (miss.success) {
       throw new AstroApiError('not_found', 'user not found (remembered)', { status: 404, ...(miss.data.requestId ? { requestId: miss.data.requestId } : {}) });
@@ -255,7 +278,7 @@ export function createLookup(options: LookupOptions): Lookup {
     const cached = CachedUserSchema.safeParse(value);
     if (!cached.success) return undefined;
     const teams = CachedTeamsSchema.safeParse((value as { teams?: unknown }).teams);
-    return { ...cached.data, fromCache: true, ...(teams.success && teams.data ? { teams: teams.data } : {}) };
+    return withNames({ ...cached.data, fromCache: true, ...(teams.success && teams.data ? { teams: teams.data } : {}) }, installation, target);
   }
 
   return {
@@ -265,8 +288,8 @@ export function createLookup(options: LookupOptions): Lookup {
       const [key, target] = await keyFor(installation, userId);
       const kept = hot?.get(key);
       if (kept) return kept;
-      const hit = await readCache(key);
-      return hit ? keepHot(key, inst, generation, await withNames(hit, installation, target)) : undefined;
+      const hit = await readCache(key, installation, target);
+      return hit ? keep(key, inst, generation, hit) : undefined;
     },
 
     forget(installation) {
@@ -274,7 +297,7 @@ export function createLookup(options: LookupOptions): Lookup {
       const prefix = `${['user', 'v1', installation].map(encodeURIComponent).join(':')}:`;
       // Lookups asked from now on start afresh instead of joining one under the old token.
       for (const key of [...inFlight.keys()]) if (key.startsWith(prefix)) inFlight.delete(key);
-      if (hot) for (const key of [...hot.keys()]) if (key.startsWith(prefix)) hot.delete(key);
+      for (const memory of [hot, seen]) if (memory) for (const key of [...memory.keys()]) if (key.startsWith(prefix)) memory.delete(key);
     },
 
     async findByEmail(installation, email) {
@@ -303,12 +326,12 @@ export function createLookup(options: LookupOptions): Lookup {
           options.onCacheRead?.(true);
           return kept;
         }
-        const hit = await readCache(key).catch((err: unknown) => {
+        const hit = await readCache(key, installation, target).catch((err: unknown) => {
           options.onCacheRead?.(true);
           throw err;
         });
         options.onCacheRead?.(hit !== undefined);
-        if (hit) return keepHot(key, inst, generation, await withNames(hit, installation, target));
+        if (hit) return keep(key, inst, generation, hit);
       }
 
       let pending = inFlight.get(key);
@@ -319,7 +342,7 @@ export function createLookup(options: LookupOptions): Lookup {
         inFlight.set(key, started);
         pending = started;
       }
-      return keepHot(key, inst, generation, await withNames(await pending, installation, target));
+      return keep(key, inst, generation, await withNames(await pending, installation, target));
     },
   };
 }

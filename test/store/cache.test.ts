@@ -446,6 +446,33 @@ describe('lookup over the cache', () => {
       expect(reads).toBe(before + 1);
     });
 
+    it('with the hot time at 0, reads the store every time and reuses the kept user while the entry is the same', async () => {
+      const { lookup, reads } = hotLookup({ hotTtlMs: 0 });
+      const first = await lookup.lookupUser({ installation: T1, userId: USER_ID });
+      await cached(T1, ORG_A);
+      const before = reads();
+      const a = await lookup.lookupUser({ installation: T1, userId: USER_ID });
+      const b = await lookup.lookupUser({ installation: T1, userId: USER_ID });
+      expect(reads()).toBe(before + 2);
+      expect(a.fromCache).toBe(true);
+      expect(a.user).toEqual(first.user);
+      expect(b.user).toBe(a.user); // the same object: its card is not drawn again
+      expect(stub.requests).toHaveLength(1);
+    });
+
+    it('shows a newer entry another instance wrote to the store, not the kept one', async () => {
+      const { lookup } = hotLookup({ hotTtlMs: 0 });
+      const first = await lookup.lookupUser({ installation: T1, userId: USER_ID });
+      await cached(T1, ORG_A);
+      const key = userCacheKey(installationKey(T1), target(ORG_A), USER_ID);
+      // What another instance's Refresh leaves in the shared store.
+      await cache.set(key, { user: { ...first.user, fullName: 'Ada King' }, unreadableRoles: 0, fetchedAt: first.fetchedAt + 1000 }, 60_000);
+      const later = await lookup.lookupUser({ installation: T1, userId: USER_ID });
+      expect(later.user.fullName).toBe('Ada King');
+      expect(later.fetchedAt).toBe(first.fetchedAt + 1000);
+      expect(stub.requests).toHaveLength(1);
+    });
+
     it('does not keep users when the installation is no longer connected', async () => {
       let connected = true;
       const lookup = createLookup({
