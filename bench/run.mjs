@@ -111,7 +111,7 @@ const MODES = [
   },
   {
     id: 'store',
-    label: 'single-workspace, CACHE_HOT_SECONDS=0: every hit read from the store and drawn again',
+    label: 'single-workspace, CACHE_HOT_SECONDS=0: every hit read from the store',
     tag: 'single-workspace, hot off',
     built: true,
     // Shown, not judged: the shipped default keeps found users hot for 15 s.
@@ -847,7 +847,7 @@ const bgLine = `Other processes' CPU during the run (not the bench's): average $
 
 const method = [
   'How it was measured: everything on 127.0.0.1. The driver, the stand-in Astro API and the stand-in Slack share one Node process (one clock for send and reply times); astro-user runs from `dist/index.js` and the baseline from `bench/baseline.mjs`, each a child process. Requests are signed slash commands over keep-alive HTTP/1.1, each with its own `response_url`. astro-user and bare Bolt are measured in alternating order, round after round, so drift hits both alike; every phase waits for its replies before the next begins.',
-  `Parts 1, 2 and 4 use ${S.hitIds} Astro user IDs warmed into the cache first (STORE_URL=memory: unless the row says otherwise), cycling over ${S.slackUsers} Slack users, with abuse limits raised to their maxima (10,000 per user and 100,000 per workspace per minute), CACHE_TTL_SECONDS=3600 and LOG_LEVEL=info (one audit line per lookup, as in production). Unless a row says CACHE_HOT_SECONDS=0, the app runs as shipped: a user looked up again within 15 s is answered from the process's memory (at most 1,000 users) and their card is not drawn again; the hot-off rows read every hit from the store, validate it, resolve its names and draw its card. Ack latency is send → HTTP response end; throughput is acks per second of wall time. Reply time is send → arrival of the response_url POST at the stand-in Slack, one request at a time. Misses are paced to ≤ ${Math.floor(1000 / S.missSpacingMs)}/s (each costs 2 Astro requests, GetUser and ListUserTeams, and the first ones the name lookups) so the Astro budget never queues them. Lookups/s in part 4 counts replies that arrived, per second up to the last reply, at concurrency ${S.storeConcurrency}.`,
+  `Parts 1, 2 and 4 use ${S.hitIds} Astro user IDs warmed into the cache first (STORE_URL=memory: unless the row says otherwise), cycling over ${S.slackUsers} Slack users, with abuse limits raised to their maxima (10,000 per user and 100,000 per workspace per minute), CACHE_TTL_SECONDS=3600 and LOG_LEVEL=info (one audit line per lookup, as in production). Unless a row says CACHE_HOT_SECONDS=0, the app runs as shipped: a user looked up again within 15 s is answered from the process's memory (at most 1,000 users) and their card is not drawn again; the hot-off rows read every hit from the store (the user kept from before, and their card, are reused while the stored entry is the same one). Ack latency is send → HTTP response end; throughput is acks per second of wall time. Reply time is send → arrival of the response_url POST at the stand-in Slack, one request at a time. Misses are paced to ≤ ${Math.floor(1000 / S.missSpacingMs)}/s (each costs 2 Astro requests, GetUser and ListUserTeams, and the first ones the name lookups) so the Astro budget never queues them. Lookups/s in part 4 counts replies that arrived, per second up to the last reply, at concurrency ${S.storeConcurrency}.`,
 ];
 
 const out = [
