@@ -108,6 +108,19 @@ describe('processes', () => {
     }
   });
 
+  it('writes the audit line of a lookup to stdout within about a second, though lines are written in batches', async () => {
+    const app = await startAppProcess(baseEnv(slack, astro));
+    apps.push(app);
+    expect((await command(app, slack, 'audit', ADA.id)).status).toBe(200);
+    await slack.waitFor(1, (r) => r.url === '/respond/audit', 5000);
+    const started = Date.now();
+    while (!app.output().includes('"msg":"lookup"') && Date.now() - started < 3000) await new Promise((r) => setTimeout(r, 50));
+    expect(app.output()).toContain('"msg":"lookup"');
+    expect(app.child.exitCode).toBeNull(); // still running: the timer flushed it, not the exit
+    app.kill('SIGTERM');
+    expect(await app.exited).toBe(0);
+  });
+
   it('stops with one line, not a stack trace, when the SQLite file cannot be opened', async () => {
     for (const STORE_URL of ['sqlite:///dev/null/astro-user.sqlite', 'sqlite:///proc/astro-user.sqlite']) {
       const err = await startAppProcess({ ...baseEnv(slack, astro), STORE_URL }).catch((e: unknown) => e as Error);
