@@ -12,6 +12,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } 
 import { createAstroClient, type AstroTarget } from '../../src/astro/client.js';
 import { createLogger, type Logger } from '../../src/logger.js';
 import { createLookup, NotConfiguredError, userCacheKey, type Lookup } from '../../src/lookup/lookup.js';
+import { createNameResolver } from '../../src/lookup/names.js';
 import { installationKey, type InstallationRef, type SettingsResolver } from '../../src/lookup/settings.js';
 
 /** Every installation answered with one Astro target. */
@@ -331,7 +332,7 @@ describe('lookup over the cache', () => {
 
   describe('hot results kept in this process', () => {
     /** A lookup with hot results, over a cache that counts its reads. */
-    function hotLookup(options: { hotTtlMs?: number; cacheTtlMs?: number; max?: number } = {}) {
+    function hotLookup(options: { hotTtlMs?: number; cacheTtlMs?: number; max?: number; teams?: boolean; names?: boolean } = {}) {
       let reads = 0;
       const counting = new BestEffortCache(stores.cache, { log: silent });
       const get = counting.get.bind(counting);
@@ -344,6 +345,8 @@ describe('lookup over the cache', () => {
         settings: defaultSettings(target(ORG_A)),
         cache: counting,
         cacheTtlMs: options.cacheTtlMs ?? 60_000,
+        teams: options.teams ?? false,
+        ...(options.names ? { names: createNameResolver({ astro: createAstroClient({ requestTimeoutMs: 2000 }), cache: counting }) } : {}),
         hot: { ttlMs: options.hotTtlMs ?? 10_000, max: options.max ?? 100 },
       });
       return { lookup, reads: () => reads };
@@ -419,31 +422,17 @@ describe('lookup over the cache', () => {
     });
 
     it('does not keep a user whose Teams call failed: the next lookup reads the store again', async () => {
-      let reads = 0;
-      const counting = new BestEffortCache(stores.cache, { log: silent });
-      const get = counting.get.bind(counting);
-      counting.get = (key: string) => {
-        reads++;
-        return get(key);
-      };
       stub.setHandler((req, res) => {
         if (req.url.includes('/teams')) return json(res, 500, { message: 'boom', requestId: 'req-500', statusCode: 500 });
         return json(res, 200, { ...ADA, id: USER_ID });
       });
-      const lookup = createLookup({
-        astro: createAstroClient({ requestTimeoutMs: 2000 }),
-        settings: defaultSettings(target(ORG_A)),
-        cache: counting,
-        cacheTtlMs: 60_000,
-        teams: true,
-        hot: { ttlMs: 10_000, max: 100 },
-      });
+      const { lookup, reads } = hotLookup({ teams: true });
       const first = await lookup.lookupUser({ installation: T1, userId: USER_ID });
       expect(first.teams).toEqual({ unavailable: 'failed' });
       await cached(T1, ORG_A);
-      const before = reads;
+      const before = reads();
       expect((await lookup.lookupUser({ installation: T1, userId: USER_ID })).fromCache).toBe(true);
-      expect(reads).toBe(before + 1);
+      expect(reads()).toBe(before + 1);
     });
 
     it('with the hot time at 0, reads the store every time and reuses the kept user while the entry is the same', async () => {
@@ -471,6 +460,28 @@ describe('lookup over the cache', () => {
       expect(later.user.fullName).toBe('Ada King');
       expect(later.fetchedAt).toBe(first.fetchedAt + 1000);
       expect(stub.requests).toHaveLength(1);
+    });
+
+    it('does not keep a user whose name lookup failed: the next lookup asks for the names again', async () => {
+      let workspaceCalls = 0;
+      stub.setHandler((req, res) => {
+        const path = req.url.split('?')[0]!;
+        if (path.endsWith('/workspaces')) {
+          workspaceCalls += 1;
+          if (workspaceCalls === 1) return json(res, 400, { message: 'no', requestId: 'req-400', statusCode: 400 });
+          return json(res, 200, { workspaces: ADA.workspaceRoles.map((r) => ({ id: r.workspaceId, name: `Workspace ${r.workspaceId.slice(-4)}` })), totalCount: 2, offset: 0, limit: 1000 });
+        }
+        if (path.endsWith('/deployments')) return json(res, 200, { deployments: [], totalCount: 0, offset: 0, limit: 1000 });
+        return json(res, 200, { ...ADA, id: USER_ID });
+      });
+      const { lookup } = hotLookup({ names: true });
+      const first = await lookup.lookupUser({ installation: T1, userId: USER_ID });
+      expect(first.names?.failed).toBe(true);
+      await cached(T1, ORG_A);
+      const again = await lookup.lookupUser({ installation: T1, userId: USER_ID });
+      expect(again.names?.failed).toBe(false);
+      expect(again.names?.workspaces.get(ADA.workspaceRoles[0]!.workspaceId)?.name).toMatch(/^Workspace /);
+      expect(workspaceCalls).toBe(2);
     });
 
     it('does not keep users when the installation is no longer connected', async () => {
