@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { allText } from '../support/block-kit.js';
-import { SIGNING_SECRET, slackHandler, startHarness, type TestHarness } from '../support/app.js';
+import { SIGNING_SECRET, startHarness, type TestHarness } from '../support/app.js';
 import { ADA } from '../support/fixtures.js';
 import { json } from '../support/http-stub.js';
 import { postSignedJson } from '../support/signing.js';
@@ -28,6 +28,17 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** What Astro says Ada's full name is, per token (so a stale card is visible). */
 const nameByToken: Record<string, string> = {};
 let getUserDelayMs = 0;
+
+/** Submits the Connect Astro modal of `team` as its admin with `token`; the text of the modal Slack shows next. */
+async function connectAstro(h: TestHarness, team: string, token: string): Promise<string> {
+  const before = h.apiCalls('views.update').length;
+  await h.interact({
+    type: 'view_submission', team: { id: team }, user: { id: 'UADMIN1', team_id: team }, api_app_id: 'A0001', trigger_id: '1.2.3',
+    view: { id: `V${team}`, type: 'modal', callback_id: 'astro_config', private_metadata: '{}', hash: 'h', state: { values: { astro_token: { token: { type: 'plain_text_input', value: token } }, astro_org: { org: { type: 'plain_text_input', value: '' } }, astro_policy: { policy: { type: 'checkboxes', selected_options: [] } }, astro_groups: { groups: { type: 'plain_text_input', value: '' } } } } },
+  });
+  await h.slack.waitFor(before + 1, (r) => r.url === '/api/views.update');
+  return allText(h.apiCalls('views.update').at(-1)!.view);
+}
 
 describe('hot results across connection changes (multi-workspace)', () => {
   let h: TestHarness;
@@ -49,38 +60,16 @@ describe('hot results across connection changes (multi-workspace)', () => {
         ASTRO_API_TOKEN: '',
         ASTRO_ORGANIZATION_ID: '',
         STORE_URL: `sqlite://${join(dir, 'store.sqlite')}`,
-        CACHE_HOT_SECONDS: process.env.PROBE_HOT ?? '300',
+        CACHE_HOT_SECONDS: '300',
       },
     });
-    h.slack.setHandler(
-      slackHandler({
-        '/api/oauth.v2.access': (req, res) => {
-          const code = new URLSearchParams(req.body).get('code') ?? '';
-          const team = code.split('-')[1] ?? 'TNONE';
-          json(res, 200, { ok: true, access_token: `xoxb-${team}-bot-token-secret`, token_type: 'bot', scope: 'commands,chat:write', bot_user_id: 'UBOT', app_id: 'A0001', team: { id: team, name: team }, enterprise: null, is_enterprise_install: false, authed_user: { id: 'UADMIN1' } });
-        },
-      }),
-    );
   }, 60_000);
   afterAll(async () => h?.close());
 
   async function install(team: string): Promise<void> {
-    const start = await fetch(`${h.url}/slack/install`, { redirect: 'manual' });
-    const cookie = (start.headers.get('set-cookie') ?? '').split(';')[0]!;
-    const location = start.headers.get('location') ?? (await start.text()).match(/href="([^"]+)"/)?.[1] ?? '';
-    const state = new URL(location.replace(/&amp;/g, '&')).searchParams.get('state')!;
-    const res = await fetch(`${h.url}/slack/oauth_redirect?code=code-${team}&state=${encodeURIComponent(state)}`, { headers: { cookie } });
-    expect(res.status).toBe(200);
+    expect((await h.install(team)).status).toBe(200);
   }
-  async function connect(team: string, token: string): Promise<string> {
-    const before = h.apiCalls('views.update').length;
-    await h.interact({
-      type: 'view_submission', team: { id: team }, user: { id: 'UADMIN1', team_id: team }, api_app_id: 'A0001', trigger_id: '1.2.3',
-      view: { id: `V${team}`, type: 'modal', callback_id: 'astro_config', private_metadata: '{}', hash: 'h', state: { values: { astro_token: { token: { type: 'plain_text_input', value: token } }, astro_org: { org: { type: 'plain_text_input', value: '' } }, astro_policy: { policy: { type: 'checkboxes', selected_options: [] } }, astro_groups: { groups: { type: 'plain_text_input', value: '' } } } } },
-    });
-    await h.slack.waitFor(before + 1, (r) => r.url === '/api/views.update');
-    return allText(h.apiCalls('views.update').at(-1)!.view);
-  }
+  const connect = (team: string, token: string) => connectAstro(h, team, token);
   async function disconnect(team: string): Promise<void> {
     const before = h.apiCalls('views.publish').length;
     await h.interact({
@@ -165,35 +154,20 @@ describe('hot results across connection changes (multi-workspace)', () => {
 
 describe('admin-submitted Astro tokens in logs', () => {
   it('no submitted token (nor its signature) appears in any log line, at LOG_LEVEL=debug', async () => {
-    // Runs after the suite above, in the same file: its harness is closed, so read what the
-    // module-level tests left; re-run the flow quickly on a fresh harness instead.
+    // Its own harness, logging at debug (the harness's default), through install and Connect Astro.
     const dir = mkdtempSync(join(tmpdir(), 'au-brk-logs-'));
     const h = await startHarness({
       astroHandler: (req, res) => (req.url.includes('/users?') ? json(res, 200, { users: [], limit: 1, offset: 0, totalCount: 0 }) : json(res, 200, ADA)),
       env: { SLACK_BOT_TOKEN: '', SLACK_CLIENT_ID: '1111.2222', SLACK_CLIENT_SECRET: 'clientsecret0123456789abcdef', SLACK_STATE_SECRET: 'statesecret-0123456789abcdef', ENCRYPTION_KEY: KEY, ASTRO_API_TOKEN: '', ASTRO_ORGANIZATION_ID: '', STORE_URL: `sqlite://${join(dir, 's.sqlite')}` },
     });
-    h.slack.setHandler(
-      slackHandler({
-        '/api/oauth.v2.access': (_req, res) => json(res, 200, { ok: true, access_token: 'xoxb-TLOG-bot-token-secret', token_type: 'bot', scope: 'commands', bot_user_id: 'UBOT', app_id: 'A0001', team: { id: 'TLOG', name: 'TLOG' }, enterprise: null, is_enterprise_install: false, authed_user: { id: 'UADMIN1' } }),
-      }),
-    );
-    const start = await fetch(`${h.url}/slack/install`, { redirect: 'manual' });
-    const cookie = (start.headers.get('set-cookie') ?? '').split(';')[0]!;
-    const location = start.headers.get('location') ?? (await start.text()).match(/href="([^"]+)"/)?.[1] ?? '';
-    const state = new URL(location.replace(/&amp;/g, '&')).searchParams.get('state')!;
-    await fetch(`${h.url}/slack/oauth_redirect?code=code-TLOG&state=${encodeURIComponent(state)}`, { headers: { cookie } });
-    const before = h.apiCalls('views.update').length;
-    await h.interact({
-      type: 'view_submission', team: { id: 'TLOG' }, user: { id: 'UADMIN1', team_id: 'TLOG' }, api_app_id: 'A0001', trigger_id: '1.2.3',
-      view: { id: 'VTLOG', type: 'modal', callback_id: 'astro_config', private_metadata: '{}', hash: 'h', state: { values: { astro_token: { token: { type: 'plain_text_input', value: TOKEN2 } }, astro_org: { org: { type: 'plain_text_input', value: '' } }, astro_policy: { policy: { type: 'checkboxes', selected_options: [] } }, astro_groups: { groups: { type: 'plain_text_input', value: '' } } } } },
-    });
-    await h.slack.waitFor(before + 1, (r) => r.url === '/api/views.update');
+    expect((await h.install('TLOG')).status).toBe(200);
+    await connectAstro(h, 'TLOG', TOKEN2);
     const r = await h.command(ADA.id, { team_id: 'TLOG', user_id: 'UMEMBER1' });
     await h.replies(r.responseUrl);
     const raw = h.rawLogs();
     await h.close();
     expect(raw).not.toContain(TOKEN2);
     expect(raw).not.toContain(TOKEN2.split('.')[2]!);
-    expect(raw).not.toContain('xoxb-TLOG-bot-token-secret');
+    expect(raw).not.toContain('xoxb-TLOG-bot-token-secret'); // the bot token the stand-in oauth.v2.access gives
   });
 });

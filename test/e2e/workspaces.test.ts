@@ -79,34 +79,14 @@ describe('several Slack workspaces', () => {
     h.slack.setHandler(
       slackHandler({
         '/api/usergroups.users.list': (_req, res) => json(res, 200, { ok: true, users: ['UMEMBER1', 'UADMIN1'] }),
-        '/api/oauth.v2.access': (req, res) => {
-          const code = new URLSearchParams(req.body).get('code') ?? '';
-          const team = code.split('-')[1] ?? 'TNONE';
-          json(res, 200, {
-            ok: true,
-            access_token: `xoxb-${team}-bot-token-secret`,
-            token_type: 'bot',
-            scope: 'commands,chat:write',
-            bot_user_id: 'UBOT',
-            app_id: 'A0001',
-            team: { id: team, name: team },
-            enterprise: null,
-            is_enterprise_install: false,
-            authed_user: { id: 'UADMIN1' },
-          });
-        },
       }),
     );
   }, 60_000);
   afterAll(async () => h?.close());
 
-  /** Runs Slack's install flow for `team`, as a browser would: /slack/install, then the redirect back. */
+  /** Runs Slack's install flow for `team`, remembering when. */
   async function install(team: string): Promise<Response> {
-    const start = await fetch(`${h.url}/slack/install`, { redirect: 'manual' });
-    const cookie = (start.headers.get('set-cookie') ?? '').split(';')[0]!;
-    const location = start.headers.get('location') ?? (await start.text()).match(/href="([^"]+)"/)?.[1] ?? '';
-    const state = new URL(location.replace(/&amp;/g, '&')).searchParams.get('state')!;
-    const res = await fetch(`${h.url}/slack/oauth_redirect?code=code-${team}&state=${encodeURIComponent(state)}`, { headers: { cookie } });
+    const res = await h.install(team);
     installedAtByTeam[team] = Date.now();
     return res;
   }

@@ -32,6 +32,22 @@ export function slackHandler(overrides: Record<string, (req: RecordedRequest, re
       // Channels named CEXT… are shared with another organization (Slack Connect).
       return json(res, 200, { ok: true, channel: { id: channel, is_ext_shared: channel.startsWith('CEXT') } });
     }
+    if (path === '/api/oauth.v2.access') {
+      // The install flow: the authorization code `code-<team ID>` installs the bot in that team.
+      const team = (new URLSearchParams(req.body).get('code') ?? '').split('-')[1] ?? 'TNONE';
+      return json(res, 200, {
+        ok: true,
+        access_token: `xoxb-${team}-bot-token-secret`,
+        token_type: 'bot',
+        scope: 'commands,chat:write',
+        bot_user_id: 'UBOT',
+        app_id: 'A0001',
+        team: { id: team, name: team },
+        enterprise: null,
+        is_enterprise_install: false,
+        authed_user: { id: 'UADMIN1' },
+      });
+    }
     if (path.startsWith('/respond/')) {
       res.writeHead(200, { 'content-type': 'text/plain' });
       res.end('ok');
@@ -71,6 +87,11 @@ export interface TestHarness {
    * `options.responseUrl` (default: a fresh one).
    */
   clickInMessage(button: Record<string, unknown>, options?: { userId?: string; channel?: { id: string; name: string }; responseUrl?: string }): Promise<number>;
+  /**
+   * Runs Slack's install flow for `team` (multi-workspace mode), as a browser would:
+   * `/slack/install`, then the redirect back with the code the stand-in `oauth.v2.access` takes.
+   */
+  install(team: string): Promise<Response>;
   /** Web API calls the app made to `method` (e.g. `views.publish`), parsed. */
   apiCalls(method: string): Record<string, unknown>[];
   /** A fresh `response_url` on the stand-in Slack. */
@@ -204,6 +225,13 @@ export async function startHarness(options: { astroHandler: StubHandler; env?: R
         response_url: options.responseUrl ?? harness.newResponseUrl(),
         actions: [{ type: 'button', action_id: button.action_id, block_id: 'card:actions', value: button.value, action_ts: '1' }],
       });
+    },
+    async install(team) {
+      const start = await fetch(`${url}/slack/install`, { redirect: 'manual' });
+      const cookie = (start.headers.get('set-cookie') ?? '').split(';')[0]!;
+      const location = start.headers.get('location') ?? (await start.text()).match(/href="([^"]+)"/)?.[1] ?? '';
+      const state = new URL(location.replace(/&amp;/g, '&')).searchParams.get('state')!;
+      return fetch(`${url}/slack/oauth_redirect?code=code-${team}&state=${encodeURIComponent(state)}`, { headers: { cookie } });
     },
     apiCalls(method) {
       return slack.requests
