@@ -259,18 +259,10 @@ describe('hostile and failing Astro answers, end to end', () => {
   });
 
   it('the message shortcut on a hostile message answers privately, valid and ping-free', async () => {
-    const responseUrl = h.newResponseUrl();
-    await h.interact({
-      type: 'message_action',
-      callback_id: 'lookup_astro_users',
-      trigger_id: '1',
-      response_url: responseUrl,
-      team: { id: 'T0001' },
-      user: { id: 'USC' },
-      channel: { id: 'C0001', name: '<!channel>' },
-      message: { type: 'message', ts: '1.1', text: `${PINGS} ${ids.hostile} ${ids.hugeName}`, attachments: [{ text: ids.manyRoles }], blocks: [{ type: 'section', text: { type: 'mrkdwn', text: ids.wrongTypes } }] },
-    });
-    const [reply] = await h.replies(responseUrl);
+    const reply = await h.shortcut(
+      { type: 'message', ts: '1.1', text: `${PINGS} ${ids.hostile} ${ids.hugeName}`, attachments: [{ text: ids.manyRoles }], blocks: [{ type: 'section', text: { type: 'mrkdwn', text: ids.wrongTypes } }] },
+      { channel: { id: 'C0001', name: '<!channel>' } },
+    );
     expect(reply!.blocks).toBeDefined();
     // The confirm dialog names a safe audience, not the forged channel name.
     expect(JSON.stringify(reply!.blocks)).toContain('Everyone in this conversation will see');

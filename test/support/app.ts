@@ -77,10 +77,11 @@ export interface TestHarness {
   /** Like {@link interact}, with the response body (e.g. a view_submission's `response_action`). */
   interactBody(payload: Record<string, unknown>): Promise<{ status: number; body: string }>;
   /**
-   * Uses the message shortcut "Look up Astro users" on `message` as Slack user USC in #alerts,
-   * and resolves with the private reply posted to the shortcut's `response_url`.
+   * Uses the message shortcut "Look up Astro users" on `message` as Slack user USC in #alerts
+   * (or `options.channel`), and resolves with the private reply posted to the shortcut's
+   * `response_url`.
    */
-  shortcut(message: Record<string, unknown>): Promise<Record<string, unknown>>;
+  shortcut(message: Record<string, unknown>, options?: { channel?: { id: string; name: string } }): Promise<Record<string, unknown>>;
   /**
    * Clicks `button` (an element of a card's actions block) on an ephemeral message in #ops, as
    * U0001 unless `options` say otherwise; returns the HTTP status. The click's `response_url` is
@@ -199,7 +200,7 @@ export async function startHarness(options: { astroHandler: StubHandler; env?: R
       const res = await postSignedForm(`${url}/slack/events`, { payload: JSON.stringify(payload) }, SIGNING_SECRET);
       return { status: res.status, body: await res.text() };
     },
-    async shortcut(message) {
+    async shortcut(message, options = {}) {
       const responseUrl = harness.newResponseUrl();
       await harness.interact({
         type: 'message_action',
@@ -208,7 +209,7 @@ export async function startHarness(options: { astroHandler: StubHandler; env?: R
         response_url: responseUrl,
         team: { id: 'T0001' },
         user: { id: 'USC' },
-        channel: { id: 'C0001', name: 'alerts' },
+        channel: options.channel ?? { id: 'C0001', name: 'alerts' },
         message,
       });
       const [reply] = await harness.replies(responseUrl);
