@@ -50,7 +50,15 @@ function perRequest<D extends { log: Logger }, A extends RequestArgs>(
 ): (args: A) => Promise<void> {
   return (args) => {
     const url = args.respond ? responseUrlOf(args.body) : undefined;
-    return make({ ...deps, log: requestLogger(deps.log, args.context) })(url ? { ...args, respond: responder.to(url) } : args);
+    // The request's logger is made on first use, after the listener's ack().
+    let log: Logger | undefined;
+    const scoped: D = {
+      ...deps,
+      get log() {
+        return (log ??= requestLogger(deps.log, args.context));
+      },
+    };
+    return make(scoped)(url ? { ...args, respond: responder.to(url) } : args);
   };
 }
 
