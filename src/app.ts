@@ -109,10 +109,6 @@ function installPage(title: string, text: string): string {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${title}</title></head><body style="font-family:sans-serif;max-width:40em;margin:4em auto"><h1>${title}</h1><p>${text}</p></body></html>`;
 }
 
-/** fetch with a default timeout, for the Web API client (Bolt's `respond()` is replaced: see slack/respond.ts). */
-const fetchWithTimeout: typeof fetch = (input, init) =>
-  fetch(input, { ...init, signal: init?.signal ?? AbortSignal.timeout(SLACK_API_TIMEOUT_MS) });
-
 /**
  * Creates the app: logger, stores, Astro client with its resilience policy, lookup, abuse
  * limits, metrics, the Bolt app with its receiver, middleware and listeners.
@@ -164,7 +160,6 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<Ast
     // Interactive paths must not wait silently through Slack's long rate-limit retries.
     retryConfig: { retries: 1, factor: 1, minTimeout: 200, maxTimeout: 500 },
     rejectRateLimitedCalls: true,
-    fetch: fetchWithTimeout,
   };
   const socketMode = Boolean(config.slack.appToken);
   const installationStore =
