@@ -3,7 +3,7 @@
  * and SIGINT. A bad configuration stops start-up with one line per problem (never a secret).
  */
 import 'dotenv/config';
-import { createApp } from './app.js';
+import { createApp } from './compose.js';
 import { ConfigError, loadConfig, secretsOf, type Config } from './config.js';
 import { createScrubber } from './logger.js';
 
@@ -21,7 +21,7 @@ function storeWhere(store: Config['store']): string {
 }
 
 async function main(): Promise<void> {
-  let config;
+  let config: Config;
   try {
     config = loadConfig(process.env);
   } catch (err) {
@@ -32,7 +32,7 @@ async function main(): Promise<void> {
     }
     throw err;
   }
-  let built;
+  let built: Awaited<ReturnType<typeof createApp>>;
   try {
     built = await createApp(config);
   } catch (err) {

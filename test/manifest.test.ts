@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import yaml from 'js-yaml';
 import { describe, expect, it } from 'vitest';
-import { BOT_SCOPES } from '../src/app.js';
+import { BOT_SCOPES } from '../src/server/install.js';
 import { LOOKUP_SHORTCUT_ID } from '../src/slack/listeners/shortcuts/lookup-message.js';
 
 type Manifest = {

@@ -1,31 +1,13 @@
 /**
  * Typed errors of the Astro API client. Knows nothing of Slack: turning an error into a message
- * a person reads happens in `src/slack/views/errors.ts`.
+ * a person reads happens in `src/slack/views/messages.ts` (by the error's `failure.code`).
  */
+import { OutcomeError, type AstroErrorKind } from '../core/outcomes.js';
 
-/**
- * What went wrong, as a caller needs to know it:
- * - `not_found`: 404, no such resource in the organization, or hidden from the token.
- * - `unauthorized`: 401, the token is missing, invalid or expired.
- * - `forbidden`: 403, the token lacks the permission (e.g. a Workspace or Deployment token).
- * - `bad_request`: 400, Astro refused the request's shape.
- * - `rate_limited`: 429, more than the token's budget (25 GET/s per token, Astro API overview).
- * - `unavailable`: 5xx, or the connection failed.
- * - `bad_response`: a 2xx whose body is not JSON or does not match the documented schema.
- * - `timeout`: no complete answer within the request timeout.
- */
-export type AstroErrorKind =
-  | 'not_found'
-  | 'unauthorized'
-  | 'forbidden'
-  | 'bad_request'
-  | 'rate_limited'
-  | 'unavailable'
-  | 'bad_response'
-  | 'timeout';
+export type { AstroErrorKind } from '../core/outcomes.js';
 
 /** An Astro API call that did not yield the expected data. Never carries the token. */
-export class AstroApiError extends Error {
+export class AstroApiError extends OutcomeError {
   /** See {@link AstroErrorKind}. */
   readonly kind: AstroErrorKind;
   /** HTTP status of the answer, when there was one. */
@@ -40,7 +22,7 @@ export class AstroApiError extends Error {
     message: string,
     details: { status?: number; requestId?: string; retryAfterMs?: number; cause?: unknown } = {},
   ) {
-    super(message, details.cause === undefined ? undefined : { cause: details.cause });
+    super({ code: 'astro', kind, ...(details.requestId !== undefined ? { requestId: details.requestId } : {}) }, message, details.cause === undefined ? undefined : { cause: details.cause });
     this.name = 'AstroApiError';
     this.kind = kind;
     if (details.status !== undefined) this.status = details.status;

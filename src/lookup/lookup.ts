@@ -5,6 +5,7 @@
  */
 import type { AstroClient, AstroTarget } from '../astro/client.js';
 import { AstroApiError } from '../astro/errors.js';
+import { OutcomeError } from '../core/outcomes.js';
 import { deadlineSignal } from '../astro/policy.js';
 import { CachedUserSchema, UserTeamSchema, type AstroUser, type AstroUserTeam } from '../astro/schemas.js';
 import type { NameResolver, ResolvedNames } from './names.js';
@@ -23,9 +24,9 @@ const CachedTeamsSchema = z
 const NotFoundSchema = z.object({ notFound: z.literal(true), requestId: z.string().max(128).optional() });
 
 /** Thrown when the installation has no Astro settings. */
-export class NotConfiguredError extends Error {
+export class NotConfiguredError extends OutcomeError {
   constructor() {
-    super('Astro is not connected for this Slack installation');
+    super({ code: 'not_configured' }, 'Astro is not connected for this Slack installation');
     this.name = 'NotConfiguredError';
   }
 }
@@ -50,9 +51,9 @@ export interface LookupResult {
 }
 
 /** No Astro user has that email (or the index could not be read). */
-export class EmailNotFoundError extends Error {
+export class EmailNotFoundError extends OutcomeError {
   constructor() {
-    super('no Astro user with that email');
+    super({ code: 'email_not_found' }, 'no Astro user with that email');
     this.name = 'EmailNotFoundError';
   }
 }

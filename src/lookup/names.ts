@@ -111,28 +111,7 @@ export function nameCacheKey(installation: string, target: Pick<AstroTarget, 'or
   return ['name', 'v1', installation, target.organizationId, kind, id].map(encodeURIComponent).join(':');
 }
 
-/**
- * The Astro UI page of a Deployment: `${uiBase}/${workspaceId}/deployments/${deploymentId}`
- * (astro-cli `GetDeploymentURL`, shared/notes/astro-api.md §7), e.g.
- * `https://cloud.astronomer.io/clx1ws…/deployments/clx1dep…`.
- * @param uiBase The Astro UI base, `http(s)://host[/path]`; trailing slashes are ignored.
- * @param workspaceId The Deployment's Workspace ID.
- * @param deploymentId The Deployment ID.
- * @returns The URL, or undefined when `uiBase` is not an http(s) URL (with no query or fragment)
- * or an ID is not a plain ID (`[A-Za-z0-9_-]`, 1–128 characters): then show no link.
- */
-export function astroDeploymentUrl(uiBase: string, workspaceId: string, deploymentId: string): string | undefined {
-  if (!PLAIN_ID.test(workspaceId) || !PLAIN_ID.test(deploymentId)) return undefined;
-  const base = uiBase.replace(/\/+$/, '');
-  let url: URL;
-  try {
-    url = new URL(base);
-  } catch {
-    return undefined;
-  }
-  if ((url.protocol !== 'https:' && url.protocol !== 'http:') || url.search || url.hash || url.username || url.password) return undefined;
-  return `${base}/${workspaceId}/deployments/${deploymentId}`;
-}
+export { astroDeploymentUrl } from '../core/ids.js';
 
 const expiresAt = z.number();
 const WorkspaceEntrySchema = z.union([

@@ -6,6 +6,7 @@
  * limiter) instead of refusing or allowing everything.
  */
 import type { createClient } from '@keyv/redis';
+import { OutcomeError } from '../core/outcomes.js';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 
 /** Per-minute budgets. */
@@ -24,12 +25,12 @@ export interface Throttled {
 }
 
 /** Thrown (as a lookup outcome) when a lookup is refused by the abuse limits. */
-export class ThrottledError extends Error {
+export class ThrottledError extends OutcomeError {
   readonly scope: Throttled['scope'];
   readonly retryAfterMs: number;
 
   constructor(t: Throttled) {
-    super(`too many lookups (${t.scope})`);
+    super({ code: 'throttled', scope: t.scope, retryAfterMs: t.retryAfterMs }, `too many lookups (${t.scope})`);
     this.name = 'ThrottledError';
     this.scope = t.scope;
     this.retryAfterMs = t.retryAfterMs;

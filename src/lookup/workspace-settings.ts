@@ -15,6 +15,7 @@ import { LRUCache } from 'lru-cache';
 import { z } from 'zod';
 import type { AstroTarget } from '../astro/client.js';
 import { AstroApiError } from '../astro/errors.js';
+import { OutcomeError } from '../core/outcomes.js';
 import type { TokenClaims } from '../astro/token.js';
 import type { AstroDefaults } from '../config.js';
 import type { BestEffortCache } from '../store/best-effort-cache.js';
@@ -46,9 +47,14 @@ export interface WorkspacePolicy {
   privateMentionReplies: boolean;
   /** When not empty: only members of these Slack user groups (IDs `S…`) may look users up. */
   allowedUserGroups: string[];
+  /**
+   * Answer @-mentions written by other bots and workflows (`bot_id`). Default false: they are
+   * ignored. When allowed they still pass the user-group rule (fail closed).
+   */
+  allowBotMentions: boolean;
 }
 
-export const DEFAULT_POLICY: WorkspacePolicy = { allowGuests: false, allowPublicInSharedChannels: false, privateMentionReplies: false, allowedUserGroups: [] };
+export const DEFAULT_POLICY: WorkspacePolicy = { allowGuests: false, allowPublicInSharedChannels: false, privateMentionReplies: false, allowedUserGroups: [], allowBotMentions: false };
 
 /** The health of a connection, shown to admins in App Home. Times in ms since the epoch. */
 export interface ConnectionHealth {
@@ -57,9 +63,9 @@ export interface ConnectionHealth {
 }
 
 /** The saved settings could not be decrypted (the encryption key changed, or the row was tampered with). */
-export class SettingsUnreadableError extends Error {
+export class SettingsUnreadableError extends OutcomeError {
   constructor() {
-    super('the saved Astro token cannot be decrypted');
+    super({ code: 'settings_unreadable' }, 'the saved Astro token cannot be decrypted');
     this.name = 'SettingsUnreadableError';
   }
 }
@@ -79,6 +85,7 @@ const PolicyRecord = z.object({
   allowPublicInSharedChannels: z.boolean(),
   privateMentionReplies: z.boolean(),
   allowedUserGroups: z.array(z.string().regex(/^S[A-Z0-9]{2,30}$/)).max(20).default([]),
+  allowBotMentions: z.boolean().default(false),
 });
 const HealthRecord = z.object({
   lastSuccessAt: z.number().optional(),
@@ -184,7 +191,7 @@ export function createWorkspaceSettings(options: WorkspaceSettingsOptions): Work
     if (raw === undefined) return null;
     const rec = ConnectionRecord.safeParse(raw);
     if (!rec.success || !box) throw new SettingsUnreadableError();
-    let opened;
+    let opened: ReturnType<SecretBox['open']>;
     try {
       opened = box.open(rec.data.sealedToken, aad(key));
     } catch (err) {

@@ -361,3 +361,14 @@ export async function openStores(location: StoreLocation, options: OpenStoresOpt
     },
   };
 }
+
+/**
+ * Which keys of the best-effort stores belong to a workspace: every key names its installation
+ * key URI-encoded between colons (`…:<installation key>:…`) or at its end (see `userCacheKey`,
+ * `nameCacheKey` and the recent lookups' keys).
+ */
+export function ofWorkspace(installationKey: string): (key: string) => boolean {
+  const id = encodeURIComponent(installationKey);
+  const marker = `:${id}:`;
+  return (k) => k.includes(marker) || k.endsWith(`:${id}`);
+}

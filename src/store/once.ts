@@ -7,11 +7,12 @@
  */
 import type { createClient } from '@keyv/redis';
 import { LRUCache } from 'lru-cache';
+import { OutcomeError } from '../core/outcomes.js';
 
 /** A strict store did not answer (error or timeout): the caller must not guess. */
-export class StoreUnavailableError extends Error {
+export class StoreUnavailableError extends OutcomeError {
   constructor(message = 'the store is not answering', options?: { cause?: unknown }) {
-    super(message, options);
+    super({ code: 'store_unavailable' }, message, options);
     this.name = 'StoreUnavailableError';
   }
 }

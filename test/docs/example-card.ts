@@ -2,6 +2,7 @@
  * The example card shown in README.md: exactly what `/astro-user` posts for the ADA fixture (its
  * Astro answer is shown in README too), with names resolved and one Team, at a fixed time.
  */
+import { createCardRefs } from '../../src/app/cards.js';
 import { AstroUserSchema } from '../../src/astro/schemas.js';
 import { renderCards } from '../../src/slack/views/cards.js';
 import { verbatim } from '../../src/slack/views/verbatim.js';
@@ -41,6 +42,7 @@ export function exampleCard(): { text: string; blocks: unknown[] } {
   const m = renderCards('private', [{ userId: ADA.id, user: AstroUserSchema.parse(ADA), fetchedAt: EXAMPLE_FETCHED_AT, names: EXAMPLE_NAMES, teams }], {
     audience: '#ops',
     astroUiUrl: 'https://cloud.astronomer.io',
+    valueOf: createCardRefs('example').encode,
   });
   // As sent: every mrkdwn text verbatim (src/slack/reply.ts).
   return { text: m.text, blocks: verbatim(m.blocks) };

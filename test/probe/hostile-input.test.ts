@@ -9,10 +9,9 @@
 import type { ServerResponse } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { isAstroId } from '../../src/astro/ids.js';
-import { NoNameMatchError } from '../../src/slack/lookups.js';
-import { parseQuery } from '../../src/slack/query.js';
-import { inputProblemMessage, lookupErrorMessage } from '../../src/slack/views/messages.js';
+import { isAstroId } from '../../src/core/ids.js';
+import { parseQuery } from '../../src/core/query.js';
+import { failureMessage, inputProblemMessage } from '../../src/slack/views/messages.js';
 import { renderPicker } from '../../src/slack/views/picker.js';
 import { blockKitViolations } from '../../src/slack/views/limits.js';
 import { ORG_ID, slackHandler, startHarness, type TestHarness } from '../support/app.js';
@@ -185,18 +184,18 @@ describe('hostile slash-command text over signed HTTP', () => {
   });
 
   it.each([
-    ['<@U123>', '<@U123>'],
-    ['<@U123|bob>', '<@U123|bob>'],
-  ])('answers %s (a Slack user whose email Slack does not show) privately, with no Astro call', async (_name, text) => {
+    ['<@U123>', '<@U123>', 'U123'],
+    ['<@U124|bob>', '<@U124|bob>', 'U124'],
+  ])('answers %s (a Slack user whose email Slack does not show) privately, with no Astro call', async (_name, text, slackUser) => {
     const infoBefore = h.apiCalls('users.info').length;
     const r = await send(text);
     expect(r.status).toBe(200);
     expect(r.body).toBe('');
     // The reply names back the Slack user the asker typed, in a message only the asker sees.
-    expectSafeMessage(r.reply!, ['U123']);
+    expectSafeMessage(r.reply!, [slackUser]);
     expect(r.reply!.text).toBe("That Slack user's email is not visible.");
-    expect(allText(r.reply!.blocks)).toContain("I can't see an email for <@U123>");
-    expect(h.apiCalls('users.info').slice(infoBefore).map((c) => c.user)).toContain('U123');
+    expect(allText(r.reply!.blocks)).toContain(`I can't see an email for <@${slackUser}>`);
+    expect(h.apiCalls('users.info').slice(infoBefore).map((c) => c.user)).toContain(slackUser);
     expect(r.calls).toEqual([]);
   });
 
@@ -281,8 +280,8 @@ describe('hostile slash-command text over signed HTTP', () => {
   });
 
   it('every payload Slack received was valid and ping-free, and no secret leaked', () => {
-    // U0001 asked; U123 is the Slack user the asker typed, named back in their private reply.
-    expectSlackPayloadsSafe(h, ['U0001', 'U123']);
+    // U0001 asked; U123 and U124 are the Slack users the asker typed, named back in their private reply.
+    expectSlackPayloadsSafe(h, ['U0001', 'U123', 'U124']);
     expectNoSecretLeak(h);
     // Only the organization's users paths: GetUser of a well-formed ID, and ListUsers pages.
     expect(h.astro.requests.length).toBeGreaterThan(0);
@@ -346,7 +345,7 @@ describe('parseQuery under fast-check', () => {
       fc.property(anyText, (text) => {
         const q = parseQuery(text);
         if (q.kind !== 'search') return;
-        for (const msg of [lookupErrorMessage(new NoNameMatchError(q.text), ''), renderPicker([someone, { ...someone, id: ID2 }], q.text)]) {
+        for (const msg of [failureMessage({ code: 'no_name_match', text: q.text }, ''), renderPicker([someone, { ...someone, id: ID2 }], q.text)]) {
           expect(blockKitViolations(msg, 'message')).toEqual([]);
           for (const s of mrkdwnStrings(msg as unknown as Record<string, unknown>)) expect(foreignControls(s)).toEqual([]);
         }

@@ -11,7 +11,12 @@ import { AstroApiError, type AstroErrorKind } from '../../src/astro/errors.js';
 import { renderUserCard, type CardSurface } from '../../src/slack/views/user-card.js';
 import { renderCards, type CardKind } from '../../src/slack/views/cards.js';
 import { renderHome } from '../../src/slack/views/home.js';
-import { lookupErrorMessage } from '../../src/slack/views/messages.js';
+import { toFailure } from '../../src/core/outcomes.js';
+import { failureMessage } from '../../src/slack/views/messages.js';
+import { createCardRefs } from '../../src/app/cards.js';
+
+/** Card references signed as the app signs them. */
+const REFS = createCardRefs('test secret');
 import { blockKitViolations } from '../../src/slack/views/limits.js';
 import { cid, foreignControls, mrkdwnStrings } from './probe-support.js';
 
@@ -114,13 +119,13 @@ describe('renderers under fast-check', () => {
     const kinds: AstroErrorKind[] = ['not_found', 'unauthorized', 'forbidden', 'bad_request', 'rate_limited', 'unavailable', 'bad_response', 'timeout'];
     const item = fc.oneof(
       { weight: 4, arbitrary: user.map((u) => ({ user: u })) },
-      { weight: 1, arbitrary: fc.tuple(fc.constantFrom(...kinds), str).map(([k, rid]) => ({ error: new AstroApiError(k, 'x', { requestId: rid }) })) },
-      { weight: 1, arbitrary: fc.constant({ error: new Error('<!channel> internal') }) },
+      { weight: 1, arbitrary: fc.tuple(fc.constantFrom(...kinds), str).map(([k, rid]) => ({ failure: toFailure(new AstroApiError(k, 'x', { requestId: rid })) })) },
+      { weight: 1, arbitrary: fc.constant({ failure: toFailure(new Error('<!channel> internal')) }) },
     );
     fc.assert(
       fc.property(fc.array(item, { minLength: 1, maxLength: 7 }), fc.constantFrom<CardKind>('private', 'thread', 'shared'), fc.nat(2000), (items, kind, notShown) => {
-        const list = items.map((it, i) => ({ userId: cid('list', i), ...('user' in it ? { user: it.user, fetchedAt: FETCHED_AT } : { error: it.error }) }));
-        const msg = renderCards(kind, list, { astroUiUrl: 'https://cloud.astronomer.io', by: kind === 'shared' ? 'USHARER' : 'UASKER', audience: '#ops', notShown });
+        const list = items.map((it, i) => ({ userId: cid('list', i), ...('user' in it ? { user: it.user, fetchedAt: FETCHED_AT } : { failure: it.failure }) }));
+        const msg = renderCards(kind, list, { astroUiUrl: 'https://cloud.astronomer.io', by: kind === 'shared' ? 'USHARER' : 'UASKER', audience: '#ops', notShown, valueOf: REFS.encode });
         expectSafe(msg, 'message');
       }),
       { numRuns: 60 },
@@ -139,7 +144,7 @@ describe('renderers under fast-check', () => {
       fc.property(user, fc.array(ctx, { minLength: 1, maxLength: 6 }), (u, contexts) => {
         for (const c of contexts) {
           const items = (x: AstroUser) => [{ userId: cid('memo'), user: x, fetchedAt: c.fetchedAt }];
-          const options = { astroUiUrl: c.astroUiUrl, by: c.by, audience: c.audience };
+          const options = { astroUiUrl: c.astroUiUrl, by: c.by, audience: c.audience, valueOf: REFS.encode };
           const again = renderCards(c.kind, items(u), options);
           const afresh = renderCards(c.kind, items(structuredClone(u)), options);
           expect(again).toEqual(afresh);
@@ -156,7 +161,7 @@ describe('renderers under fast-check', () => {
         const view = renderHome({
           recent: r,
           astroUiUrl: 'https://cloud.astronomer.io',
-          ...(u ? { result: { user: u, fetchedAt: FETCHED_AT } } : rid !== undefined ? { notice: lookupErrorMessage(new AstroApiError('not_found', 'x', { requestId: rid }), cid('n')) } : {}),
+          ...(u ? { result: { user: u, fetchedAt: FETCHED_AT } } : rid !== undefined ? { notice: failureMessage(toFailure(new AstroApiError('not_found', 'x', { requestId: rid })), cid('n')) } : {}),
         });
         expectSafe(view as unknown as { blocks: unknown[] }, 'view');
         expect((view.private_metadata ?? '').length).toBeLessThanOrEqual(3000);

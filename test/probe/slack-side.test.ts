@@ -260,7 +260,7 @@ describe('a failing or odd Slack side', () => {
     });
 
     // Regression: the shortcut reads only the first 100,000 characters of the message's text,
-    // attachments and blocks joined together (src/slack/lookups.ts:128, findAstroIds:
+    // attachments and blocks joined together (src/core/find-queries.ts, findUserQueries:
     // `text.slice(0, 100_000)` over messageText() of src/slack/listeners/shortcuts/lookup-message.ts),
     // so an alert whose IDs sit in a block or attachment after a long log excerpt is answered
     // "I found no Astro user IDs in that message", contrary to README ("finds every Astro user ID
@@ -288,7 +288,7 @@ describe('a failing or odd Slack side', () => {
     });
 
     // Regression: the "…and N more" count is wrong past 100 IDs: findAstroIds stops at 100
-    // (src/slack/lookups.ts:126, `max = 100`), so 1,000 IDs are answered "…and 95 more Astro user IDs
+    // (src/app/mention.ts, MAX_QUERIES_PER_MESSAGE), so 1,000 IDs are answered "…and 95 more Astro user IDs
     // not looked up". Fix: count all matches (cheaply) and keep only the first few.
     it('says how many IDs were left out when a mention names 1,000', async () => {
       const ids = Array.from({ length: 1000 }, (_, i) => cid('more', i));
@@ -333,7 +333,7 @@ describe('a failing or odd Slack side', () => {
       expect(view).toContain(REC_EMOJI);
     });
 
-    // Regression: the history stores the ID Astro sent back (src/slack/lookups.ts:110, `userId: result.user.id`)
+    // Regression: the history stores the ID Astro sent back (src/app/lookup-users.ts)
     // instead of the ID that was asked (and validated); an answer whose `id` is not a lower-case
     // CUID makes the stored list fail RecentListSchema (src/lookup/recent.ts:18) and wipes it.
     it('keeps the history when Astro answers with the ID in another case', async () => {

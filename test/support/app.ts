@@ -4,7 +4,7 @@
  */
 import { Writable } from 'node:stream';
 import type { ServerResponse } from 'node:http';
-import { createApp, type AppDeps, type AstroUserApp } from '../../src/app.js';
+import { createApp, type AppDeps, type AstroUserApp } from '../../src/compose.js';
 import { loadConfig, secretsOf } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
 import { json, startHttpStub, type HttpStub, type RecordedRequest, type StubHandler } from './http-stub.js';

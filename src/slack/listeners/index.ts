@@ -1,23 +1,24 @@
 /**
- * Registers every listener on the Bolt app. Listeners are thin: parse, `ack()`, call the lookup,
- * render, reply.
+ * Registers every listener on the Bolt app: one Bolt listener per kind of payload, each routing
+ * by event type or `action_id` (Bolt runs every registered listener's matchers on every request,
+ * so five listeners cost less than one per route). Each listener is built per request with the
+ * request's logger and a `respond()` that posts with our responder.
  */
 import type { App, Context } from '@slack/bolt';
 import { requestLogger, type Logger } from '../../logger.js';
-import type { Responder } from '../respond.js';
-import type { SlackDeps } from '../lookups.js';
 import { HOME } from '../views/home.js';
 import { CONFIG } from '../views/config-modal.js';
 import { CARD_ACTION } from '../views/user-card.js';
-import { cardOpen, cardRefresh, cardShare, pickUser } from './actions/card.js';
 import { PICK_ACTION } from '../views/picker.js';
+import { cardOpen, cardRefresh, cardShare, pickUser } from './actions/card.js';
 import { homeLookup, homeOpenUser } from './actions/home.js';
 import { astroUserCommand } from './commands/astro-user.js';
+import type { ListenerDeps } from './deps.js';
 import { appHomeOpened } from './events/app-home-opened.js';
 import { appMention } from './events/app-mention.js';
-import { uninstallListener, type UninstallDeps } from './events/uninstall.js';
+import { uninstallListener } from './events/uninstall.js';
 import { LOOKUP_SHORTCUT_ID, lookupMessageShortcut } from './shortcuts/lookup-message.js';
-import { configSubmission, configureAction, disconnectAction, openConfigModal, type ConfigDeps } from './views/astro-config.js';
+import { configSubmission, configureAction, disconnectAction } from './views/astro-config.js';
 
 /** `action_id`, with an optional `:n` suffix (several cards in one message). */
 const withSuffix = (id: string) => new RegExp(`^${id}(:\\d+)?$`);
@@ -40,25 +41,21 @@ function responseUrlOf(body: unknown): string | undefined {
 
 /**
  * A listener built, for each request, from `deps` whose `log` carries the request's correlation ID
- * ({@link requestLogger}), and given a `respond()` that posts with `responder` (undici) instead of
- * Bolt's (fetch). Building is cheap: the factories only close over their deps.
+ * ({@link requestLogger}, made on first use, after the listener's ack), and given a `respond()`
+ * that posts with `deps.responder` (undici) instead of Bolt's (fetch).
  */
-function perRequest<D extends { log: Logger }, A extends RequestArgs>(
-  deps: D,
-  responder: Responder,
-  make: (deps: D) => (args: A) => Promise<void>,
-): (args: A) => Promise<void> {
+function perRequest<A extends RequestArgs>(deps: ListenerDeps, make: (deps: ListenerDeps) => (args: A) => Promise<void>): (args: A) => Promise<void> {
   return (args) => {
     const url = args.respond ? responseUrlOf(args.body) : undefined;
-    // The request's logger is made on first use, after the listener's ack().
     let log: Logger | undefined;
-    const scoped: D = {
+    const scoped: ListenerDeps = {
       ...deps,
       get log() {
-        return (log ??= requestLogger(deps.log, args.context));
+        log ??= requestLogger(deps.log, args.context);
+        return log;
       },
     };
-    return make(scoped)(url ? { ...args, respond: responder.to(url) } : args);
+    return make(scoped)(url ? { ...args, respond: deps.responder.to(url) } : args);
   };
 }
 
@@ -66,46 +63,37 @@ function perRequest<D extends { log: Logger }, A extends RequestArgs>(
  * A route's listener. Bolt types each event's and action's arguments apart; every listener is
  * typed where it is defined, and the router only hands it the payload its route matched.
  */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+// biome-ignore lint/suspicious/noExplicitAny: each route's listener is typed where it is defined
 type AnyListener = (args: any) => Promise<void>;
 
-/**
- * Registers the slash command (any name the manifest gives it), events, actions, the shortcut and
- * the modal: one Bolt listener per kind of payload, each routing by event type or `action_id`.
- * Bolt runs every registered listener's matchers on every request (~2 µs each, measured with
- * `npm run bench`), so five listeners cost less than one per route.
- */
-export function registerListeners(app: App, deps: SlackDeps & { config: ConfigDeps; uninstall: UninstallDeps; responder: Responder }): void {
-  const { responder } = deps;
-  app.command(
-    /^\/.+$/,
-    perRequest(deps, responder, (d) => astroUserCommand(d, (args) => openConfigModal({ ...deps.config, log: d.log }, args))),
-  );
+/** Registers the slash command (any name the manifest gives it), events, actions, the shortcut and the modal. */
+export function registerListeners(app: App, deps: ListenerDeps): void {
+  app.command(/^\/.+$/, perRequest(deps, astroUserCommand));
 
   const events: Record<string, AnyListener> = {
-    app_home_opened: perRequest(deps, responder, appHomeOpened),
-    app_mention: perRequest(deps, responder, appMention),
-    app_uninstalled: perRequest(deps.uninstall, responder, uninstallListener),
-    tokens_revoked: perRequest(deps.uninstall, responder, uninstallListener),
+    app_home_opened: perRequest(deps, appHomeOpened),
+    app_mention: perRequest(deps, appMention),
+    app_uninstalled: perRequest(deps, uninstallListener),
+    tokens_revoked: perRequest(deps, uninstallListener),
   };
   app.event(new RegExp(`^(?:${Object.keys(events).join('|')})$`), (args) => events[args.event.type]!(args));
 
   const actions: [RegExp, AnyListener][] = [
-    [exactly(HOME.lookupAction), perRequest(deps, responder, homeLookup)],
-    [exactly(HOME.queryAction), perRequest(deps, responder, homeLookup)],
-    [withSuffix(HOME.recentAction), perRequest(deps, responder, (d) => homeOpenUser(d, { bypassCache: false }))],
-    [exactly(HOME.configureAction), perRequest(deps.config, responder, configureAction)],
-    [exactly(HOME.disconnectAction), perRequest(deps.config, responder, disconnectAction)],
-    [withSuffix(CARD_ACTION.refresh), perRequest(deps, responder, cardRefresh)],
-    [withSuffix(CARD_ACTION.share), perRequest(deps, responder, cardShare)],
+    [exactly(HOME.lookupAction), perRequest(deps, homeLookup)],
+    [exactly(HOME.queryAction), perRequest(deps, homeLookup)],
+    [withSuffix(HOME.recentAction), perRequest(deps, (d) => homeOpenUser(d, { bypassCache: false }))],
+    [exactly(HOME.configureAction), perRequest(deps, configureAction)],
+    [exactly(HOME.disconnectAction), perRequest(deps, disconnectAction)],
+    [withSuffix(CARD_ACTION.refresh), perRequest(deps, cardRefresh)],
+    [withSuffix(CARD_ACTION.share), perRequest(deps, cardShare)],
     [withSuffix(CARD_ACTION.open), cardOpen()],
-    [withSuffix(PICK_ACTION), perRequest(deps, responder, pickUser)],
+    [withSuffix(PICK_ACTION), perRequest(deps, pickUser)],
   ];
   app.action(new RegExp(actions.map(([re]) => `(?:${re.source})`).join('|')), (args) => {
     const id = (args.action as { action_id?: string }).action_id ?? '';
     return actions.find(([re]) => re.test(id))![1](args);
   });
 
-  app.shortcut({ type: 'message_action', callback_id: LOOKUP_SHORTCUT_ID }, perRequest(deps, responder, lookupMessageShortcut));
-  app.view(CONFIG.callbackId, perRequest(deps.config, responder, configSubmission));
+  app.shortcut({ type: 'message_action', callback_id: LOOKUP_SHORTCUT_ID }, perRequest(deps, lookupMessageShortcut));
+  app.view(CONFIG.callbackId, perRequest(deps, configSubmission));
 }

@@ -7,16 +7,20 @@ import type { AstroUser } from '../../astro/schemas.js';
 import type { TeamRoles } from '../../lookup/lookup.js';
 import type { ResolvedNames } from '../../lookup/names.js';
 import { LIMITS, truncate } from './limits.js';
-import { lookupErrorMessage } from './messages.js';
+import type { Failure } from '../../core/outcomes.js';
+import { failureMessage } from './messages.js';
 import { renderUserCard, type CardActions, type CardSurface, type RenderedMessage } from './user-card.js';
 
 /** Users looked up for one message, at most. */
 export const MAX_CARDS_PER_MESSAGE = 5;
 
-/** One user's outcome: a found user, or the error that stopped the lookup. */
+/**
+ * One user's outcome: a found user, or the failure that stopped the lookup (`userId` is then the
+ * Astro user ID the query named, or '').
+ */
 export type CardListItem =
   | { userId: string; user: AstroUser; fetchedAt: number; names?: ResolvedNames; teams?: TeamRoles }
-  | { userId: string; error: unknown };
+  | { userId: string; failure: Failure };
 
 /** Options of {@link renderCardList}. */
 export interface CardListOptions {
@@ -62,8 +66,10 @@ export function renderCardList(items: CardListItem[], options: CardListOptions):
       blocks.push(...card.blocks);
       texts.push(card.text);
     } else {
-      const err = lookupErrorMessage(item.error, item.userId);
-      err.blocks.forEach((b, j) => blocks.push({ ...b, block_id: `c${i}:err:${j}` } as KnownBlock));
+      const err = failureMessage(item.failure, item.userId);
+      err.blocks.forEach((b, j) => {
+        blocks.push({ ...b, block_id: `c${i}:err:${j}` } as KnownBlock);
+      });
       texts.push(err.text);
     }
   });

@@ -1,45 +1,18 @@
 /**
  * Cards as each kind of message shows them: a private reply (with Share), a thread reply (compact,
  * saying who asked), or a card shared to a channel (saying who shared it). Pure. Refresh redraws a
- * message with the same function, from what its buttons say.
+ * message with the same function.
  */
 import type { AstroUser } from '../../astro/schemas.js';
 import type { TeamRoles } from '../../lookup/lookup.js';
-import { astroDeploymentUrl, type ResolvedNames } from '../../lookup/names.js';
+import type { ResolvedNames } from '../../lookup/names.js';
+import { astroDeploymentUrl } from '../../core/ids.js';
+import type { CardKind } from '../../core/visibility.js';
 import { renderCardList, type CardListItem } from './card-list.js';
-import { lookupErrorMessage } from './messages.js';
+import { failureMessage } from './messages.js';
 import { renderUserCard, type CardActions, type RenderedMessage } from './user-card.js';
 
-/** Where a card is, which decides how it looks and how Refresh redraws it. */
-export type CardKind = 'private' | 'thread' | 'shared';
-
-/** What a card button says about its message, so Refresh can redraw it without reading it back. */
-export interface CardButtonInfo {
-  /** The Astro user of the clicked card. */
-  userId: string;
-  kind: CardKind;
-  /** Asker (thread) or sharer (shared). */
-  by?: string;
-  /** Every Astro user ID of the message, in order (ephemeral messages are not sent back to apps). */
-  list: string[];
-}
-
-/**
- * A button value: `v1|<user id>|<kind>|<slack user id or empty>|<ids of the message, comma-separated>`.
- * At most 5 IDs of 25 characters: far under the 2000-character value limit.
- */
-export function cardButtonValue(userId: string, kind: CardKind, by: string | undefined, list: string[]): string {
-  return ['v1', userId, kind, by ?? '', list.join(',')].join('|');
-}
-
-/** Parses {@link cardButtonValue}; undefined for anything else (values come back from Slack untrusted). */
-export function parseCardButtonValue(value: string | undefined): CardButtonInfo | undefined {
-  const m = /^v1\|(c[0-9a-z]{24})\|(private|thread|shared)\|([UW][A-Z0-9]{2,30})?\|((?:c[0-9a-z]{24},){0,9}c[0-9a-z]{24})$/.exec(value ?? '');
-  if (!m) return undefined;
-  const list = [...new Set(m[4]!.split(','))];
-  if (!list.includes(m[1]!)) return undefined;
-  return { userId: m[1]!, kind: m[2] as CardKind, list, ...(m[3] ? { by: m[3] } : {}) };
-}
+export type { CardKind } from '../../core/visibility.js';
 
 /** The Astro UI page of the user's first deployment whose workspace is known, if any. */
 export function firstDeploymentUrl(user: AstroUser, names: ResolvedNames, uiBase: string): string | undefined {
@@ -60,6 +33,11 @@ export interface CardsContext {
   astroUiUrl: string;
   /** IDs found but not looked up. */
   notShown?: number;
+  /**
+   * The value of the buttons of the card of `userId` in a message of `kind` listing `list`: a card
+   * reference the server signs (src/app/cards.ts); the view only places it.
+   */
+  valueOf(ref: { userId: string; kind: CardKind; by?: string; list: string[] }): string;
 }
 
 /** A single card already drawn for a user object, with everything else it was drawn from. */
@@ -104,12 +82,12 @@ function draw(kind: CardKind, items: CardListItem[], ctx: CardsContext): Rendere
   const actionsFor = (userId: string): CardActions => ({
     refresh: true,
     openUrl: openUrlFor(userId),
-    value: cardButtonValue(userId, kind, ctx.by, list),
+    value: ctx.valueOf({ userId, kind, ...(ctx.by ? { by: ctx.by } : {}), list }),
     ...(kind === 'private' ? { shareAudience: ctx.audience ?? 'this conversation' } : {}),
   });
   const only = items[0];
   if (items.length === 1 && only && kind !== 'thread' && !ctx.notShown) {
-    if (!('user' in only)) return lookupErrorMessage(only.error, only.userId);
+    if (!('user' in only)) return failureMessage(only.failure, only.userId);
     return renderUserCard(only.user, {
       surface: 'message',
       fetchedAt: only.fetchedAt,

@@ -6,6 +6,7 @@
  * private_metadata ≤3000, ≤100 blocks).
  */
 import type { KnownBlock, ModalView } from '@slack/types';
+import type { Failure } from '../../core/outcomes.js';
 import type { WorkspacePolicy } from '../../lookup/workspace-settings.js';
 import { slackDate } from './format.js';
 import { escapeAndTruncate, inlineCode } from './limits.js';
@@ -24,7 +25,7 @@ export const CONFIG = {
 } as const;
 
 /** The policy checkboxes' values. */
-export const POLICY_OPTIONS: { value: keyof WorkspacePolicy; text: string; description: string }[] = [
+export const POLICY_OPTIONS: { value: Exclude<keyof WorkspacePolicy, 'allowedUserGroups'>; text: string; description: string }[] = [
   { value: 'allowGuests', text: 'Guests may look users up', description: 'Off: multi- and single-channel guests are refused.' },
   {
     value: 'allowPublicInSharedChannels',
@@ -32,6 +33,11 @@ export const POLICY_OPTIONS: { value: keyof WorkspacePolicy; text: string; descr
     description: 'Off: in Slack Connect channels, mention answers and Share stay private.',
   },
   { value: 'privateMentionReplies', text: 'Answer @-mentions privately', description: 'On: mention answers are visible only to who asked.' },
+  {
+    value: 'allowBotMentions',
+    text: 'Answer @-mentions by other bots and workflows',
+    description: 'Off: mentions written by apps and workflows are ignored. On: answered, but never past the user-group limit.',
+  },
 ];
 
 /** What the form shows about the current connection (no token). */
@@ -168,4 +174,27 @@ export function resultModal(outcome: { ok: true; organizationId: string; tokenHi
   const blocks = [section(`:x: *Not saved.* ${outcome.reason}`)];
   if (outcome.requestId) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `Astro request ID ${inlineCode(outcome.requestId, 128)}` }] });
   return modal(blocks);
+}
+
+/**
+ * Words for a failed test call of a new token, explaining a Workspace or Deployment token's likely
+ * refusal (only Organization API tokens may list the organization's users:
+ * https://www.astronomer.io/docs/astro/organization-api-tokens).
+ * @param scope the token's scope, from its claims; `organizationId` the organization it names.
+ */
+export function explainTestFailure(failure: Failure, scope: 'ORGANIZATION' | 'WORKSPACE' | 'DEPLOYMENT', organizationId: string): string {
+  if (failure.code !== 'astro') return 'The test call failed unexpectedly. Try again.';
+  switch (failure.kind) {
+    case 'unauthorized':
+      return 'Astro refused this token: it is invalid, expired or was revoked. Create a new one.';
+    case 'forbidden':
+      return scope === 'ORGANIZATION'
+        ? "This token isn't allowed to read the organization's users. Give it the Organization Member role (or higher)."
+        : `This is a ${scope === 'WORKSPACE' ? 'Workspace' : 'Deployment'} API token: Astro does not let it read the organization's users. Create an Organization API token with the Organization Member role.`;
+    case 'not_found':
+    case 'bad_request':
+      return `Astro doesn't know organization \`${organizationId}\` for this token. Check the Organization ID, or leave it empty to use the token's own.`;
+    default:
+      return "Astro didn't answer the test call. Try again in a moment.";
+  }
 }

@@ -8,7 +8,6 @@
 import type { HomeView, KnownBlock } from '@slack/types';
 import type { AstroUser } from '../../astro/schemas.js';
 import type { RecentLookup } from '../../lookup/recent.js';
-import type { ConnectionHealth } from '../../lookup/workspace-settings.js';
 import type { TeamRoles } from '../../lookup/lookup.js';
 import type { ResolvedNames } from '../../lookup/names.js';
 import { firstDeploymentUrl } from './cards.js';
@@ -88,17 +87,8 @@ function adminBlocks(a: AdminPanel): KnownBlock[] {
   ];
 }
 
-/** The admin's view of the workspace's Astro connection. Times in ms since the epoch. */
-export interface AdminPanel {
-  /** The saved connection (no token), when there is one. */
-  connection?: { organizationId: string; tokenHint: string; scope: string; expiresAt?: number; savedBy: string; savedAt: number };
-  /** True when lookups use the operator's `ASTRO_*` token instead. */
-  usingDefaults: boolean;
-  health: ConnectionHealth;
-  /** The connection could not be read (storage down, or the key changed). */
-  unreadable?: boolean;
-  now: number;
-}
+export type { AdminPanel } from '../../app/home.js';
+import type { AdminPanel } from '../../app/home.js';
 
 /** Days before expiry from which the token's expiry is shown as a warning. */
 export const EXPIRY_WARNING_DAYS = 14;

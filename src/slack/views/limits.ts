@@ -85,6 +85,7 @@ export function escapeAndTruncate(raw: string, max: number): string {
 
 /** Strips control characters (including newlines) that would break a one-line label. */
 export function oneLine(s: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
   return s.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ').trim();
 }
 
@@ -188,7 +189,9 @@ export function blockKitViolations(payload: { blocks?: unknown[]; text?: string 
         if (!b.text && fields.length === 0) v.push(`${where}: section needs text or fields`);
         if (b.text) countText(textOf(b.text), `${where}.text`, LIMITS.sectionText);
         if (fields.length > LIMITS.sectionFields) v.push(`${where}: ${fields.length} fields > ${LIMITS.sectionFields}`);
-        fields.forEach((f, j) => countText(textOf(f), `${where}.fields[${j}]`, LIMITS.fieldText));
+        fields.forEach((f, j) => {
+          countText(textOf(f), `${where}.fields[${j}]`, LIMITS.fieldText);
+        });
         if (b.accessory) checkElement(b.accessory as Json, `${where}.accessory`);
         break;
       }
@@ -196,14 +199,18 @@ export function blockKitViolations(payload: { blocks?: unknown[]; text?: string 
         const els = (b.elements as Json[] | undefined) ?? [];
         if (els.length === 0) v.push(`${where}: context without elements`);
         if (els.length > LIMITS.contextElements) v.push(`${where}: ${els.length} elements > ${LIMITS.contextElements}`);
-        els.forEach((e, j) => checkElement(e, `${where}.elements[${j}]`));
+        els.forEach((e, j) => {
+          checkElement(e, `${where}.elements[${j}]`);
+        });
         break;
       }
       case 'actions': {
         const els = (b.elements as Json[] | undefined) ?? [];
         if (els.length === 0) v.push(`${where}: actions without elements`);
         if (els.length > LIMITS.actionsElements) v.push(`${where}: ${els.length} elements > ${LIMITS.actionsElements}`);
-        els.forEach((e, j) => checkElement(e, `${where}.elements[${j}]`));
+        els.forEach((e, j) => {
+          checkElement(e, `${where}.elements[${j}]`);
+        });
         break;
       }
       case 'input': {

@@ -3,13 +3,8 @@
  * act on. This is the one place where typed errors become text.
  */
 import type { KnownBlock } from '@slack/types';
-import { AstroApiError } from '../../astro/errors.js';
-import { NotConfiguredError } from '../../lookup/lookup.js';
-import { ThrottledError } from '../../lookup/throttle.js';
-import { SettingsUnreadableError } from '../../lookup/workspace-settings.js';
-import { AskerUnknownError, GuestRefusedError, NoNameMatchError, NotInUserGroupError, SlackUserNoEmailError, SlackUserNotInAstroError } from '../lookups.js';
-import { EmailNotFoundError } from '../../lookup/lookup.js';
-import { StoreUnavailableError } from '../../store/once.js';
+import type { Failure } from '../../core/outcomes.js';
+import type { InputProblem } from '../../core/query.js';
 import type { RenderedMessage } from './user-card.js';
 import { inlineCode } from './limits.js';
 
@@ -35,28 +30,10 @@ export function helpMessage(command = '/astro-user'): RenderedMessage {
   );
 }
 
-/** Why a query was refused before any API call. */
-export type InputProblem =
-  | { kind: 'not_an_id'; shown: string }
-  | { kind: 'email'; shown: string }
-  | { kind: 'mention' }
-  | { kind: 'several' }
-  | { kind: 'too_long' };
-
 /** A friendly explanation of an input that is not an Astro user ID (no API call was made). */
 export function inputProblemMessage(problem: InputProblem, command = '/astro-user'): RenderedMessage {
   const tail = `Try \`${command} ${EXAMPLE_USER_ID}\`, or \`${command} help\`.`;
   switch (problem.kind) {
-    case 'email':
-      return simple(
-        'Lookup by email is not available yet.',
-        `I can't look up ${inlineCode(problem.shown, 60)} yet: for now I look up Astro user IDs only (25 characters starting with \`c\`). ${tail}`,
-      );
-    case 'mention':
-      return simple(
-        'Lookup by Slack mention is not available yet.',
-        `I can't look up a Slack user yet: for now I look up Astro user IDs only (25 characters starting with \`c\`). ${tail}`,
-      );
     case 'several':
       return simple('Give one Astro user ID at a time.', `Give me one Astro user ID at a time. ${tail}`);
     case 'too_long':
@@ -70,70 +47,73 @@ export function inputProblemMessage(problem: InputProblem, command = '/astro-use
 }
 
 /** Context line with Astro's requestId, for support. */
-function requestIdNote(err: AstroApiError): string | undefined {
-  return err.requestId ? `Astro request ID ${inlineCode(err.requestId, 128)} (share it with Astronomer support if this persists)` : undefined;
+function requestIdNote(requestId: string | undefined): string | undefined {
+  return requestId ? `Astro request ID ${inlineCode(requestId, 128)} (share it with Astronomer support if this persists)` : undefined;
 }
 
 /**
- * The message for a failed lookup of `userId`.
- * Handles {@link AstroApiError} (by kind), {@link NotConfiguredError}, and anything else (as an
- * unexpected error, with no detail that could leak internals).
+ * The one place where outcome codes become words: the message for a {@link Failure}, about the
+ * Astro user `userId` when the query named one (else '').
+ * An `unexpected` failure says so with no detail that could leak internals.
  */
-export function lookupErrorMessage(err: unknown, userId: string): RenderedMessage {
+export function failureMessage(failure: Failure, userId: string): RenderedMessage {
   const who = userId ? inlineCode(userId, 64) : '';
-  if (err instanceof NotConfiguredError) {
-    return simple(
-      'Astro is not connected for this workspace yet.',
-      ':electric_plug: Astro is not configured for this Slack workspace yet; an admin can connect Astro in App Home (open *astro-user → Home → Configure*, or type `/astro-user config`).',
-    );
+  switch (failure.code) {
+    case 'not_configured':
+      return simple(
+        'Astro is not connected for this workspace yet.',
+        ':electric_plug: Astro is not configured for this Slack workspace yet; an admin can connect Astro in App Home (open *astro-user → Home → Configure*, or type `/astro-user config`).',
+      );
+    case 'settings_unreadable':
+      return simple(
+        "This workspace's Astro settings can't be read.",
+        ":warning: This Slack workspace's saved Astro token can't be decrypted (the encryption key may have changed). An admin can connect Astro again in App Home.",
+      );
+    case 'email_not_found':
+      return simple('No Astro user has that email.', `:mag: No Astro user in this organization has the email you gave (Astro usernames are email addresses). Check the spelling, or look them up by name.`);
+    case 'slack_user_no_email':
+      return simple(
+        "That Slack user's email is not visible.",
+        `:mag: I can't see an email for <@${failure.slackUserId}>: their Slack profile hides it (or they are a bot). Look them up by Astro user ID, email or name instead.`,
+      );
+    case 'slack_user_not_in_astro':
+      return simple('That Slack user has no Astro account.', `:mag: <@${failure.slackUserId}> has no Astro account with the email of their Slack profile in this organization.`);
+    case 'no_name_match':
+      return simple('No Astro user matches that name.', `:mag: No Astro user's name or username starts with ${inlineCode(failure.text, 60)}. Try the full email, or an Astro user ID.`);
+    case 'not_in_user_group':
+      return simple('Lookups here are limited to some user groups.', ':lock: In this workspace, only members of some Slack user groups can look up Astro users. Ask an admin if you need it.');
+    case 'guest_refused':
+      return simple('Guests cannot look up Astro users here.', ":lock: Guests can't look up Astro users in this workspace. Ask a member of your team.");
+    case 'asker_unknown':
+      return simple("Slack couldn't confirm who you are; try again.", ":warning: Slack couldn't confirm your account just now, so I didn't look that up. Try again in a moment.");
+    case 'bot_refused':
+      return simple('astro-user does not answer bots and workflows here.', ':robot_face: This workspace does not let bots and workflows look up Astro users. An admin can allow it in App Home → Configure.');
+    case 'public_not_allowed':
+      return simple(
+        'Cards stay private in this conversation.',
+        ":lock: This conversation is shared with another organization, or Slack doesn't let me see it (a DM or a private channel I'm not in), so cards stay private here. Add me to the channel, or an admin can allow public cards in Slack Connect channels (App Home → Configure).",
+      );
+    case 'throttled': {
+      const seconds = Math.max(1, Math.ceil(failure.retryAfterMs / 1000));
+      return simple(
+        'Too many lookups; slow down.',
+        failure.scope === 'user'
+          ? `:snail: You've made a lot of lookups in the last minute. Slow down a little: try again in ${seconds} s.`
+          : `:snail: This workspace has made a lot of lookups in the last minute. Try again in ${seconds} s.`,
+      );
+    }
+    case 'store_unavailable':
+      return simple('astro-user is temporarily unavailable; try again.', ':construction: astro-user is temporarily unavailable (its storage is not answering). Try again in a moment.');
+    case 'unexpected':
+      return simple('Something went wrong on our side.', ':warning: Something went wrong on our side while looking that up. Please try again in a moment.');
+    case 'astro':
+      return astroMessage(failure.kind, who, requestIdNote(failure.requestId));
   }
-  if (err instanceof SettingsUnreadableError) {
-    return simple(
-      "This workspace's Astro settings can't be read.",
-      ":warning: This Slack workspace's saved Astro token can't be decrypted (the encryption key may have changed). An admin can connect Astro again in App Home.",
-    );
-  }
-  if (err instanceof EmailNotFoundError) {
-    return simple('No Astro user has that email.', `:mag: No Astro user in this organization has the email you gave (Astro usernames are email addresses). Check the spelling, or look them up by name.`);
-  }
-  if (err instanceof SlackUserNoEmailError) {
-    return simple(
-      "That Slack user's email is not visible.",
-      `:mag: I can't see an email for <@${err.slackUserId}>: their Slack profile hides it (or they are a bot). Look them up by Astro user ID, email or name instead.`,
-    );
-  }
-  if (err instanceof SlackUserNotInAstroError) {
-    return simple('That Slack user has no Astro account.', `:mag: <@${err.slackUserId}> has no Astro account with the email of their Slack profile in this organization.`);
-  }
-  if (err instanceof NoNameMatchError) {
-    return simple('No Astro user matches that name.', `:mag: No Astro user's name or username starts with ${inlineCode(err.text, 60)}. Try the full email, or an Astro user ID.`);
-  }
-  if (err instanceof NotInUserGroupError) {
-    return simple('Lookups here are limited to some user groups.', ':lock: In this workspace, only members of some Slack user groups can look up Astro users. Ask an admin if you need it.');
-  }
-  if (err instanceof GuestRefusedError) {
-    return simple('Guests cannot look up Astro users here.', ":lock: Guests can't look up Astro users in this workspace. Ask a member of your team.");
-  }
-  if (err instanceof AskerUnknownError) {
-    return simple("Slack couldn't confirm who you are; try again.", ":warning: Slack couldn't confirm your account just now, so I didn't look that up. Try again in a moment.");
-  }
-  if (err instanceof ThrottledError) {
-    const seconds = Math.max(1, Math.ceil(err.retryAfterMs / 1000));
-    return simple(
-      'Too many lookups; slow down.',
-      err.scope === 'user'
-        ? `:snail: You've made a lot of lookups in the last minute. Slow down a little: try again in ${seconds} s.`
-        : `:snail: This workspace has made a lot of lookups in the last minute. Try again in ${seconds} s.`,
-    );
-  }
-  if (err instanceof StoreUnavailableError) {
-    return simple('astro-user is temporarily unavailable; try again.', ':construction: astro-user is temporarily unavailable (its storage is not answering). Try again in a moment.');
-  }
-  if (!(err instanceof AstroApiError)) {
-    return simple('Something went wrong on our side.', ':warning: Something went wrong on our side while looking that up. Please try again in a moment.');
-  }
-  const note = requestIdNote(err);
-  switch (err.kind) {
+}
+
+/** Words for an Astro API failure. */
+function astroMessage(kind: Extract<Failure, { code: 'astro' }>['kind'], who: string, note: string | undefined): RenderedMessage {
+  switch (kind) {
     case 'not_found':
       return simple(
         'No such user in this Astro organization.',
@@ -168,3 +148,15 @@ export function lookupErrorMessage(err: unknown, userId: string): RenderedMessag
       );
   }
 }
+
+/** Help for an @-mention that names nobody to look up. */
+export const mentionHelp: RenderedMessage = simple(
+  'Mention me with an Astro user ID to see that user here.',
+  `Mention me with Astro user IDs, emails or people, e.g. \`@astro-user ${EXAMPLE_USER_ID}\` or \`@astro-user @jane\`, and I'll answer in this thread. For a private answer, use \`/astro-user\`.`,
+);
+
+/** The message shortcut found nothing to look up. */
+export const nothingFoundMessage: RenderedMessage = simple('No Astro user IDs in that message.', ':mag: I found no Astro user IDs or emails in that message.');
+
+/** Shown in App Home at once while a lookup runs. */
+export const lookingUpNotice: RenderedMessage = simple(':hourglass_flowing_sand: Looking up…', ':hourglass_flowing_sand: Looking up…');

@@ -10,7 +10,8 @@
 import type { Button, KnownBlock, SectionBlock } from '@slack/types';
 import type { AstroUser, DagRole } from '../../astro/schemas.js';
 import type { TeamRoles } from '../../lookup/lookup.js';
-import { astroDeploymentUrl, type ResolvedNames } from '../../lookup/names.js';
+import type { ResolvedNames } from '../../lookup/names.js';
+import { astroDeploymentUrl } from '../../core/ids.js';
 import { httpsImageUrl, roleLabel, slackDate, statusDisplay } from './format.js';
 import { LIMITS, escapeAndTruncate, inlineCode, lengthOf, oneLine, truncate } from './limits.js';
 

@@ -1,11 +1,13 @@
 /**
- * lookupErrorMessage (and the help and input-problem messages): a distinct, actionable text per
- * failure, Astro's requestId for support when there is one, and no internals leaked.
+ * failureMessage (and the help and input-problem messages): a distinct, actionable text per
+ * failure code, Astro's requestId for support when there is one, and no internals leaked.
  */
 import { describe, expect, it } from 'vitest';
 import { AstroApiError, type AstroErrorKind } from '../../../src/astro/errors.js';
+import { toFailure, type Failure } from '../../../src/core/outcomes.js';
+import type { InputProblem } from '../../../src/core/query.js';
 import { NotConfiguredError } from '../../../src/lookup/lookup.js';
-import { EXAMPLE_USER_ID, helpMessage, inputProblemMessage, lookupErrorMessage, type InputProblem } from '../../../src/slack/views/messages.js';
+import { EXAMPLE_USER_ID, failureMessage, helpMessage, inputProblemMessage } from '../../../src/slack/views/messages.js';
 import { allText, expectValidBlockKit } from '../../support/block-kit.js';
 
 const USER_ID = 'clm9sq6s0000008kz7uvl7yz7';
@@ -16,9 +18,12 @@ const apiError = (kind: AstroErrorKind, requestId?: string) =>
   new AstroApiError(kind, INTERNAL, { status: 500, ...(requestId ? { requestId } : {}) });
 
 /** The main (first section) text of a message. */
-const mainText = (m: ReturnType<typeof lookupErrorMessage>) => allText(m.blocks[0]);
+const mainText = (m: ReturnType<typeof failureMessage>) => allText(m.blocks[0]);
 
-describe('lookupErrorMessage', () => {
+/** What a thrown error shows, as the application layer turns it into a failure. */
+const lookupErrorMessage = (err: unknown, userId: string) => failureMessage(toFailure(err), userId);
+
+describe('failureMessage', () => {
   it.each(KINDS)('explains %s with a valid Block Kit message that says what to do', (kind) => {
     const m = lookupErrorMessage(apiError(kind), USER_ID);
     expectValidBlockKit(m);
@@ -79,6 +84,46 @@ describe('lookupErrorMessage', () => {
   });
 });
 
+describe('failureMessage for every code', () => {
+  const FAILURES: Failure[] = [
+    { code: 'not_configured' },
+    { code: 'settings_unreadable' },
+    { code: 'store_unavailable' },
+    { code: 'email_not_found' },
+    { code: 'slack_user_no_email', slackUserId: 'U0NOEMAIL' },
+    { code: 'slack_user_not_in_astro', slackUserId: 'U0NOASTRO' },
+    { code: 'no_name_match', text: 'zelda <!here>' },
+    { code: 'guest_refused' },
+    { code: 'not_in_user_group' },
+    { code: 'asker_unknown' },
+    { code: 'bot_refused' },
+    { code: 'public_not_allowed' },
+    { code: 'throttled', scope: 'user', retryAfterMs: 12_400 },
+    { code: 'throttled', scope: 'workspace', retryAfterMs: 1 },
+    { code: 'unexpected' },
+  ];
+
+  it('gives every code its own valid, non-empty message, with no raw markup from data', () => {
+    const messages = FAILURES.map((f) => failureMessage(f, ''));
+    for (const m of messages) {
+      expectValidBlockKit(m);
+      expect(m.text.trim()).not.toBe('');
+      expect(allText(m.blocks)).not.toContain('<!here>');
+    }
+    expect(new Set(messages.map(mainText)).size).toBe(FAILURES.length);
+  });
+
+  it('says when to try again after a throttle, rounded up to whole seconds', () => {
+    expect(mainText(failureMessage({ code: 'throttled', scope: 'user', retryAfterMs: 12_400 }, ''))).toMatch(/try again in 13 s/);
+    expect(mainText(failureMessage({ code: 'throttled', scope: 'workspace', retryAfterMs: 1 }, ''))).toMatch(/This workspace .* try again in 1 s/i);
+  });
+
+  it('names the Slack person whose email is hidden or unknown to Astro', () => {
+    expect(mainText(failureMessage({ code: 'slack_user_no_email', slackUserId: 'U0NOEMAIL' }, ''))).toContain('<@U0NOEMAIL>');
+    expect(mainText(failureMessage({ code: 'slack_user_not_in_astro', slackUserId: 'U0NOASTRO' }, ''))).toContain('<@U0NOASTRO>');
+  });
+});
+
 describe('helpMessage and inputProblemMessage', () => {
   it('explains usage with an example ID and the command name Slack sent', () => {
     const m = helpMessage('/astro-user-dev');
@@ -88,8 +133,6 @@ describe('helpMessage and inputProblemMessage', () => {
 
   const PROBLEMS: InputProblem[] = [
     { kind: 'not_an_id', shown: '<!channel> `x`' },
-    { kind: 'email', shown: '<@U123>@example.com' },
-    { kind: 'mention' },
     { kind: 'several' },
     { kind: 'too_long' },
   ];

@@ -1,21 +1,40 @@
 /**
- * Buttons on a card: Refresh (bypasses the cache and replaces the message in place), Share to
- * channel (posts through the click's own `response_url` with `response_type: in_channel`, so it
- * works where the bot is not a member), and Open in Astro (a link; only acknowledged). Every
- * action acknowledges first; an expired or used-up `response_url` (30 minutes, 5 uses) gets a
- * clear ephemeral note instead of an error.
+ * Buttons on a card: Refresh, Share to channel, Open in Astro, and a picker's Show. Each
+ * acknowledges first, asks one use case, and replies through the click's `response_url`. Where
+ * the answer goes is the use case's decision; a refusal or error is always private
+ * (`replace_original: false`) and leaves the card as it was. An expired or used-up `response_url`
+ * (30 minutes, 5 uses: https://docs.slack.dev/interactivity/handling-user-interaction) gets a
+ * private note instead.
  */
 import type { AllMiddlewareArgs, BlockAction, ButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
-import { installationKey, type InstallationRef } from '../../../lookup/settings.js';
-import { audienceOf, installationOf, lookUp, type SlackDeps } from '../../lookups.js';
-import { replyVia } from '../../reply.js';
-import { parseCardButtonValue, renderCards } from '../../views/cards.js';
+import { pickUser as pickUserCase, refreshCard, shareCard, type Click } from '../../../app/cards.js';
+import { audienceOf } from '../../../core/visibility.js';
+import { askContext, person } from '../../request.js';
+import { replyVia } from '../../transport/reply.js';
+import { failureMessage } from '../../views/messages.js';
+import type { ListenerDeps } from '../deps.js';
+import { answerMessage, cardsMessage } from '../render.js';
 import { homeOpenUser } from './home.js';
 
 type Args = AllMiddlewareArgs & SlackActionMiddlewareArgs<BlockAction<ButtonAction>>;
 
+/**
+ * Where the button was clicked, from Slack's payload: `container.is_ephemeral` (Slack sends no
+ * `message` back for ephemeral messages either), the channel, and the clicker's team.
+ * Source: https://docs.slack.dev/reference/interaction-payloads/block_actions-payload
+ */
+function clickOf(args: Args): Click {
+  const body = args.body as BlockAction<ButtonAction> & { container?: { is_ephemeral?: boolean }; user: { team_id?: string } };
+  return {
+    value: args.action.value,
+    ephemeral: body.container?.is_ephemeral === true || !body.message,
+    ...(body.channel?.id ? { channelId: body.channel.id } : {}),
+    ...(body.user.team_id ? { clickerTeamId: body.user.team_id } : {}),
+  };
+}
+
 /** Tells the clicking user, privately, that the card can no longer be changed. Best effort. */
-async function expiredNote(deps: SlackDeps, args: Args, what: string): Promise<void> {
+async function expiredNote(deps: ListenerDeps, args: Args, what: string): Promise<void> {
   const channel = args.body.channel?.id;
   if (!channel) return;
   try {
@@ -29,109 +48,66 @@ async function expiredNote(deps: SlackDeps, args: Args, what: string): Promise<v
   }
 }
 
-/** Refresh: on a message, redraw it with fresh data for the clicked card; in App Home, redraw Home. */
-export function cardRefresh(deps: SlackDeps) {
+/** Refresh: on a message, the use case decides where the fresh card goes; in App Home, redraw Home. */
+export function cardRefresh(deps: ListenerDeps) {
   const inHome = homeOpenUser(deps, { bypassCache: true });
   return async (args: Args): Promise<void> => {
     if (args.body.view?.type === 'home') return inHome(args);
     await args.ack();
-    const info = parseCardButtonValue(args.action.value);
-    const log = deps.log.child({ surface: 'action', action: 'refresh', slackUser: args.body.user.id });
-    if (!info) {
-      log.warn('refresh with an unreadable button value');
-      return;
+    const ctx = askContext(deps, { context: args.context, body: args.body, client: args.client }, person(args.body.user.id), 'refresh');
+    const result = await refreshCard(deps.services, ctx, deps.cardRefs, clickOf(args));
+    const audience = audienceOf(args.body.channel);
+    switch (result.kind) {
+      case 'ignored':
+        deps.log.warn('refresh with an unreadable button value');
+        return;
+      case 'refused':
+        await replyVia(args.respond, failureMessage(result.failure, ''), deps.log);
+        return;
+      case 'private': {
+        const ok = await replyVia(args.respond, cardsMessage(deps, 'private', result.card.answers, { audience }), deps.log);
+        if (!ok) await expiredNote(deps, args, 'refresh that card');
+        return;
+      }
+      case 'replace': {
+        const message = cardsMessage(deps, result.card.kind, result.card.answers, { by: result.card.by, audience });
+        const ok = await replyVia(args.respond, message, deps.log, { replaceOriginal: true, responseType: result.inChannel ? 'in_channel' : 'ephemeral' });
+        if (!ok) await expiredNote(deps, args, 'refresh that card');
+      }
     }
-    const installation = installationOf(args.context, args.body);
-    const items = await Promise.all(
-      info.list.map((userId) =>
-        lookUp(deps, {
-          installation,
-          slackUserId: args.body.user.id,
-          userId,
-          bypassCache: userId === info.userId,
-          surface: 'refresh',
-          client: args.client,
-          visibility: info.kind === 'private' ? 'private' : info.kind === 'thread' ? 'thread' : 'channel',
-        }),
-      ),
-    );
-    const message = renderCards(info.kind, items, {
-      ...(info.by ? { by: info.by } : {}),
-      audience: audienceOf(args.body.channel),
-      astroUiUrl: deps.astroUiUrl,
-    });
-    const ok = await replyVia(args.respond, message, log, { replaceOriginal: true, responseType: info.kind === 'private' ? 'ephemeral' : 'in_channel' });
-    if (!ok) await expiredNote(deps, args, 'refresh that card');
   };
 }
 
-/** Share to channel: posts the card for everyone, saying who shared it. */
-export function cardShare(deps: SlackDeps) {
+/** Share to channel: posts the card for everyone, saying who shared it; or says privately why not. */
+export function cardShare(deps: ListenerDeps) {
   return async (args: Args): Promise<void> => {
     await args.ack();
-    const info = parseCardButtonValue(args.action.value);
-    const log = deps.log.child({ surface: 'action', action: 'share', slackUser: args.body.user.id });
-    if (!info) {
-      log.warn('share with an unreadable button value');
+    const ctx = askContext(deps, { context: args.context, body: args.body, client: args.client }, person(args.body.user.id), 'share', 'channel');
+    const result = await shareCard(deps.services, ctx, deps.cardRefs, clickOf(args));
+    if (result.kind === 'ignored') {
+      deps.log.warn('share with an unreadable button value');
       return;
     }
-    const installation = installationOf(args.context, args.body);
-    if (!(await mayPostPublicly(deps, args, installation))) {
-      await replyVia(
-        args.respond,
-        {
-          text: 'Cards stay private in this conversation.',
-          blocks: [{ type: 'section', text: { type: 'mrkdwn', text: ":lock: This conversation is shared with another organization (or I can't tell), so cards stay private here. An admin can allow public cards in Slack Connect channels (App Home → Configure)." } }],
-        },
-        log,
-      );
+    if (result.kind === 'refused') {
+      await replyVia(args.respond, failureMessage(result.failure, ''), deps.log);
       return;
     }
-    const item = await lookUp(deps, { installation, slackUserId: args.body.user.id, userId: info.userId, surface: 'share', client: args.client, visibility: 'channel' });
-    if (!('user' in item)) {
-      await replyVia(args.respond, renderCards('private', [item], { astroUiUrl: deps.astroUiUrl }), log);
-      return;
-    }
-    const message = renderCards('shared', [item], { by: args.body.user.id, astroUiUrl: deps.astroUiUrl });
-    const ok = await replyVia(args.respond, message, log, { responseType: 'in_channel' });
-    log.info({ outcome: ok ? 'shared' : 'failed' }, 'share');
+    const ok = await replyVia(args.respond, cardsMessage(deps, 'shared', [{ kind: 'found', found: result.found }], { by: result.by }), deps.log, { responseType: 'in_channel' });
+    deps.log.info({ outcome: ok ? 'shared' : 'failed' }, 'share');
     if (!ok) await expiredNote(deps, args, 'share that card');
   };
 }
 
-/**
- * Whether a card may be posted for everyone in the clicked conversation: not in one shared with
- * another organization (Slack Connect: `conversations.info` `is_ext_shared`), unless the workspace
- * allows it. When Slack cannot say, the card stays private.
- */
-async function mayPostPublicly(deps: SlackDeps, args: Args, installation: InstallationRef): Promise<boolean> {
-  const policy = await deps.settings.getPolicy(installationKey(installation)).catch(() => undefined);
-  if (!policy) return false;
-  if (policy.allowPublicInSharedChannels) return true;
-  const channel = args.body.channel?.id;
-  if (!channel) return false;
-  try {
-    const info = await args.client.conversations.info({ channel });
-    const c = info.channel as { is_ext_shared?: boolean; is_pending_ext_shared?: boolean } | undefined;
-    return Boolean(c) && !c!.is_ext_shared && !c!.is_pending_ext_shared;
-  } catch (err) {
-    deps.log.info({ err: { message: (err as Error).message }, slackError: (err as { data?: { error?: string } }).data?.error }, 'conversations.info failed; keeping the card private');
-    return false;
-  }
-}
-
 /** A picker's Show button: the chosen user's card replaces the picker (or shows in App Home). */
-export function pickUser(deps: SlackDeps) {
+export function pickUser(deps: ListenerDeps) {
   const inHome = homeOpenUser(deps, { bypassCache: false });
   return async (args: Args): Promise<void> => {
     if (args.body.view?.type === 'home') return inHome(args);
     await args.ack();
-    const userId = args.action.value ?? '';
-    if (!/^c[0-9a-z]{24}$/.test(userId)) return;
-    const installation = installationOf(args.context, args.body);
-    const item = await lookUp(deps, { installation, slackUserId: args.body.user.id, userId, surface: 'picker', client: args.client, visibility: 'private' });
-    const message = renderCards('private', [item], { audience: audienceOf(args.body.channel), astroUiUrl: deps.astroUiUrl });
-    const ok = await replyVia(args.respond, message, deps.log.child({ surface: 'picker' }), { replaceOriginal: true });
+    const ctx = askContext(deps, { context: args.context, body: args.body, client: args.client }, person(args.body.user.id), 'picker');
+    const answer = await pickUserCase(deps.services, ctx, args.action.value ?? '');
+    if (!answer) return;
+    const ok = await replyVia(args.respond, answerMessage(deps, answer, audienceOf(args.body.channel)), deps.log, { replaceOriginal: answer.kind === 'found' });
     if (!ok) await expiredNote(deps, args, 'show that card');
   };
 }

@@ -1,16 +1,19 @@
 /**
  * App Home actions: Look up (button, or Enter in the input) and Open on a recent lookup. Each
  * acknowledges first, shows "Looking up…" at once, then the card or a notice, in the Home view.
+ * Only a person's newest request may change their Home (a slow lookup must not replace a later card).
  */
 import type { AllMiddlewareArgs, BlockAction, SlackActionMiddlewareArgs } from '@slack/bolt';
 import { LRUCache } from 'lru-cache';
-import { publishHome } from '../../home.js';
-import { homeState, installationOf, lookUp, resolveQuery, type SlackDeps } from '../../lookups.js';
+import { homeData } from '../../../app/home.js';
+import { lookUpQuery } from '../../../app/lookup-users.js';
+import { parseQuery, type Query } from '../../../core/query.js';
+import { askContext, person } from '../../request.js';
+import { publishHome } from '../../transport/publish-home.js';
+import { HOME, type HomeState } from '../../views/home.js';
+import { failureMessage, helpMessage, inputProblemMessage, lookingUpNotice } from '../../views/messages.js';
 import { renderPicker } from '../../views/picker.js';
-import { parseQuery } from '../../query.js';
-import { HOME } from '../../views/home.js';
-import { helpMessage, inputProblemMessage, lookupErrorMessage } from '../../views/messages.js';
-import type { RenderedMessage } from '../../views/user-card.js';
+import type { ListenerDeps } from '../deps.js';
 
 type Args = AllMiddlewareArgs & SlackActionMiddlewareArgs<BlockAction>;
 
@@ -25,48 +28,34 @@ function typedQuery(body: BlockAction): string {
   return state?.value ?? '';
 }
 
-/** A short notice for the Home view. */
-const notice = (text: string): RenderedMessage => ({ text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] });
-
-/** Looks up `userId` (or shows why not) in the clicking user's Home view. */
-async function showInHome(deps: SlackDeps, args: Args, query: ReturnType<typeof parseQuery>, bypassCache = false): Promise<void> {
-  const { body, client, context } = args;
-  const installation = installationOf(context, body);
-  const slackUserId = body.user.id;
-  const log = deps.log.child({ surface: 'home', team: installation.teamId, slackUser: slackUserId });
-  // Only the newest request of a person may change their Home (a slow lookup must not replace a later card).
-  const seqKey = `${installation.teamId ?? installation.enterpriseId}:${slackUserId}`;
+/** Answers `query` (or says why not) in the clicking person's Home view. */
+async function showInHome(deps: ListenerDeps, args: Args, query: Query, bypassCache = false): Promise<void> {
+  const { body, client } = args;
+  const ctx = askContext(deps, { context: args.context, body, client }, person(body.user.id), 'home');
+  const seqKey = `${ctx.workspace.key}:${body.user.id}`;
   const seq = (homeRequests.get(seqKey) ?? 0) + 1;
   homeRequests.set(seqKey, seq);
   const isCurrent = () => homeRequests.get(seqKey) === seq;
-  const publish = (hash: string | undefined, show: Parameters<typeof homeState>[3]) =>
-    publishHome(client, { userId: slackUserId, hash, isCurrent, state: () => homeState(deps, installation, slackUserId, show, client), log });
+  const publish = (hash: string | undefined, show: Pick<HomeState, 'result' | 'notice'>) =>
+    publishHome(client, {
+      userId: body.user.id,
+      hash,
+      isCurrent,
+      state: async () => ({ ...(await homeData(deps.services, ctx, false)), astroUiUrl: deps.astroUiUrl, ...show }),
+      log: deps.log,
+    });
 
-  if (query.kind === 'help' || query.kind === 'config') {
-    await publish(body.view?.hash, { notice: helpMessage() });
-    return;
-  }
-  if (query.kind === 'invalid') {
-    await publish(body.view?.hash, { notice: inputProblemMessage(query.problem) });
-    return;
-  }
-  const hash = await publish(body.view?.hash, { notice: notice(':hourglass_flowing_sand: Looking up…') });
-  const resolved = await resolveQuery(deps, { installation, slackUserId, client, query, surface: 'home' });
-  if ('candidates' in resolved) {
-    await publish(hash, { notice: renderPicker(resolved.candidates, resolved.text) });
-    return;
-  }
-  if ('error' in resolved) {
-    await publish(hash, { notice: lookupErrorMessage(resolved.error, query.kind === 'user_id' ? query.userId : '') });
-    return;
-  }
-  const item = await lookUp(deps, { installation, slackUserId, userId: resolved.userId, bypassCache, surface: 'home', client, visibility: 'private' });
-  if ('user' in item) await publish(hash, { result: { user: item.user, fetchedAt: item.fetchedAt, ...(item.names ? { names: item.names } : {}), ...(item.teams ? { teams: item.teams } : {}) } });
-  else await publish(hash, { notice: lookupErrorMessage(item.error, item.userId) });
+  if (query.kind === 'help' || query.kind === 'config') return void (await publish(body.view?.hash, { notice: helpMessage() }));
+  if (query.kind === 'invalid') return void (await publish(body.view?.hash, { notice: inputProblemMessage(query.problem) }));
+  const hash = await publish(body.view?.hash, { notice: lookingUpNotice });
+  const answer = await lookUpQuery(deps.services, ctx, query, { bypassCache });
+  if (answer.kind === 'found') await publish(hash, { result: answer.found });
+  else if (answer.kind === 'choose') await publish(hash, { notice: renderPicker(answer.candidates, answer.text) });
+  else await publish(hash, { notice: failureMessage(answer.failure, answer.label) });
 }
 
 /** Look up (button) and Enter in the input. */
-export function homeLookup(deps: SlackDeps) {
+export function homeLookup(deps: ListenerDeps) {
   return async (args: Args): Promise<void> => {
     await args.ack();
     await showInHome(deps, args, parseQuery(typedQuery(args.body)));
@@ -74,11 +63,12 @@ export function homeLookup(deps: SlackDeps) {
 }
 
 /** Open on a recent lookup; and Refresh on the Home card (bypassing the cache). */
-export function homeOpenUser(deps: SlackDeps, options: { bypassCache: boolean }) {
+export function homeOpenUser(deps: ListenerDeps, options: { bypassCache: boolean }) {
   return async (args: Args): Promise<void> => {
     await args.ack();
     const value = (args.action as { value?: string }).value ?? '';
-    const query = parseQuery(value.startsWith('v1|') ? value.split('|')[1] : value);
+    // A card's Refresh in Home carries a card reference (`v2|<user id>|…`); Open carries the ID.
+    const query = parseQuery(/^v\d\|/.test(value) ? value.split('|')[1] : value);
     await showInHome(deps, args, query, options.bypassCache);
   };
 }

@@ -4,20 +4,21 @@
  * Home never calls Astro).
  */
 import type { AllMiddlewareArgs, SlackEventMiddlewareArgs } from '@slack/bolt';
-import { publishHome } from '../../home.js';
-import { homeState, installationOf, type SlackDeps } from '../../lookups.js';
+import { homeData } from '../../../app/home.js';
+import { askContext, person } from '../../request.js';
+import { publishHome } from '../../transport/publish-home.js';
+import type { ListenerDeps } from '../deps.js';
 
 /** Builds the `app_home_opened` listener. */
-export function appHomeOpened(deps: SlackDeps) {
+export function appHomeOpened(deps: ListenerDeps) {
   return async ({ event, body, client, context }: AllMiddlewareArgs & SlackEventMiddlewareArgs<'app_home_opened'>): Promise<void> => {
     if (event.tab !== 'home') return;
-    const installation = installationOf(context, body);
-    const log = deps.log.child({ surface: 'home', team: installation.teamId, slackUser: event.user });
+    const ctx = askContext(deps, { context, body, client }, person(event.user), 'home');
     await publishHome(client, {
       userId: event.user,
       hash: (event.view as { hash?: string } | undefined)?.hash,
-      state: () => homeState(deps, installation, event.user, {}, client),
-      log,
+      state: async () => ({ ...(await homeData(deps.services, ctx, true)), astroUiUrl: deps.astroUiUrl }),
+      log: deps.log,
     });
   };
 }

@@ -1,48 +1,33 @@
 /**
  * Connecting a workspace to Astro: `/astro-user config` or App Home's Configure button opens the
- * modal at once (a `trigger_id` lives 3 seconds), then checks that the person is an admin; on
- * submit the token's shape is checked inside the 3-second acknowledgement, the modal shows
- * "Checking…", a test call is made, and only then are the settings saved. Disconnect removes them.
+ * modal at once (a `trigger_id` lives 3 seconds), then the use case says what to show; on submit
+ * the token's shape is checked inside the 3-second acknowledgement, the modal shows "Checking…",
+ * and the use case tests and saves it. Disconnect removes it.
  */
-import type { AllMiddlewareArgs, BlockAction, SlackActionMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
+import type { AllMiddlewareArgs, BlockAction, Context, SlackActionMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
-import type { AstroClient, AstroTarget } from '../../../astro/client.js';
-import { AstroApiError } from '../../../astro/errors.js';
-import { maskToken, readTokenClaims, TokenShapeError, type TokenClaims } from '../../../astro/token.js';
-import { installationKey, type InstallationRef } from '../../../lookup/settings.js';
-import type { WorkspacePolicy, WorkspaceSettings } from '../../../lookup/workspace-settings.js';
-import type { Logger } from '../../../logger.js';
-import type { People } from '../../people.js';
+import { readTokenClaims, TokenShapeError, type TokenClaims } from '../../../astro/token.js';
+import { configForm, connectWorkspace, disconnectWorkspace } from '../../../app/workspace.js';
+import type { WorkspacePolicy } from '../../../lookup/workspace-settings.js';
+import { askContext, installationOf, person, type PayloadTeam } from '../../request.js';
+import { CONFIG, POLICY_OPTIONS, checkingModal, configFormModal, explainTestFailure, loadingModal, noEncryptionKeyModal, notAdminModal, resultModal } from '../../views/config-modal.js';
 import { verbatim } from '../../views/verbatim.js';
-import { CONFIG, POLICY_OPTIONS, checkingModal, configFormModal, loadingModal, noEncryptionKeyModal, notAdminModal, resultModal } from '../../views/config-modal.js';
-
-/** What the configuration flow needs. */
-export interface ConfigDeps {
-  settings: WorkspaceSettings;
-  people: People;
-  astro: AstroClient;
-  /** The operator's Astro API base (tokens go there only). */
-  astroApiUrl: string;
-  log: Logger;
-  /** Deletes the workspace's cached Astro answers (after its token changes). */
-  clearWorkspaceCache(key: string): Promise<void>;
-  /** Redraws the admin's Home after a change. */
-  refreshHome(client: WebClient, installation: InstallationRef, userId: string): Promise<void>;
-}
+import type { ListenerDeps } from '../deps.js';
 
 const slackError = (err: unknown) => (err as { data?: { error?: string } }).data?.error;
+
+/** Words when the settings store did not answer. */
+const STORE_DOWN = 'astro-user could not read or save its settings just now (its storage did not answer). Try again in a moment.';
 
 /**
  * Opens the modal at once, then fills it: the form for an admin, a refusal otherwise.
  * Never throws (failures are logged).
  */
 export async function openConfigModal(
-  deps: ConfigDeps,
-  args: { client: WebClient; triggerId: string; userId: string; installation: InstallationRef },
+  deps: ListenerDeps,
+  args: { client: WebClient; context: Context; body: PayloadTeam; triggerId: string; userId: string },
 ): Promise<void> {
-  const { client } = args;
-  const key = installationKey(args.installation);
-  const log = deps.log.child({ surface: 'config', team: args.installation.teamId, slackUser: args.userId });
+  const { client, log } = { client: args.client, log: deps.log };
   let viewId: string | undefined;
   try {
     const opened = await client.views.open({ trigger_id: args.triggerId, view: loadingModal() });
@@ -52,43 +37,17 @@ export async function openConfigModal(
     return;
   }
   if (!viewId) return;
-  try {
-    const isAdmin = await deps.people.isAdmin(client, key, args.userId, log);
-    let view;
-    if (!isAdmin) view = notAdminModal();
-    else if (!deps.settings.canSave) view = noEncryptionKeyModal();
-    else {
-      const [current, policy] = await Promise.all([deps.settings.getConnection(key).catch(() => undefined), deps.settings.getPolicy(key)]);
-      view = configFormModal({
-        apiHost: new URL(deps.astroApiUrl).host,
-        policy,
-        privateMetadata: JSON.stringify({ k: key }),
-        ...(current ? { current: { organizationId: current.organizationId, tokenHint: current.tokenHint, scope: current.scope, ...(current.expiresAt ? { expiresAt: current.expiresAt } : {}) } } : {}),
-      });
-    }
-    await client.views.update({ view_id: viewId, view: verbatim(view) });
-  } catch (err) {
-    log.warn({ err, slackError: slackError(err) }, 'could not fill the configuration modal');
-    await client.views.update({ view_id: viewId, view: resultModal({ ok: false, reason: 'astro-user could not read its settings just now. Try again in a moment.' }) }).catch(() => undefined);
-  }
-}
-
-/** Words for a failed test call, explaining a Workspace or Deployment token's likely refusal. */
-export function explainTestFailure(err: unknown, claims: TokenClaims, organizationId: string): string {
-  if (!(err instanceof AstroApiError)) return 'The test call failed unexpectedly. Try again.';
-  switch (err.kind) {
-    case 'unauthorized':
-      return 'Astro refused this token: it is invalid, expired or was revoked. Create a new one.';
-    case 'forbidden':
-      return claims.scope === 'ORGANIZATION'
-        ? "This token isn't allowed to read the organization's users. Give it the Organization Member role (or higher)."
-        : `This is a ${claims.scope === 'WORKSPACE' ? 'Workspace' : 'Deployment'} API token: Astro does not let it read the organization's users. Create an Organization API token with the Organization Member role.`;
-    case 'not_found':
-    case 'bad_request':
-      return `Astro doesn't know organization \`${organizationId}\` for this token. Check the Organization ID, or leave it empty to use the token's own.`;
-    default:
-      return "Astro didn't answer the test call. Try again in a moment.";
-  }
+  const ctx = askContext(deps, { context: args.context, body: args.body, client }, person(args.userId), 'command');
+  const form = await configForm(deps.services, ctx);
+  const view =
+    form.kind === 'not_admin'
+      ? notAdminModal()
+      : form.kind === 'no_encryption_key'
+        ? noEncryptionKeyModal()
+        : form.kind === 'failed'
+          ? resultModal({ ok: false, reason: STORE_DOWN })
+          : configFormModal({ apiHost: new URL(deps.services.astroApiUrl).host, policy: form.policy, privateMetadata: JSON.stringify({ k: ctx.workspace.key }), ...(form.current ? { current: form.current } : {}) });
+  await client.views.update({ view_id: viewId, view: verbatim(view) }).catch((err: unknown) => log.warn({ err, slackError: slackError(err) }, 'could not fill the configuration modal'));
 }
 
 /** Reads the submitted values. */
@@ -99,23 +58,18 @@ function submitted(view: ViewSubmitAction['view']): { token: string; org: string
   const chosen = new Set((v[CONFIG.policyBlock]?.[CONFIG.policyAction]?.selected_options ?? []).map((o) => o.value));
   const groups = (v[CONFIG.groupsBlock]?.[CONFIG.groupsAction]?.value ?? '').split(',').map((g) => g.trim()).filter(Boolean);
   const groupsOk = groups.length <= 20 && groups.every((g) => /^S[A-Z0-9]{2,30}$/.test(g));
-  const policy = { ...(Object.fromEntries(POLICY_OPTIONS.map((o) => [o.value, chosen.has(o.value)])) as object), allowedUserGroups: groupsOk ? groups : [] } as WorkspacePolicy;
-  return { token, org, policy, groupsOk };
+  const flags = Object.fromEntries(POLICY_OPTIONS.map((o) => [o.value, chosen.has(o.value)])) as Omit<WorkspacePolicy, 'allowedUserGroups'>;
+  return { token, org, policy: { ...flags, allowedUserGroups: groupsOk ? groups : [] }, groupsOk };
 }
 
 /** The modal's submission. */
-export function configSubmission(deps: ConfigDeps) {
+export function configSubmission(deps: ListenerDeps) {
   return async ({ ack, body, view, client, context }: AllMiddlewareArgs & SlackViewMiddlewareArgs<ViewSubmitAction>): Promise<void> => {
-    const installation: InstallationRef = { teamId: context.teamId ?? body.team?.id, enterpriseId: context.enterpriseId ?? body.enterprise?.id ?? undefined, isEnterpriseInstall: context.isEnterpriseInstall };
-    const key = installationKey(installation);
-    const userId = body.user.id;
-    const log = deps.log.child({ surface: 'config', team: installation.teamId, slackUser: userId });
     const { token, org, policy, groupsOk } = submitted(view);
     if (!groupsOk) {
       await ack({ response_action: 'errors', errors: { [CONFIG.groupsBlock]: 'Give Slack user group IDs (they start with S), separated by commas; at most 20.' } });
       return;
     }
-
     // Inside the 3-second acknowledgement: only local checks.
     let claims: TokenClaims | undefined;
     if (token) {
@@ -135,92 +89,43 @@ export function configSubmission(deps: ConfigDeps) {
     }
     await ack({ response_action: 'update', view: checkingModal() });
 
-    const update = (v: ReturnType<typeof resultModal>) =>
-      client.views.update({ view_id: view.id, view: verbatim(v) }).catch((err: unknown) => log.warn({ err, slackError: slackError(err) }, 'views.update failed'));
-    try {
-      // The admin check again, from Slack, never from the payload.
-      if (!(await deps.people.isAdmin(client, key, userId, log))) {
-        await update(notAdminModal());
-        return;
-      }
-      if (!deps.settings.canSave) {
-        await update(noEncryptionKeyModal());
-        return;
-      }
-      const current = await deps.settings.getConnection(key).catch(() => undefined);
-      if (!claims) {
-        if (!current) {
-          await update(resultModal({ ok: false, reason: 'Paste an Astro API token to connect.' }));
-          return;
-        }
-        await deps.settings.savePolicy(key, policy);
-        await update(resultModal({ ok: true, organizationId: current.organizationId, tokenHint: current.tokenHint, ...(current.expiresAt ? { expiresAt: current.expiresAt } : {}) }));
-        log.info({ audit: true, action: 'policy_saved', policy }, 'workspace policy saved');
-        await deps.refreshHome(client, installation, userId);
-        return;
-      }
-      const target: AstroTarget = { apiUrl: deps.astroApiUrl, apiToken: token, organizationId: claims.organizationId };
-      try {
-        await deps.astro.listUsers(target, { offset: 0, limit: 1 });
-      } catch (err) {
-        log.info({ outcome: 'token_refused', kind: (err as { kind?: string }).kind, requestId: (err as { requestId?: string }).requestId }, 'Astro token test failed');
-        await update(resultModal({ ok: false, reason: explainTestFailure(err, claims, claims.organizationId), ...(err instanceof AstroApiError && err.requestId ? { requestId: err.requestId } : {}) }));
-        return;
-      }
-      const connection = {
-        organizationId: claims.organizationId,
-        apiToken: token,
-        tokenHint: maskToken(token),
-        scope: claims.scope,
-        ...(claims.expiresAt !== undefined ? { expiresAt: claims.expiresAt } : {}),
-        savedBy: userId,
-        savedAt: Date.now(),
-      };
-      await deps.settings.saveConnection(key, connection);
-      await deps.settings.savePolicy(key, policy);
-      await deps.clearWorkspaceCache(key);
-      await deps.settings.recordSuccess(key);
-      log.info({ audit: true, action: 'astro_connected', organization: claims.organizationId, scope: claims.scope }, 'Astro connection saved');
-      await update(resultModal({ ok: true, organizationId: connection.organizationId, tokenHint: connection.tokenHint, ...(connection.expiresAt ? { expiresAt: connection.expiresAt } : {}) }));
-      await deps.refreshHome(client, installation, userId);
-    } catch (err) {
-      log.error({ err }, 'could not save the Astro connection');
-      await update(resultModal({ ok: false, reason: 'astro-user could not save the settings just now (its storage did not answer). Try again in a moment.' }));
-    }
+    const ctx = askContext(deps, { context, body, client }, person(body.user.id), 'command');
+    const result = await connectWorkspace(deps.services, ctx, { policy, ...(claims ? { token: { value: token, claims } } : {}) });
+    const modal =
+      result.kind === 'connected'
+        ? resultModal({ ok: true, organizationId: result.organizationId, tokenHint: result.tokenHint, ...(result.expiresAt ? { expiresAt: result.expiresAt } : {}) })
+        : result.kind === 'not_admin'
+          ? notAdminModal()
+          : result.kind === 'no_encryption_key'
+            ? noEncryptionKeyModal()
+            : result.kind === 'no_token'
+              ? resultModal({ ok: false, reason: 'Paste an Astro API token to connect.' })
+              : result.kind === 'token_refused'
+                ? resultModal({
+                    ok: false,
+                    reason: explainTestFailure(result.failure, result.scope, result.organizationId),
+                    ...(result.failure.code === 'astro' && result.failure.requestId ? { requestId: result.failure.requestId } : {}),
+                  })
+                : resultModal({ ok: false, reason: STORE_DOWN });
+    await client.views.update({ view_id: view.id, view: verbatim(modal) }).catch((err: unknown) => deps.log.warn({ err, slackError: slackError(err) }, 'views.update failed'));
+    if (result.kind === 'connected') await deps.refreshHome?.(client, ctx.workspace.ref, body.user.id);
   };
 }
 
 /** App Home's Configure button. */
-export function configureAction(deps: ConfigDeps) {
+export function configureAction(deps: ListenerDeps) {
   return async ({ ack, body, client, context }: AllMiddlewareArgs & SlackActionMiddlewareArgs<BlockAction>): Promise<void> => {
     await ack();
-    await openConfigModal(deps, {
-      client,
-      triggerId: body.trigger_id,
-      userId: body.user.id,
-      installation: { teamId: context.teamId ?? body.team?.id, enterpriseId: context.enterpriseId ?? body.enterprise?.id, isEnterpriseInstall: context.isEnterpriseInstall },
-    });
+    await openConfigModal(deps, { client, context, body, triggerId: body.trigger_id, userId: body.user.id });
   };
 }
 
 /** App Home's Disconnect button (with a confirm dialog): removes the token and clears the cache. */
-export function disconnectAction(deps: ConfigDeps) {
+export function disconnectAction(deps: ListenerDeps) {
   return async ({ ack, body, client, context }: AllMiddlewareArgs & SlackActionMiddlewareArgs<BlockAction>): Promise<void> => {
     await ack();
-    const installation: InstallationRef = { teamId: context.teamId ?? body.team?.id, enterpriseId: context.enterpriseId ?? body.enterprise?.id, isEnterpriseInstall: context.isEnterpriseInstall };
-    const key = installationKey(installation);
-    const log = deps.log.child({ surface: 'config', team: installation.teamId, slackUser: body.user.id });
-    if (!(await deps.people.isAdmin(client, key, body.user.id, log))) {
-      log.warn('a non-admin clicked Disconnect');
-      return;
-    }
-    try {
-      await deps.settings.deleteConnection(key);
-      await deps.clearWorkspaceCache(key);
-      log.info({ audit: true, action: 'astro_disconnected' }, 'Astro connection removed');
-    } catch (err) {
-      log.error({ err }, 'could not remove the Astro connection');
-    }
-    await deps.refreshHome(client, installation, body.user.id);
+    const ctx = askContext(deps, { context, body, client }, person(body.user.id), 'home');
+    const outcome = await disconnectWorkspace(deps.services, ctx);
+    if (outcome !== 'not_admin') await deps.refreshHome?.(client, installationOf(context, body), body.user.id);
   };
 }

@@ -5,10 +5,10 @@
  */
 import type { RespondFn } from '@slack/bolt';
 import type { KnownBlock } from '@slack/types';
-import type { Logger } from '../logger.js';
-import { blockKitViolations } from './views/limits.js';
-import type { RenderedMessage } from './views/user-card.js';
-import { verbatim } from './views/verbatim.js';
+import type { Logger } from '../../logger.js';
+import { blockKitViolations } from '../views/limits.js';
+import type { RenderedMessage } from '../views/user-card.js';
+import { verbatim } from '../views/verbatim.js';
 
 /** How the reply is posted through `response_url`. */
 export interface ReplyOptions {

@@ -5,8 +5,8 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createResponder, RespondError, type Responder } from '../../src/slack/respond.js';
-import { startHttpStub, type HttpStub } from '../support/http-stub.js';
+import { createResponder, RespondError, type Responder } from '../../../src/slack/transport/respond.js';
+import { startHttpStub, type HttpStub } from '../../support/http-stub.js';
 
 let slack: HttpStub;
 let responder: Responder;

@@ -5,12 +5,12 @@
  * Source: https://docs.slack.dev/reference/methods/views.publish (hash, hash_conflict).
  */
 import type { WebClient } from '@slack/web-api';
-import type { Logger } from '../logger.js';
-import { blockKitViolations } from './views/limits.js';
-import { renderHome, type HomeState } from './views/home.js';
+import type { Logger } from '../../logger.js';
+import { blockKitViolations } from '../views/limits.js';
+import { renderHome, type HomeState } from '../views/home.js';
 import type { KnownBlock } from '@slack/types';
 import { withoutImages } from './reply.js';
-import { verbatim } from './views/verbatim.js';
+import { verbatim } from '../views/verbatim.js';
 
 /** What to publish. */
 export interface PublishHomeRequest {
@@ -52,7 +52,8 @@ export async function publishHome(client: WebClient, request: PublishHomeRequest
   };
   try {
     return await publish(request.hash);
-  } catch (err) {
+  } catch (first) {
+    let err: unknown = first;
     if (slackError(err) === 'invalid_blocks') {
       // Most often Slack could not fetch the avatar: show the card without images.
       images = false;

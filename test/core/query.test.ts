@@ -3,7 +3,7 @@
  * a Slack user, a name search, or a reason to refuse it before any API call.
  */
 import { describe, expect, it } from 'vitest';
-import { parseQuery } from '../../src/slack/query.js';
+import { parseQuery } from '../../src/core/query.js';
 
 const ID = 'clm9sq6s0000008kz7uvl7yz7';
 

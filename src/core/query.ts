@@ -1,8 +1,16 @@
 /**
  * Parses what a person typed after `/astro-user` (or in App Home) into a query. Pure; never throws.
  */
-import { isAstroId } from '../astro/ids.js';
-import type { InputProblem } from './views/messages.js';
+import { isAstroId } from './ids.js';
+
+/**
+ * Why a query was refused before any API call: not a user ID, email, mention or name; several IDs
+ * at once; or longer than {@link MAX_INPUT} characters.
+ */
+export type InputProblem = { kind: 'not_an_id'; shown: string } | { kind: 'several' } | { kind: 'too_long' };
+
+/** A query that names one user by ID, email or Slack mention, or searches by name. */
+export type UserQuery = Extract<Query, { kind: 'user_id' | 'email' | 'slack_user' | 'search' }>;
 
 /** A parsed query. */
 export type Query =

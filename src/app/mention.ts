@@ -1,0 +1,86 @@
+/**
+ * An @-mention in a conversation: answered once (Slack re-delivers events it thinks timed out),
+ * never when the app wrote it, ignored from other bots and workflows unless the workspace allows
+ * them, and privately where the workspace or the Slack Connect rule says so.
+ */
+import { findUserQueries } from '../core/find-queries.js';
+import { toFailure, type Failure } from '../core/outcomes.js';
+import type { WorkspacePolicy } from '../lookup/workspace-settings.js';
+import { lookUpQueries, type Answer } from './lookup-users.js';
+import type { Services } from './ports.js';
+import type { AskContext } from './request.js';
+
+/** Users looked up for one message, at most (Block Kit's 50 blocks per message). */
+export const MAX_QUERIES_PER_MESSAGE = 5;
+
+/** How long an answered event is remembered: past Slack's last retry (about 5 minutes), in ms. */
+export const EVENT_CLAIM_TTL_MS = 60 * 60 * 1000;
+
+/** An `app_mention` event, as far as the use case needs it. */
+export interface Mention {
+  /** Slack's `event_id` (the envelope's), to answer each event once. */
+  eventId: string;
+  /** Text of the message. */
+  text: string;
+  /** Slack sets `is_ext_shared_channel` on the envelope of events from Slack Connect channels. */
+  inSharedChannel: boolean;
+  /** The app's own bot user and bot IDs (`context.botUserId`, `context.botId`). */
+  self: { userId?: string; botId?: string };
+}
+
+/** Strict once-only claims (event de-duplication). */
+export interface Claims {
+  /** True the first time `key` is claimed within `ttlMs`. @throws {StoreUnavailableError} */
+  claimOnce(key: string, ttlMs: number): Promise<boolean>;
+}
+
+/**
+ * What to do with a mention:
+ * - `ignore`: the app's own message, a bot the workspace does not answer, or a re-delivery;
+ * - `help`: nothing to look up was named;
+ * - `answers`: the cards, with `notShown` queries left out;
+ * - `unavailable`: the store that de-duplicates events is down (answered only on first delivery).
+ * `privately` says whether the answer goes only to who asked (ephemeral in the thread).
+ */
+export type MentionResult =
+  | { kind: 'ignore'; reason: 'own_message' | 'bot' | 'already_answered' }
+  | { kind: 'help'; privately: boolean }
+  | { kind: 'answers'; privately: boolean; answers: Answer[]; notShown: number }
+  | { kind: 'refused'; privately: true; failure: Failure };
+
+/**
+ * Answers an @-mention. Bots and workflows (`ctx.asker.kind === 'bot'`) are ignored unless the
+ * workspace allows them; when allowed they pass the same asker rules as people.
+ * @param retryNum Slack's `X-Slack-Retry-Num`, when this is a re-delivery.
+ */
+export async function answerMention(services: Services & Claims, ctx: AskContext, mention: Mention, retryNum?: number): Promise<MentionResult> {
+  const { asker } = ctx;
+  if ((asker.kind === 'bot' && asker.botId === mention.self.botId) || (asker.slackUserId && asker.slackUserId === mention.self.userId)) {
+    return { kind: 'ignore', reason: 'own_message' };
+  }
+  let policy: WorkspacePolicy;
+  try {
+    policy = await services.settings.getPolicy(ctx.workspace.key);
+  } catch (err) {
+    if (retryNum) return { kind: 'ignore', reason: 'already_answered' };
+    return { kind: 'refused', privately: true, failure: toFailure(err) };
+  }
+  if (asker.kind === 'bot' && !policy.allowBotMentions) {
+    ctx.log.info({ bot: asker.botId }, 'mention by a bot or workflow ignored (the workspace does not answer them)');
+    return { kind: 'ignore', reason: 'bot' };
+  }
+  try {
+    if (!(await services.claimOnce(`event:${mention.eventId}`, EVENT_CLAIM_TTL_MS))) return { kind: 'ignore', reason: 'already_answered' };
+  } catch (err) {
+    ctx.log.error({ err }, 'could not record the event as answered');
+    // Without the claim, a re-delivery could be answered twice: answer only the first delivery, only to say so.
+    if (retryNum) return { kind: 'ignore', reason: 'already_answered' };
+    return { kind: 'refused', privately: true, failure: toFailure(err) };
+  }
+  const privately = policy.privateMentionReplies || (mention.inSharedChannel && !policy.allowPublicInSharedChannels);
+  const queries = findUserQueries(mention.text, { ...(mention.self.userId ? { exceptUser: mention.self.userId } : {}) });
+  if (queries.length === 0) return { kind: 'help', privately };
+  const asked = queries.slice(0, MAX_QUERIES_PER_MESSAGE);
+  const answers = await lookUpQueries(services, { ...ctx, surface: 'mention', visibility: privately ? 'private' : 'thread' }, asked);
+  return { kind: 'answers', privately, answers, notShown: queries.length - asked.length };
+}

@@ -1,0 +1,54 @@
+/**
+ * Who asks, where, and how: what every use case is called with. Built once per Slack request by
+ * the listener (src/slack/request.ts), so the installation key is computed once.
+ */
+import { installationKey, type InstallationRef } from '../core/installation.js';
+import type { Visibility } from '../core/visibility.js';
+import type { Logger } from '../logger.js';
+import type { SlackDirectory } from './ports.js';
+
+/** A Slack installation and its key (`T.<team>` or `E.<enterprise>`). */
+export interface Workspace {
+  ref: InstallationRef;
+  key: string;
+}
+
+/**
+ * Builds a {@link Workspace}.
+ * @throws {Error} when the reference names no valid team or enterprise (see `installationKey`).
+ */
+export function workspaceOf(ref: InstallationRef): Workspace {
+  return { ref, key: installationKey(ref) };
+}
+
+/**
+ * Who asks: a person, or a bot or workflow (an app's message, `bot_id`; it may carry the bot's
+ * own user ID in `slackUserId`, and often none).
+ */
+export type Asker = { kind: 'person'; slackUserId: string } | { kind: 'bot'; botId: string; slackUserId?: string };
+
+/** Where a question came from, for logs, metrics and the audit line. */
+export type Surface = 'command' | 'home' | 'mention' | 'shortcut' | 'refresh' | 'share' | 'picker';
+
+/** One request to a use case. */
+export interface AskContext {
+  workspace: Workspace;
+  asker: Asker;
+  /** Slack's view of people and conversations, through this request's client. */
+  directory: SlackDirectory;
+  surface: Surface;
+  /** Who will see the answer (for the audit line): only the asker, a thread, or a channel. */
+  visibility: Visibility;
+  /** The request's logger (carries its correlation ID). */
+  log: Logger;
+}
+
+/** The Slack user ID of an asker, when there is one. */
+export function askerUserId(asker: Asker): string | undefined {
+  return asker.slackUserId;
+}
+
+/** The abuse-limit bucket of an asker: the Slack user, else `bot:<bot_id>`. */
+export function askerBucket(asker: Asker): string {
+  return asker.slackUserId ?? (asker.kind === 'bot' ? `bot:${asker.botId}` : 'unknown');
+}

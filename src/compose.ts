@@ -1,0 +1,228 @@
+/**
+ * The composition root: builds the parts from a {@link Config} and hands them to each other. No
+ * domain rule lives here. The app is built without being started, so tests can start it on port 0
+ * against stand-in servers.
+ */
+import { createAstroClient, type AstroClient } from './astro/client.js';
+import { createResilientAstroClient } from './astro/policy.js';
+import { createCardRefs } from './app/cards.js';
+import type { WorkspaceDeps } from './app/workspace.js';
+import type { Claims } from './app/mention.js';
+import { homeData } from './app/home.js';
+import type { Config } from './config.js';
+import { secretsOf } from './config.js';
+import { workspaceOf } from './app/request.js';
+import { createLogger, type Logger } from './logger.js';
+import { createLookup, type Lookup } from './lookup/lookup.js';
+import { createNameResolver } from './lookup/names.js';
+import { createRecentLookups } from './lookup/recent.js';
+import type { InstallationRef, SettingsResolver } from './lookup/settings.js';
+import { createThrottle } from './lookup/throttle.js';
+import { createUserIndex } from './lookup/user-index.js';
+import { createWorkspaceSettings, defaultsServe, workspaceSettingsResolver } from './lookup/workspace-settings.js';
+import { createMetrics, type Metrics } from './metrics.js';
+import { createBoltApp, drain, startBolt, webClientOptions } from './server/bolt.js';
+import { installOptions } from './server/install.js';
+import { customRoutes } from './server/routes.js';
+import { createPeople } from './slack/directory.js';
+import { createInstallationStore } from './slack/installation-store.js';
+import { registerListeners } from './slack/listeners/index.js';
+import { person } from './slack/request.js';
+import { publishHome } from './slack/transport/publish-home.js';
+import { createResponder } from './slack/transport/respond.js';
+import type { App } from '@slack/bolt';
+import { BestEffortCache } from './store/best-effort-cache.js';
+import { ofWorkspace, openStores, type Stores } from './store/index.js';
+import { boundedOnceStore } from './store/once.js';
+import { SecretBox } from './store/secret-box.js';
+
+/** Parts a test (or a later feature) may supply instead of the defaults. */
+export interface AppDeps {
+  log?: Logger;
+  stores?: Stores;
+  /** The Astro client before the resilience policy wraps it. */
+  astro?: AstroClient;
+  settings?: SettingsResolver;
+  /** Hold Slack's HTTP response until listeners finish (deterministic tests only; never on a server). */
+  processBeforeResponse?: boolean;
+  /** Overall time of one lookup, in ms (default 8000: the card follows within Slack's 10 s). */
+  lookupDeadlineMs?: number;
+  /** Name resolution and roles via Teams are on by default; tests that count GetUser requests turn them off. */
+  features?: { names?: boolean; teams?: boolean };
+  /** Options of the resilience policy (tests shorten backoffs). */
+  policy?: Parameters<typeof createResilientAstroClient>[1];
+}
+
+/** A built, not yet started, astro-user app. */
+export interface AstroUserApp {
+  app: App;
+  lookup: Lookup;
+  stores: Stores;
+  metrics: Metrics;
+  log: Logger;
+  /**
+   * Verifies the bot token with Slack (`auth.test`) and starts listening on `config.port`
+   * (HTTP mode) or connects over Socket Mode.
+   * @returns the TCP port the HTTP server listens on.
+   * @throws {Error} when Slack refuses the bot token or the port is taken.
+   */
+  start(): Promise<{ port: number }>;
+  /**
+   * Graceful stop: stops taking requests, waits (up to `graceMs`, default 8000 ms) for the work
+   * of requests already acknowledged, then closes the stores. Safe to call twice.
+   */
+  stop(graceMs?: number): Promise<void>;
+}
+
+/** How often expired store rows are deleted, in ms. */
+const PURGE_INTERVAL_MS = 10 * 60 * 1000;
+/** Wall-clock time allowed for a post to a `response_url`, in ms. */
+const RESPOND_TIMEOUT_MS = 5000;
+/** Most found users kept ready in this process (CACHE_HOT_SECONDS). */
+const HOT_MAX_USERS = 1000;
+/** Longest wait for a strict store (event de-duplication), in ms. */
+const STRICT_STORE_TIMEOUT_MS = 2000;
+
+/** The use cases' services, with the parts the server needs too. */
+export interface BuiltServices {
+  services: WorkspaceDeps & Claims;
+  lookup: Lookup;
+  metrics: Metrics;
+  installationStore?: ReturnType<typeof createInstallationStore>;
+}
+
+/**
+ * Builds the use cases' services from the configuration: the Astro client with its resilience
+ * policy, settings, lookup, recent lookups, abuse limits, once-only claims, metrics.
+ * In-process tests of the use cases call this with memory stores and a stand-in Astro.
+ */
+export function createServices(config: Config, deps: AppDeps & { log: Logger; stores: Stores }): BuiltServices {
+  const { log, stores } = deps;
+  let metrics: Metrics | undefined;
+  const inner = deps.astro ?? createAstroClient({ onResponse: ({ status, durationMs }) => metrics?.upstreamSeconds.observe({ status: String(status ?? 0) }, durationMs / 1000) });
+  const astro = createResilientAstroClient(inner, {
+    requestsPerSecond: config.astroRequestsPerSecond,
+    onRetry: ({ kind }) => metrics?.retries.inc({ kind }),
+    onBreakerStateChange: (state, info) => log.warn({ breaker: state, astroApi: info.apiUrl }, `Astro API circuit ${state}`),
+    ...deps.policy,
+  });
+  const m = createMetrics(() => astro.breakerState());
+  metrics = m;
+
+  const box = config.encryption ? new SecretBox(config.encryption.key, config.encryption.previous) : undefined;
+  const cacheOf = (component: string, store = stores.cache) => new BestEffortCache(store, { log: log.child({ component }) });
+  const settings = createWorkspaceSettings({ store: stores.settings, healthStore: cacheOf('health'), ...(box ? { box } : {}) });
+  const defaults = config.astro.apiToken && config.astro.organizationId ? { apiUrl: config.astro.apiUrl, apiToken: config.astro.apiToken, organizationId: config.astro.organizationId } : undefined;
+  const defaultsFor = config.mode === 'single' ? ('all' as const) : config.astroEnvTeamIds;
+  const namesCache = cacheOf('names');
+  const lookup = createLookup({
+    astro,
+    ...(deps.features?.names === false ? {} : { names: createNameResolver({ astro, cache: namesCache }) }),
+    teams: deps.features?.teams ?? true,
+    userIndex: createUserIndex({ astro, cache: namesCache, ttlMs: config.cacheTtlSeconds * 1000 }),
+    settings: deps.settings ?? workspaceSettingsResolver({ settings, apiUrl: config.astro.apiUrl, defaultsFor, ...(defaults ? { defaults } : {}) }),
+    cache: cacheOf('cache'),
+    cacheTtlMs: config.cacheTtlSeconds * 1000,
+    hot: { ttlMs: config.cacheHotSeconds * 1000, max: HOT_MAX_USERS },
+    onCacheRead: (hit) => m.cache.inc({ result: hit ? 'hit' : 'miss' }),
+    ...(deps.lookupDeadlineMs ? { deadlineMs: deps.lookupDeadlineMs } : {}),
+  });
+
+  const installationStore =
+    config.mode === 'multi' && box ? createInstallationStore({ store: stores.installs, box, ...(config.allowedTeamIds ? { allowed: config.allowedTeamIds } : {}) }) : undefined;
+  const once = boundedOnceStore(stores.once, STRICT_STORE_TIMEOUT_MS);
+  const services: WorkspaceDeps & Claims = {
+    lookup,
+    recent: createRecentLookups({ store: cacheOf('recent', stores.recent) }),
+    throttle: createThrottle(config.limits, stores.redis),
+    settings,
+    countLookup: (surface, outcome) => m.lookups.inc({ surface, outcome }),
+    usesDefaults: (ref: InstallationRef) => Boolean(defaults) && defaultsServe(defaultsFor, ref),
+    astro,
+    astroApiUrl: config.astro.apiUrl,
+    clearWorkspace: async (key, what) => {
+      lookup.forget(key);
+      await stores.deleteWhere('cache', ofWorkspace(key)).catch((err: unknown) => log.warn({ err }, 'could not clear the workspace cache'));
+      if (what.history) await stores.deleteWhere('recent', ofWorkspace(key));
+    },
+    ...(installationStore ? { installations: installationStore } : {}),
+    claimOnce: (key, ttlMs) => once.claim(key, ttlMs),
+  };
+
+  return { services, lookup, metrics: m, ...(installationStore ? { installationStore } : {}) };
+}
+
+/**
+ * Creates the app: logger, stores, Astro client with its resilience policy, lookup, abuse limits,
+ * metrics, the use cases' services, the Bolt app with its receiver, routes and listeners.
+ * @throws {Error} when a store cannot be opened (e.g. the SQLite file's folder is not writable).
+ */
+export async function createApp(config: Config, deps: AppDeps = {}): Promise<AstroUserApp> {
+  const log = deps.log ?? createLogger({ level: config.logLevel, secrets: secretsOf(config) });
+  const stores = deps.stores ?? (await openStores(config.store, { log }));
+
+  const { services, lookup, metrics: m, installationStore } = createServices(config, { ...deps, log, stores });
+  const responder = createResponder({ timeoutMs: RESPOND_TIMEOUT_MS });
+  const socketMode = Boolean(config.slack.appToken);
+  const auth =
+    config.mode === 'multi' && config.slack.oauth && installationStore
+      ? installOptions({ ...config, oauth: config.slack.oauth }, installationStore, { log, clientOptions: webClientOptions(config), socketMode })
+      : { token: config.slack.botToken };
+  const bolt = createBoltApp(config, {
+    log,
+    routes: customRoutes(stores, m, config.metricsToken),
+    auth,
+    responder,
+    ...(deps.processBeforeResponse !== undefined ? { processBeforeResponse: deps.processBeforeResponse } : {}),
+  });
+  const directoryFor = createPeople({ adminUserIds: config.adminUserIds });
+  const astroUiUrl = config.astroUiUrl;
+  registerListeners(bolt.app, {
+    services,
+    directoryFor,
+    cardRefs: createCardRefs(config.encryption?.key.toString('base64') ?? config.slack.signingSecret ?? config.slack.botToken ?? config.slack.appToken ?? ''),
+    astroUiUrl,
+    log,
+    responder,
+    refreshHome: async (client, installation, userId) => {
+      const workspace = workspaceOf(installation);
+      const ctx = { workspace, asker: person(userId), directory: directoryFor(client, workspace.key, log) };
+      await publishHome(client, { userId, state: async () => ({ ...(await homeData(services, ctx, true)), astroUiUrl }), log });
+    },
+  });
+
+  // SQLite never deletes expired rows by itself (https://github.com/jaredwray/keyv/issues/963): purge them on a schedule.
+  const purgeTimer = setInterval(() => {
+    stores
+      .purgeExpired()
+      .then((n) => n > 0 && log.debug({ rows: n }, 'purged expired store rows'))
+      .catch((err: unknown) => log.warn({ err }, 'could not purge expired store rows'));
+  }, PURGE_INTERVAL_MS);
+  purgeTimer.unref();
+
+  let stopping: Promise<void> | undefined;
+  let started = false;
+  return {
+    app: bolt.app,
+    lookup,
+    stores,
+    metrics: m,
+    log,
+    async start() {
+      const port = await startBolt(bolt, config);
+      started = true;
+      return port;
+    },
+    stop(graceMs = 8000) {
+      stopping ??= (async () => {
+        clearInterval(purgeTimer);
+        if (started) await bolt.app.stop().catch((err: unknown) => log.warn({ err }, 'error while stopping the Slack receiver'));
+        if (bolt.inFlight.size > 0) log.info({ requests: bolt.inFlight.size }, 'waiting for requests in flight');
+        await drain(bolt.inFlight, graceMs);
+        await responder.close().catch(() => undefined);
+        await stores.close();
+      })();
+      return stopping;
+    },
+  };
+}
