@@ -1,0 +1,133 @@
+/**
+ * In-process use-case tests: the services the app builds (src/compose.ts `createServices`) over
+ * memory stores and a stand-in Astro on loopback HTTP, a Slack directory whose answers a test
+ * sets, every abuse-limit point counted, and the log lines captured.
+ */
+import type { ServerResponse } from 'node:http';
+import { Writable } from 'node:stream';
+import type { PersonFacts, SlackDirectory } from '../../src/app/ports.js';
+import type { AskContext, Asker, Surface } from '../../src/app/request.js';
+import { workspaceOf } from '../../src/app/request.js';
+import { createServices } from '../../src/compose.js';
+import { loadConfig } from '../../src/config.js';
+import { createLogger } from '../../src/logger.js';
+import { DEFAULT_POLICY, type WorkspacePolicy } from '../../src/lookup/workspace-settings.js';
+import { openStores } from '../../src/store/index.js';
+import { ASTRO_TOKEN, BOT_TOKEN, ORG_ID, SIGNING_SECRET } from './app.js';
+import { answerUsersList } from './astro-users.js';
+import { ADA } from './fixtures.js';
+import { json, startHttpStub, type HttpStub, type RecordedRequest } from './http-stub.js';
+
+/** A second user, so that a name search can match one or two people. */
+export const ADAM = { ...ADA, id: 'clx1user0000002abcdefghij', username: 'adam.smith@example.com', fullName: 'Adam Smith' };
+
+/** What the stand-in Slack directory says; tests change it. */
+export interface DirectoryFacts {
+  /** Facts per Slack user; absent users are ordinary members (`known: false` when `unknown`). */
+  people: Record<string, Partial<{ isAdmin: boolean; isGuest: boolean; isBot: boolean; unknown: boolean; email: string; groups: string[] }>>;
+  /** Conversations shared with another organization (true), not (false); absent: Slack won't say. */
+  channels: Record<string, boolean>;
+}
+
+/** A Slack directory answering from {@link DirectoryFacts}. */
+function directoryOf(facts: DirectoryFacts): SlackDirectory {
+  return {
+    async facts(id): Promise<PersonFacts> {
+      const p = facts.people[id] ?? {};
+      return p.unknown ? { known: false } : { known: true, isAdmin: p.isAdmin ?? false, isGuest: p.isGuest ?? false, isBot: p.isBot ?? false };
+    },
+    async isAdmin(id) {
+      return facts.people[id]?.isAdmin ?? false;
+    },
+    async inAnyGroup(id, groups) {
+      return (facts.people[id]?.groups ?? []).some((g) => groups.includes(g));
+    },
+    async emailOf(id) {
+      return facts.people[id]?.email;
+    },
+    async isExternal(channel) {
+      return facts.channels[channel];
+    },
+  };
+}
+
+/** A world for use-case tests. */
+export interface UseCaseWorld {
+  services: ReturnType<typeof createServices>['services'];
+  astro: HttpStub;
+  /** Log lines written, parsed. */
+  logs: Record<string, unknown>[];
+  /** Abuse-limit points taken so far, with the bucket of each. */
+  takes: { installation: string; bucket: string }[];
+  slack: DirectoryFacts;
+  /** Astro's answers: set `down` to make every request fail with a 503. */
+  astroState: { down: boolean };
+  /** A context for `asker` on `surface` in workspace T0001. */
+  ctx(asker: Asker, surface?: Surface): AskContext;
+  /** Saves the workspace's policy (defaults for what is not given). */
+  setPolicy(policy: Partial<WorkspacePolicy>): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** The Astro user requests the stand-in answered (GetUser of ADA or ADAM, ListUsers). */
+function standInAstro(state: { down: boolean }) {
+  return (req: RecordedRequest, res: ServerResponse) => {
+    if (state.down) return json(res, 503, { message: 'down for maintenance', requestId: 'req-down-1' });
+    if (answerUsersList(req, res, [ADA, ADAM])) return;
+    const user = [ADA, ADAM].find((u) => req.url === `/organizations/${ORG_ID}/users/${u.id}`);
+    if (user) return json(res, 200, user);
+    return json(res, 404, { message: 'not found', requestId: 'req-404' });
+  };
+}
+
+/** Starts a world. `env` overrides the configuration (e.g. the abuse limits). */
+export async function useCaseWorld(env: Record<string, string> = {}): Promise<UseCaseWorld> {
+  const astroState = { down: false };
+  const astro = await startHttpStub(standInAstro(astroState));
+  const config = loadConfig({
+    SLACK_BOT_TOKEN: BOT_TOKEN,
+    SLACK_SIGNING_SECRET: SIGNING_SECRET,
+    ASTRO_API_URL: astro.url,
+    ASTRO_API_TOKEN: ASTRO_TOKEN,
+    ASTRO_ORGANIZATION_ID: ORG_ID,
+    STORE_URL: 'memory:',
+    LOG_LEVEL: 'debug',
+    LOOKUPS_PER_USER_PER_MINUTE: '10000',
+    LOOKUPS_PER_WORKSPACE_PER_MINUTE: '100000',
+    ...env,
+  });
+  const logs: Record<string, unknown>[] = [];
+  const destination = new Writable({
+    write(chunk: Buffer, _enc, cb) {
+      for (const line of chunk.toString('utf8').split('\n')) if (line.trim()) logs.push(JSON.parse(line) as Record<string, unknown>);
+      cb();
+    },
+  });
+  const log = createLogger({ level: 'debug', destination });
+  const stores = await openStores(config.store, { log });
+  const { services } = createServices(config, { log, stores, features: { names: false, teams: false }, policy: { maxAttempts: 1 } });
+  const takes: UseCaseWorld['takes'] = [];
+  const throttle = services.throttle;
+  services.throttle = {
+    take(installation, bucket, points) {
+      takes.push({ installation, bucket });
+      return throttle.take(installation, bucket, points);
+    },
+  };
+  const slack: DirectoryFacts = { people: {}, channels: {} };
+  const workspace = workspaceOf({ teamId: 'T0001' });
+  return {
+    services,
+    astro,
+    logs,
+    takes,
+    slack,
+    astroState,
+    ctx: (asker, surface = 'command') => ({ workspace, asker, directory: directoryOf(slack), surface, visibility: 'private', log }),
+    setPolicy: (policy) => services.settings.savePolicy(workspace.key, { ...DEFAULT_POLICY, ...policy }),
+    async close() {
+      await stores.close();
+      await astro.close();
+    },
+  };
+}
