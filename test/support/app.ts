@@ -84,10 +84,11 @@ export interface TestHarness {
   shortcut(message: Record<string, unknown>, options?: { channel?: { id: string; name: string } }): Promise<Record<string, unknown>>;
   /**
    * Clicks `button` (an element of a card's actions block) on an ephemeral message in #ops, as
-   * U0001 unless `options` say otherwise; returns the HTTP status. The click's `response_url` is
+   * U0001 unless `options` say otherwise (`ephemeral: false`: a message everyone sees, which Slack
+   * sends back as `message`); returns the HTTP status. The click's `response_url` is
    * `options.responseUrl` (default: a fresh one).
    */
-  clickInMessage(button: Record<string, unknown>, options?: { userId?: string; channel?: { id: string; name: string }; responseUrl?: string }): Promise<number>;
+  clickInMessage(button: Record<string, unknown>, options?: { userId?: string; channel?: { id: string; name: string }; responseUrl?: string; ephemeral?: boolean }): Promise<number>;
   /**
    * Runs Slack's install flow for `team` (multi-workspace mode), as a browser would:
    * `/slack/install`, then the redirect back with the code the stand-in `oauth.v2.access` takes.
@@ -222,7 +223,8 @@ export async function startHarness(options: { astroHandler: StubHandler; env?: R
         user: { id: options.userId ?? 'U0001', team_id: 'T0001' },
         team: { id: 'T0001' },
         channel,
-        container: { type: 'message', is_ephemeral: true, channel_id: channel.id, message_ts: '1.1' },
+        container: { type: 'message', is_ephemeral: options.ephemeral ?? true, channel_id: channel.id, message_ts: '1.1' },
+        ...(options.ephemeral === false ? { message: { type: 'message', ts: '1.1', text: 'a card' } } : {}),
         response_url: options.responseUrl ?? harness.newResponseUrl(),
         actions: [{ type: 'button', action_id: button.action_id, block_id: 'card:actions', value: button.value, action_ts: '1' }],
       });
