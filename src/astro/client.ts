@@ -5,7 +5,7 @@
  *
  * List operations (`ListWorkspaces`, `ListDeployments`, `ListUsers`, `ListUserTeams`) send array
  * query parameters the OpenAPI default way (`style: form`, `explode: true`): the key is repeated
- * per value, e.g. `?workspaceIds=a&workspaceIds=b` (shared/notes/astro-api.md §2.2).
+ * per value, e.g. `?workspaceIds=a&workspaceIds=b` (Astro API v1 spec, https://api.astronomer.io/spec/v1).
  */
 import { AstroApiError, kindForStatus } from './errors.js';
 import {

@@ -7,11 +7,11 @@
  *
  * External facts this module relies on:
  * - Astro API overview, "Rate limiting": 25 GET requests/s per API token; no `Retry-After` or
- *   `X-RateLimit-*` header is documented, but 429 does happen (shared/notes/astro-api.md §4).
+ *   `X-RateLimit-*` header is documented, but 429 does happen (https://www.astronomer.io/docs/astro/api/overview).
  * - Astro API overview, "API status codes": 400/401/403/404 are the caller's problem (never
  *   retried), 500 is an Astro-side error (retried at most once), 502/503/504 come from gateways
- *   (retried) (shared/notes/astro-api.md §4).
- * - cockatiel 3.2.1 (the Node 20 line; shared/notes/cache-resilience.md §5): `retry` with a
+ *   (retried) (https://www.astronomer.io/docs/astro/api/overview).
+ * - cockatiel 3.2.1 (the Node 20 line; https://github.com/connor4312/cockatiel): `retry` with a
  *   `DelegateBackoff`, `circuitBreaker` with a `ConsecutiveBreaker`. Its retry sleep is not
  *   abortable and its half-open trial drops the abort signal; this module works around both (the
  *   caller's signal is read from a closure, and the caller's promise is raced against it).

@@ -1,6 +1,6 @@
 /**
  * zod schemas for what the Astro API returns. Source: Astro API v1.0 OpenAPI spec
- * (`shared/reference/astro-api/v1/openapi.yml`, schemas `User`, `WorkspaceRole`,
+ * (https://api.astronomer.io/spec/v1, kept in test/fixtures/astro-api-v1.openapi.yml; schemas `User`, `WorkspaceRole`,
  * `DeploymentRole`, `DagRole`, `Error`).
  *
  * Parsing is tolerant where the API evolves: enum values we do not know (a new status or role)

@@ -3,7 +3,7 @@
  * organization it belongs to, its kind and scope, and its expiry. Astro API tokens are JWTs whose
  * custom claim `permissions` lists entries such as `organizationId:<id>` and `workspaceId:<id>`
  * (astro-cli `pkg/util/util.go` ParseAPIToken and `cmd/cloud/setup.go` checkAPIToken; see
- * shared/notes/astro-api.md §5).
+ * https://www.astronomer.io/docs/astro/organization-api-tokens).
  */
 import { z } from 'zod';
 

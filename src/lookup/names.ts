@@ -5,7 +5,7 @@
  *
  * Sources: Astro API v1 operations `ListWorkspaces` (`GET /organizations/{organizationId}/workspaces`,
  * `workspaceIds[]`, `limit` ≤ 1000) and `ListDeployments` (`GET /organizations/{organizationId}/deployments`,
- * `deploymentIds[]`), both `…Paginated{items, limit, offset, totalCount}` (shared/notes/astro-api.md §3);
+ * `deploymentIds[]`), both `…Paginated{items, limit, offset, totalCount}` (Astro API v1 spec, https://api.astronomer.io/spec/v1);
  * the Astro UI Deployment link of astro-cli `GetDeploymentURL` (§7).
  */
 import { z } from 'zod';

@@ -1,6 +1,6 @@
 /**
  * Lookup by email and by name: a per-organization index of users, since the Astro API has no
- * search, email or username filter (shared/notes/astro-api.md §2.2). The index is built by paging
+ * search, email or username filter (Astro API v1 `ListUsers`, https://api.astronomer.io/spec/v1). The index is built by paging
  * `ListUsers` (`GET /organizations/{organizationId}/users?offset=…&limit=1000&sorts=id:asc`,
  * `UsersPaginated{users, limit, offset, totalCount}`), the way astro-cli and terraform-provider-astro
  * page it, and kept in the best-effort cache and in process memory for a TTL.

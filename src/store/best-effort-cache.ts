@@ -1,7 +1,7 @@
 /**
  * The cache profile: every call bounded by a short timeout, and any error or timeout means
  * "uncached", never a failed lookup. A Redis that hangs (e.g. `CLIENT PAUSE`) would otherwise
- * block keyv calls for as long as it hangs (`shared/notes/cache-resilience.md` §2.2).
+ * block keyv calls for as long as it hangs (https://github.com/jaredwray/keyv/issues).
  */
 import type Keyv from 'keyv';
 import type { Logger } from '../logger.js';

@@ -2,7 +2,8 @@
  * keyv stores. One adapter per Keyv instance (sharing one mutates its namespace: keyv#1821), an
  * adapter always passed as an instance (keyv 5 silently ignores URI strings), namespaces in
  * lowercase `[a-z]` only (SQLite `clear()` uses a case-insensitive LIKE where `_` is a wildcard).
- * Source for each rule: `shared/notes/cache-resilience.md` §1–§2.
+ * Sources: keyv's README on namespaces and serialization (https://github.com/jaredwray/keyv), and its
+ * issues on adapters (https://github.com/jaredwray/keyv/issues).
  *
  * Two profiles: best-effort namespaces (`cache`, `recent`) swallow errors (wrap them in a
  * BestEffortCache); strict ones (`settings`, `installs`) have `throwOnErrors` on Keyv and on the

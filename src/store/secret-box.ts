@@ -6,7 +6,8 @@
  *
  * Format: `v1.<kid>.<iv>.<tag>.<ciphertext>`, base64url parts; `kid` names the key (the first 8
  * hex digits of its SHA-256), so rotation needs no trial decryption.
- * Source: shared/notes/cache-resilience.md §6 (NIST SP 800-38D, AES-GCM).
+ * Source: NIST SP 800-38D, AES-GCM (https://csrc.nist.gov/pubs/sp/800/38/d/final); Slack's advice to
+ * encrypt bot tokens at rest (https://docs.slack.dev/security).
  */
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
 

@@ -2,7 +2,7 @@
  * The user card: one pure renderer, (AstroUser, options) → Block Kit, serving the command reply,
  * the App Home tab and thread replies. Does no I/O.
  *
- * Presentation guide (shared/DESIGN.md): header with the full name; username (email) and status
+ * Presentation: header with the full name; username (email) and status
  * with a symbol; organization role; workspace, deployment and DAG roles labelled by scope; dates
  * with `<!date^…>`; avatar only when it is an https URL; an "as of" note; every API string escaped;
  * long lists summarised ("…and 37 more") so the output always stays within Block Kit limits.
