@@ -29,6 +29,7 @@ import { createInstallationStore } from './slack/installation-store.js';
 import { registerListeners } from './slack/listeners/index.js';
 import { person } from './slack/request.js';
 import { publishHome } from './slack/transport/publish-home.js';
+import { PROGRESS_AFTER_MS } from './slack/transport/progress.js';
 import { createResponder } from './slack/transport/respond.js';
 import type { App } from '@slack/bolt';
 import { BestEffortCache } from './store/best-effort-cache.js';
@@ -51,6 +52,8 @@ export interface AppDeps {
   features?: { names?: boolean; teams?: boolean };
   /** Options of the resilience policy (tests shorten backoffs). */
   policy?: Parameters<typeof createResilientAstroClient>[1];
+  /** How long an answer may take before a "Looking up…" note is shown, in ms (default 1000). */
+  progressAfterMs?: number;
 }
 
 /** A built, not yet started, astro-user app. */
@@ -184,6 +187,7 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<Ast
     astroUiUrl,
     log,
     responder,
+    progressAfterMs: deps.progressAfterMs ?? PROGRESS_AFTER_MS,
     refreshHome: async (client, installation, userId) => {
       const workspace = workspaceOf(installation);
       const ctx = { workspace, asker: person(userId), directory: directoryFor(client, workspace.key, log) };

@@ -53,7 +53,14 @@ export type MentionResult =
  * workspace allows them; when allowed they pass the same asker rules as people.
  * @param retryNum Slack's `X-Slack-Retry-Num`, when this is a re-delivery.
  */
-export async function answerMention(services: Services & Claims, ctx: AskContext, mention: Mention, retryNum?: number): Promise<MentionResult> {
+export async function answerMention(
+  services: Services & Claims,
+  ctx: AskContext,
+  mention: Mention,
+  retryNum?: number,
+  /** Called once the answer is decided to be given, before the lookups (the listener may show progress). */
+  onAnswering?: (how: { privately: boolean }) => void,
+): Promise<MentionResult> {
   const { asker } = ctx;
   if ((asker.kind === 'bot' && asker.botId === mention.self.botId) || (asker.slackUserId && asker.slackUserId === mention.self.userId)) {
     return { kind: 'ignore', reason: 'own_message' };
@@ -81,6 +88,7 @@ export async function answerMention(services: Services & Claims, ctx: AskContext
   const queries = findUserQueries(mention.text, { ...(mention.self.userId ? { exceptUser: mention.self.userId } : {}) });
   if (queries.length === 0) return { kind: 'help', privately };
   const asked = queries.slice(0, MAX_QUERIES_PER_MESSAGE);
+  onAnswering?.({ privately });
   const answers = await lookUpQueries(services, { ...ctx, surface: 'mention', visibility: privately ? 'private' : 'thread' }, asked);
   return { kind: 'answers', privately, answers, notShown: queries.length - asked.length };
 }

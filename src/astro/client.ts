@@ -32,7 +32,11 @@ export interface AstroTarget {
 
 /** Options of {@link createAstroClient}. */
 export interface AstroClientOptions {
-  /** Time allowed for one HTTP request, headers and body, in ms. Default 4000. */
+  /**
+   * Time allowed for one HTTP request, headers and body, in ms. Default 7000: one slow answer may
+   * use most of a lookup's 8 s deadline (its own signal), so a slow but working Astro still answers
+   * and the card follows within ten seconds; a retry only gets what the deadline leaves.
+   */
   requestTimeoutMs?: number;
   /** Largest response body read, in bytes; a larger body is a `bad_response`. Default 2 MiB. */
   maxBodyBytes?: number;
@@ -287,7 +291,7 @@ function isAbort(err: unknown): boolean {
  * Retries, rate limiting and the circuit breaker wrap this client (see `src/lookup/`).
  */
 export function createAstroClient(options: AstroClientOptions = {}): AstroClient {
-  const requestTimeoutMs = options.requestTimeoutMs ?? 4000;
+  const requestTimeoutMs = options.requestTimeoutMs ?? 7000;
   const maxBodyBytes = options.maxBodyBytes ?? 2 * 1024 * 1024;
   const userAgent = options.userAgent ?? 'astro-user';
   const doFetch = options.fetch ?? fetch;

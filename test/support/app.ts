@@ -15,6 +15,8 @@ export const BOT_TOKEN = 'xoxb-1111-2222-e2eBotTokenValue';
 export const ASTRO_TOKEN = 'eyJhbGciOiJIUzI1NiJ9.eyJwZXJtaXNzaW9ucyI6WyJvcmdhbml6YXRpb25JZDpjbG9yZyJdfQ.e2eAstroTokenSignature';
 export const ORG_ID = 'clorg000000000000000000001';
 
+let posted = 0;
+
 /** A fake Slack: answers Web API methods with `{ok:true}` and records `response_url` posts under /respond/. */
 export function slackHandler(overrides: Record<string, (req: RecordedRequest, res: ServerResponse) => void> = {}): StubHandler {
   return (req, res) => {
@@ -47,6 +49,11 @@ export function slackHandler(overrides: Record<string, (req: RecordedRequest, re
         is_enterprise_install: false,
         authed_user: { id: 'UADMIN1' },
       });
+    }
+    if (path === '/api/chat.postMessage') {
+      // Slack answers with the new message's ts (and its channel).
+      const sent = new URLSearchParams(req.body);
+      return json(res, 200, { ok: true, channel: sent.get('channel'), ts: `${Math.floor(Date.now() / 1000)}.${String(++posted).padStart(6, '0')}` });
     }
     if (path.startsWith('/respond/')) {
       res.writeHead(200, { 'content-type': 'text/plain' });
@@ -137,7 +144,8 @@ export async function startHarness(options: { astroHandler: StubHandler; env?: R
   });
   const log = createLogger({ level: config.logLevel, secrets: secretsOf(config), destination });
   // Names and Teams roles make extra Astro calls; tests that count GetUser calls leave them off.
-  const built = await createApp(config, { log, features: { names: false, teams: false }, ...options.deps });
+  // No "Looking up…" notes unless a test asks for them (test/e2e/slow-astro.test.ts).
+  const built = await createApp(config, { log, features: { names: false, teams: false }, progressAfterMs: 60_000, ...options.deps });
   const { port } = await built.start();
   const url = `http://127.0.0.1:${port}`;
   const harness: TestHarness = {

@@ -21,6 +21,8 @@ export interface ListenerDeps {
   /** The request's logger (carries its correlation ID). */
   log: Logger;
   responder: Responder;
+  /** How long an answer may take before a "Looking up…" note is shown, in ms (src/slack/transport/progress.ts). */
+  progressAfterMs: number;
   /** Redraws a person's Home (after a configuration change). */
   refreshHome?(client: WebClient, installation: InstallationRef, userId: string): Promise<void>;
 }

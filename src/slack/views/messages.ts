@@ -160,3 +160,6 @@ export const nothingFoundMessage: RenderedMessage = simple('No Astro user IDs in
 
 /** Shown in App Home at once while a lookup runs. */
 export const lookingUpNotice: RenderedMessage = simple(':hourglass_flowing_sand: Looking up…', ':hourglass_flowing_sand: Looking up…');
+
+/** Shown in a conversation when an answer takes more than a moment; the answer replaces it. */
+export const workingOnItMessage: RenderedMessage = simple('Looking that up in Astro…', ':hourglass_flowing_sand: Looking that up in Astro…');

@@ -9,7 +9,8 @@ import { parseQuery } from '../../../core/query.js';
 import { audienceOf } from '../../../core/visibility.js';
 import { askContext, person } from '../../request.js';
 import { replyVia } from '../../transport/reply.js';
-import { helpMessage, inputProblemMessage } from '../../views/messages.js';
+import { withProgress } from '../../transport/progress.js';
+import { helpMessage, inputProblemMessage, workingOnItMessage } from '../../views/messages.js';
 import { verbatim } from '../../views/verbatim.js';
 import type { ListenerDeps } from '../deps.js';
 import { answerMessage } from '../render.js';
@@ -37,7 +38,8 @@ export function astroUserCommand(deps: ListenerDeps) {
     if (query.kind === 'invalid') return ack({ response_type: 'ephemeral', ...verbatim(inputProblemMessage(query.problem, name)) });
     await ack();
     const ctx = askContext(deps, { context: args.context, body: command, client: args.client }, person(command.user_id), 'command');
-    const answer = await lookUpQuery(deps.services, ctx, query);
-    await replyVia(respond, answerMessage(deps, answer, audienceOf({ id: command.channel_id, name: command.channel_name })), deps.log);
+    const { value: answer, shown } = await withProgress(lookUpQuery(deps.services, ctx, query), deps.progressAfterMs, () => replyVia(respond, workingOnItMessage, deps.log));
+    const message = answerMessage(deps, answer, audienceOf({ id: command.channel_id, name: command.channel_name }));
+    await replyVia(respond, message, deps.log, { replaceOriginal: shown === true });
   };
 }

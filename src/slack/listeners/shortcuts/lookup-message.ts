@@ -10,7 +10,8 @@ import { findUserQueries } from '../../../core/find-queries.js';
 import { audienceOf } from '../../../core/visibility.js';
 import { askContext, person } from '../../request.js';
 import { replyVia } from '../../transport/reply.js';
-import { nothingFoundMessage } from '../../views/messages.js';
+import { withProgress } from '../../transport/progress.js';
+import { nothingFoundMessage, workingOnItMessage } from '../../views/messages.js';
 import type { ListenerDeps } from '../deps.js';
 import { cardsMessage } from '../render.js';
 
@@ -43,7 +44,8 @@ export function lookupMessageShortcut(deps: ListenerDeps) {
     }
     const asked = queries.slice(0, MAX_QUERIES_PER_MESSAGE);
     const ctx = askContext(deps, { context, body: shortcut, client }, person(shortcut.user.id), 'shortcut');
-    const answers = await lookUpQueries(deps.services, ctx, asked);
-    await replyVia(respond, cardsMessage(deps, 'private', answers, { audience: audienceOf(shortcut.channel), notShown: queries.length - asked.length }), deps.log);
+    const { value: answers, shown } = await withProgress(lookUpQueries(deps.services, ctx, asked), deps.progressAfterMs, () => replyVia(respond, workingOnItMessage, deps.log));
+    const message = cardsMessage(deps, 'private', answers, { audience: audienceOf(shortcut.channel), notShown: queries.length - asked.length });
+    await replyVia(respond, message, deps.log, { replaceOriginal: shown === true });
   };
 }
