@@ -8,6 +8,7 @@ import { createResilientAstroClient } from './astro/policy.js';
 import { createCardRefs } from './app/cards.js';
 import type { WorkspaceDeps } from './app/workspace.js';
 import type { Claims } from './app/mention.js';
+import { checkEnvToken } from './app/env-token.js';
 import { homeData } from './app/home.js';
 import type { Config } from './config.js';
 import { secretsOf } from './config.js';
@@ -54,6 +55,8 @@ export interface AppDeps {
   policy?: Parameters<typeof createResilientAstroClient>[1];
   /** How long an answer may take before a "Looking up…" note is shown, in ms (default 1000). */
   progressAfterMs?: number;
+  /** Check ASTRO_API_TOKEN with Astro when starting (default true; tests that count requests turn it off). */
+  checkAstroTokenAtStart?: boolean;
 }
 
 /** A built, not yet started, astro-user app. */
@@ -165,6 +168,7 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<Ast
   const stores = deps.stores ?? (await openStores(config.store, { log }));
 
   const { services, lookup, metrics: m, installationStore } = createServices(config, { ...deps, log, stores });
+  const envTarget = config.astro.apiToken && config.astro.organizationId ? { apiUrl: config.astro.apiUrl, apiToken: config.astro.apiToken, organizationId: config.astro.organizationId } : undefined;
   const responder = createResponder({ timeoutMs: RESPOND_TIMEOUT_MS });
   const socketMode = Boolean(config.slack.appToken);
   const auth =
@@ -213,6 +217,8 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<Ast
     metrics: m,
     log,
     async start() {
+      // An expired ASTRO_API_TOKEN stops start-up; a refused or unreachable one is only logged.
+      if (envTarget && deps.checkAstroTokenAtStart !== false) await checkEnvToken(services.astro, envTarget, log);
       const port = await startBolt(bolt, config);
       started = true;
       return port;

@@ -23,9 +23,13 @@ export interface TokenClaims {
 
 /** Why a token was refused before any API call. */
 export class TokenShapeError extends Error {
-  constructor(message: string) {
+  /** When the token expired (ms since the epoch), when that is why it was refused. */
+  readonly expiredAt?: number;
+
+  constructor(message: string, expiredAt?: number) {
     super(message);
     this.name = 'TokenShapeError';
+    if (expiredAt !== undefined) this.expiredAt = expiredAt;
   }
 }
 
@@ -62,7 +66,7 @@ export function readTokenClaims(token: string, now = Date.now()): TokenClaims {
   }
   const expiresAt = claims.data.exp !== undefined ? claims.data.exp * 1000 : undefined;
   if (expiresAt !== undefined && expiresAt <= now) {
-    throw new TokenShapeError(`That token expired on ${new Date(expiresAt).toISOString().slice(0, 10)}. Create a new one in Astro.`);
+    throw new TokenShapeError(`That token expired on ${new Date(expiresAt).toISOString().slice(0, 10)}. Create a new one in Astro.`, expiresAt);
   }
   const workspaceId = find('workspaceId');
   const deploymentId = find('deploymentId');

@@ -145,7 +145,7 @@ export async function startHarness(options: { astroHandler: StubHandler; env?: R
   const log = createLogger({ level: config.logLevel, secrets: secretsOf(config), destination });
   // Names and Teams roles make extra Astro calls; tests that count GetUser calls leave them off.
   // No "Looking up…" notes unless a test asks for them (test/e2e/slow-astro.test.ts).
-  const built = await createApp(config, { log, features: { names: false, teams: false }, progressAfterMs: 60_000, ...options.deps });
+  const built = await createApp(config, { log, features: { names: false, teams: false }, progressAfterMs: 60_000, checkAstroTokenAtStart: false, ...options.deps });
   const { port } = await built.start();
   const url = `http://127.0.0.1:${port}`;
   const harness: TestHarness = {
