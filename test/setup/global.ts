@@ -2,8 +2,11 @@
  * vitest global setup: a private `redis-server` on a free loopback port (no persistence) for the
  * Redis tests, when `redis-server` is installed (CI installs it; elsewhere those tests are skipped
  * and say so), and a fresh build in dist/ for the tests that run the app as real processes.
+ * Everything it runs with Node runs on the Node that runs the tests (`process.execPath`), so that
+ * `.ci/run`'s second run really tests the app on that Node.
  */
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import type { TestProject } from 'vitest/node';
@@ -18,6 +21,8 @@ declare module 'vitest' {
 }
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+/** TypeScript's command-line compiler (the script `npx tsc` runs). */
+const TSC = createRequire(import.meta.url).resolve('typescript/bin/tsc');
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -43,7 +48,8 @@ export async function startRedis(port: number): Promise<ChildProcess> {
 }
 
 export default async function setup(project: TestProject): Promise<() => void> {
-  execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'inherit' });
+  // TypeScript's compiler on the Node that runs the tests (not whichever `node` is first on PATH).
+  execFileSync(process.execPath, [TSC, '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'inherit' });
   const hasRedis = spawnSync('redis-server', ['--version']).status === 0;
   if (!hasRedis) {
     process.stderr.write('redis-server is not installed: the Redis tests are skipped (CI installs it).\n');
