@@ -24,6 +24,7 @@ import { LRUCache } from 'lru-cache';
 import type { StoreLocation } from '../config.js';
 import type { Logger } from '../logger.js';
 import { memoryOnceStore, redisOnceStore, sqliteOnceStore, type OnceStore } from './once.js';
+import type { SqlValue } from './sqlite.js';
 
 export type { OnceStore } from './once.js';
 
@@ -189,11 +190,11 @@ const withoutNamespace = (ns: string, key: string) => key.replace(new RegExp(`^$
  * Opens the stores at `location`.
  * - `memory`: in-process maps; best-effort ones are LRUs of at most {@link MEMORY_STORE_MAX_ENTRIES}.
  * - `sqlite`: the file (its folder is created), WAL journal, 5 s busy timeout, one connection
- *   per namespace.
+ *   shared by every namespace (driver: see ./sqlite.ts).
  * - `redis`: one client with no offline queue (a write during an outage fails instead of being
  *   replayed later), a bounded connect timeout and capped reconnect backoff.
  *
- * @throws {Error} when the SQLite file cannot be created or opened. A Redis that is down does not
+ * @throws {Error} when the SQLite file cannot be created or opened, or no SQLite driver loads. A Redis that is down does not
  *   throw here: best-effort namespaces then behave as empty, strict ones reject, until it is back.
  */
 export async function openStores(location: StoreLocation, options: OpenStoresOptions): Promise<Stores> {
@@ -235,29 +236,20 @@ export async function openStores(location: StoreLocation, options: OpenStoresOpt
   if (location.kind === 'sqlite') {
     const file = resolve(location.path);
     mkdirSync(dirname(file), { recursive: true });
-    const all = [...BEST_EFFORT_NAMESPACES, ...STRICT_NAMESPACES];
-    // Loaded only for the store in use (the Redis client alone adds ~100 ms to start-up).
-    const { default: KeyvSqlite } = await import('@keyv/sqlite');
-    // Connections are opened one after another: each creates the table if it is missing, and on a
-    // new file two doing so at once can fail with SQLITE_BUSY at once, busyTimeout or not (SQLite
-    // refuses a read lock's upgrade to a write lock instead of waiting, to avoid a deadlock).
-    const open = async () => {
-      const adapter = new KeyvSqlite({ uri: `sqlite://${file}`, busyTimeout: 5000 });
-      await adapter.query('SELECT 1');
-      return adapter;
-    };
-    const adapters = [await open()];
-    await adapters[0]!.query('PRAGMA journal_mode=WAL');
-    while (adapters.length < all.length) adapters.push(await open());
-    const [cache, recent, settings, installs] = all.map((ns, i) => {
+    const { openSqlite, SqliteKeyvAdapter } = await import('./sqlite.js');
+    // One connection for the whole process: both drivers are synchronous, so statements never
+    // interleave here; other processes on the same file are waited for (5 s busy timeout).
+    const conn = openSqlite(file, { busyTimeoutMs: 5000 });
+    log.debug({ driver: conn.driver }, 'sqlite store opened');
+    const [cache, recent, settings, installs] = [...BEST_EFFORT_NAMESPACES, ...STRICT_NAMESPACES].map((ns) => {
       const strict = (STRICT_NAMESPACES as readonly string[]).includes(ns);
-      const kv = new Keyv({ store: adapters[i]!, namespace: ns, throwOnErrors: strict, ...JSON_ROWS });
+      // One adapter per Keyv: keyv sets the adapter's namespace (keyv#1821).
+      const kv = new Keyv({ store: new SqliteKeyvAdapter(conn), namespace: ns, throwOnErrors: strict, ...JSON_ROWS });
       kv.on('error', onError(ns));
       return kv;
     }) as [Keyv, Keyv, Keyv, Keyv];
-    const onceAdapter = await open();
-    const once = await sqliteOnceStore((sql, ...params) => onceAdapter.query(sql, ...params) as Promise<unknown[]>);
-    const query = (sql: string, ...params: unknown[]) => adapters[0]!.query(sql, ...params) as Promise<{ key: string }[]>;
+    const query = async <Row>(sql: string, ...params: SqlValue[]) => conn.query<Row>(sql, ...params);
+    const once = await sqliteOnceStore((sql, ...params) => query(sql, ...(params as SqlValue[])));
     let closed = false;
     return {
       cache,
@@ -266,31 +258,25 @@ export async function openStores(location: StoreLocation, options: OpenStoresOpt
       installs,
       once,
       kind: 'sqlite',
-      ping: (timeoutMs = 500) => answers(onceAdapter.query('SELECT 1'), timeoutMs),
+      ping: (timeoutMs = 500) => answers(query('SELECT 1'), timeoutMs),
       async deleteWhere(ns, matches) {
-        const rows = await query('SELECT key FROM keyv WHERE substr(key, 1, ?) = ?', ns.length + 1, `${ns}:`);
+        const rows = await query<{ key: string }>('SELECT key FROM keyv WHERE substr(key, 1, ?) = ?', ns.length + 1, `${ns}:`);
         const doomed = rows.map((r) => r.key).filter((k) => matches(withoutNamespace(ns, k)));
-        for (const key of doomed) await query('DELETE FROM keyv WHERE key = ?', key);
+        for (const key of doomed) conn.run('DELETE FROM keyv WHERE key = ?', key);
         return doomed.length;
       },
       async purgeExpired() {
         const now = Date.now();
         let n = 0;
         for (const ns of BEST_EFFORT_NAMESPACES) {
-          const rows = await query(
-            `DELETE FROM keyv WHERE substr(key, 1, ?) = ? AND json_extract(value, '$.expires') < ? RETURNING key`,
-            ns.length + 1,
-            `${ns}:`,
-            now,
-          );
-          n += rows.length;
+          n += conn.run(`DELETE FROM keyv WHERE substr(key, 1, ?) = ? AND json_extract(value, '$.expires') < ?`, ns.length + 1, `${ns}:`, now);
         }
         return n + (await once.purgeExpired());
       },
       async close() {
         if (closed) return;
         closed = true;
-        await Promise.allSettled([cache, recent, settings, installs].map((kv) => kv.disconnect()).concat(onceAdapter.disconnect()));
+        conn.close();
       },
     };
   }
