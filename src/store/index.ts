@@ -18,11 +18,13 @@
  */
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import { rootCertificates } from 'node:tls';
 import type { createClient } from '@keyv/redis';
 import Keyv, { type DeserializedData } from 'keyv';
 import { LRUCache } from 'lru-cache';
 import type { StoreLocation } from '../config.js';
 import type { Logger } from '../logger.js';
+import { createStoreErrorLog } from './error-log.js';
 import { memoryOnceStore, redisOnceStore, sqliteOnceStore, type OnceStore } from './once.js';
 import type { SqlValue } from './sqlite.js';
 
@@ -79,6 +81,8 @@ export interface OpenStoresOptions {
   log: Logger;
   /** Redis connect timeout, in ms. Default 1000. */
   redisConnectTimeoutMs?: number;
+  /** Store errors of one kind after the first are counted and summarised once per this many ms. Default 60 000. */
+  errorWindowMs?: number;
 }
 
 /** True when `query` settles successfully within `timeoutMs`. */
@@ -199,7 +203,8 @@ const withoutNamespace = (ns: string, key: string) => key.replace(new RegExp(`^$
  */
 export async function openStores(location: StoreLocation, options: OpenStoresOptions): Promise<Stores> {
   const { log } = options;
-  const onError = (namespace: string) => (err: unknown) => log.warn({ err, store: location.kind, namespace }, 'store error');
+  const errors = createStoreErrorLog({ log, ...(options.errorWindowMs !== undefined ? { windowMs: options.errorWindowMs } : {}) });
+  const onError = (namespace: string) => (err: unknown) => errors.report({ store: location.kind, namespace }, err);
 
   if (location.kind === 'memory') {
     const maps = BEST_EFFORT_NAMESPACES.map(() => boundedMap(MEMORY_STORE_MAX_ENTRIES));
@@ -276,6 +281,7 @@ export async function openStores(location: StoreLocation, options: OpenStoresOpt
       async close() {
         if (closed) return;
         closed = true;
+        errors.flush();
         conn.close();
       },
     };
@@ -283,21 +289,32 @@ export async function openStores(location: StoreLocation, options: OpenStoresOpt
 
   const connectTimeout = options.redisConnectTimeoutMs ?? 1000;
   const { default: KeyvRedis, createClient } = await import('@keyv/redis');
+  const tls = location.tls;
+  if (tls?.rejectUnauthorized === false) {
+    log.warn({ store: 'redis' }, "REDIS_TLS_REJECT_UNAUTHORIZED=false: the Redis server's certificate is not verified, so anyone on the network path can pose as it");
+  }
   const client: RedisClient = createClient({
     url: location.url,
     disableOfflineQueue: true,
-    socket: { connectTimeout, reconnectStrategy: (retries: number) => Math.min(100 * 2 ** retries, 2000) },
+    socket: {
+      connectTimeout,
+      reconnectStrategy: (retries: number) => Math.min(100 * 2 ** retries, 2000),
+      // node-redis passes these to tls.connect for rediss:// URLs (https://nodejs.org/api/tls.html#tlsconnectoptions-callback).
+      // A `ca` given here replaces Node's default trust store for this connection, so public CAs
+      // are added back; NODE_EXTRA_CA_CERTS extends the default store by itself.
+      ...(tls?.ca !== undefined ? { ca: [...rootCertificates, tls.ca] } : {}),
+      ...(tls?.rejectUnauthorized === false ? { rejectUnauthorized: false } : {}),
+    },
   });
-  let lastRedisError = '';
+  let redisDown = false;
+  // A down Redis emits on every reconnect attempt: once per kind, then summarised.
   client.on('error', (err: Error) => {
-    // A down Redis emits on every reconnect attempt: log each distinct error once.
-    if (err.message !== lastRedisError) {
-      lastRedisError = err.message;
-      log.warn({ err: { message: err.message } }, 'redis connection error');
-    }
+    redisDown = true;
+    errors.report({ store: 'redis', namespace: 'connection' }, err);
   });
   client.on('ready', () => {
-    lastRedisError = '';
+    if (redisDown) log.info({ store: 'redis' }, 'redis connection ready again');
+    redisDown = false;
   });
   const [cache, recent, settings, installs] = [...BEST_EFFORT_NAMESPACES, ...STRICT_NAMESPACES].map((ns) => {
     const strict = (STRICT_NAMESPACES as readonly string[]).includes(ns);
@@ -338,6 +355,7 @@ export async function openStores(location: StoreLocation, options: OpenStoresOpt
     async close() {
       if (closed) return;
       closed = true;
+      errors.flush();
       try {
         if (client.isReady) await client.close();
         else client.destroy();
