@@ -38,6 +38,7 @@ export const BEST_EFFORT_NAMESPACES = ['cache', 'recent'] as const;
 export type BestEffortNamespace = (typeof BEST_EFFORT_NAMESPACES)[number];
 /** Strict namespaces: the source of truth for workspace settings and Slack installations. */
 export const STRICT_NAMESPACES = ['settings', 'installs'] as const;
+export type StrictNamespace = (typeof STRICT_NAMESPACES)[number];
 
 type RedisClient = ReturnType<typeof createClient>;
 
@@ -66,6 +67,12 @@ export interface Stores {
    * @throws when the backend fails.
    */
   deleteWhere(namespace: BestEffortNamespace, matches: (key: string) => boolean): Promise<number>;
+  /**
+   * Every key of `namespace` (as the app wrote them, without the namespace), e.g. to re-seal every
+   * stored secret. Reads the whole key list into memory: meant for maintenance, not requests.
+   * @throws when the backend fails.
+   */
+  listKeys(namespace: BestEffortNamespace | StrictNamespace): Promise<string[]>;
   /**
    * Deletes expired rows (SQLite keeps them forever otherwise: keyv#963). Redis expires keys
    * itself and the memory store is bounded, so there it does nothing.
@@ -213,7 +220,8 @@ export async function openStores(location: StoreLocation, options: OpenStoresOpt
       kv.on('error', onError(ns));
       return kv;
     }) as [Keyv, Keyv];
-    const [settings, installs] = STRICT_NAMESPACES.map((ns) => new Keyv({ store: frozenMap(), namespace: ns, throwOnErrors: true, ...NO_TEXT })) as [Keyv, Keyv];
+    const strictMaps = STRICT_NAMESPACES.map(() => frozenMap());
+    const [settings, installs] = STRICT_NAMESPACES.map((ns, i) => new Keyv({ store: strictMaps[i]!, namespace: ns, throwOnErrors: true, ...NO_TEXT })) as [Keyv, Keyv];
     return {
       cache,
       recent,
@@ -232,6 +240,11 @@ export async function openStores(location: StoreLocation, options: OpenStoresOpt
           }
         }
         return n;
+      },
+      async listKeys(ns) {
+        const best = (BEST_EFFORT_NAMESPACES as readonly string[]).indexOf(ns);
+        const map = best >= 0 ? maps[best]! : strictMaps[(STRICT_NAMESPACES as readonly string[]).indexOf(ns)]!;
+        return map.keys().map((k) => withoutNamespace(ns, k));
       },
       purgeExpired: async () => 0,
       close: async () => undefined,
@@ -269,6 +282,10 @@ export async function openStores(location: StoreLocation, options: OpenStoresOpt
         const doomed = rows.map((r) => r.key).filter((k) => matches(withoutNamespace(ns, k)));
         for (const key of doomed) conn.run('DELETE FROM keyv WHERE key = ?', key);
         return doomed.length;
+      },
+      async listKeys(ns) {
+        const rows = await query<{ key: string }>('SELECT key FROM keyv WHERE substr(key, 1, ?) = ? ORDER BY key', ns.length + 1, `${ns}:`);
+        return rows.map((r) => withoutNamespace(ns, r.key));
       },
       async purgeExpired() {
         const now = Date.now();
@@ -350,6 +367,11 @@ export async function openStores(location: StoreLocation, options: OpenStoresOpt
         if (doomed.length > 0) n += await client.unlink(doomed);
       }
       return n;
+    },
+    async listKeys(ns) {
+      const keys: string[] = [];
+      for await (const batch of client.scanIterator({ MATCH: `${ns}::*`, COUNT: 500 })) keys.push(...(batch as string[]).map((k) => withoutNamespace(ns, k)));
+      return [...new Set(keys)].sort();
     },
     purgeExpired: async () => 0,
     async close() {
