@@ -1,7 +1,7 @@
 /**
  * keyv stores. One adapter per Keyv instance (sharing one mutates its namespace: keyv#1821), an
  * adapter always passed as an instance (keyv 5 silently ignores URI strings), namespaces in
- * lowercase `[a-z]` only (SQLite `clear()` uses a case-insensitive LIKE where `_` is a wildcard).
+ * lowercase `[a-z]` only (keys are `<namespace>:<key>` in SQLite, `<namespace>::<key>` in Redis).
  * Source for each rule: `shared/notes/cache-resilience.md` §1–§2.
  *
  * Two profiles: best-effort namespaces (`cache`, `recent`) swallow errors (wrap them in a
