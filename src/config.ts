@@ -4,6 +4,7 @@
  * Nothing else in the app reads `process.env`. `loadConfig(env)` takes the environment as a
  * parameter so that tests build the app with their own configuration.
  */
+import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { readTokenClaims } from './astro/token.js';
 import { parseKey } from './store/secret-box.js';
@@ -15,7 +16,15 @@ export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', '
 export type StoreLocation =
   | { kind: 'memory' }
   | { kind: 'sqlite'; path: string }
-  | { kind: 'redis'; url: string };
+  | { kind: 'redis'; url: string; tls?: RedisTls };
+
+/** TLS settings of a `rediss://` store (REDIS_TLS_CA_FILE, REDIS_TLS_REJECT_UNAUTHORIZED). */
+export interface RedisTls {
+  /** PEM text of the CA certificate(s) that signed the server's certificate, trusted besides Node's public CAs. */
+  ca?: string;
+  /** false only on the operator's explicit opt-in: the server's certificate is then not verified. */
+  rejectUnauthorized?: boolean;
+}
 
 /** Astro API settings used when a Slack installation has none of its own. */
 export interface AstroDefaults {
@@ -260,6 +269,11 @@ const EnvSchema = z.object({
       .regex(/^[A-Za-z0-9._~+/=-]{16,256}$/, 'must be at least 16 characters with no spaces (e.g. openssl rand -hex 24)')
       .optional(),
   ),
+  REDIS_TLS_CA_FILE: z.preprocess(blankToUndefined, z.string().trim().optional()),
+  REDIS_TLS_REJECT_UNAUTHORIZED: z.preprocess(
+    (v) => (typeof v === 'string' ? v.trim().toLowerCase() || undefined : v),
+    z.enum(['true', 'false'], { error: 'must be true (the default: verify the certificate) or false (do not verify it; see README, Operations)' }).optional(),
+  ),
   LOG_LEVEL: z.preprocess(
     (v) => (typeof v === 'string' ? v.trim().toLowerCase() || undefined : v),
     z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
@@ -325,6 +339,28 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   if (!parsed.success) throw new ConfigError(problems);
   const e = parsed.data;
+
+  if (e.REDIS_TLS_CA_FILE || e.REDIS_TLS_REJECT_UNAUTHORIZED) {
+    const tlsUrl = store.kind === 'redis' && store.url.startsWith('rediss://');
+    const tls: RedisTls = {};
+    if (e.REDIS_TLS_CA_FILE) {
+      if (!tlsUrl) problems.push('REDIS_TLS_CA_FILE is set but the store is not a rediss:// URL: use rediss:// (STORE_URL or REDIS_URL) or unset it.');
+      else {
+        try {
+          const pem = readFileSync(e.REDIS_TLS_CA_FILE, 'utf8');
+          if (!/-----BEGIN CERTIFICATE-----/.test(pem)) problems.push('REDIS_TLS_CA_FILE must be a PEM file holding the CA certificate (-----BEGIN CERTIFICATE-----).');
+          else tls.ca = pem;
+        } catch (err) {
+          problems.push(`REDIS_TLS_CA_FILE cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'}): give the path of the CA certificate file your Redis provider gives you.`);
+        }
+      }
+    }
+    if (e.REDIS_TLS_REJECT_UNAUTHORIZED === 'false') {
+      if (!tlsUrl) problems.push('REDIS_TLS_REJECT_UNAUTHORIZED is set but the store is not a rediss:// URL: use rediss:// (STORE_URL or REDIS_URL) or unset it.');
+      else tls.rejectUnauthorized = false;
+    }
+    if (store.kind === 'redis' && Object.keys(tls).length > 0) store = { ...store, tls };
+  }
 
   const oauthVars = [e.SLACK_CLIENT_ID, e.SLACK_CLIENT_SECRET, e.SLACK_STATE_SECRET];
   const mode = oauthVars.some(Boolean) ? 'multi' : 'single';

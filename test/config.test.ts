@@ -2,6 +2,9 @@
  * loadConfig(env): defaults, one named problem per bad variable (with a fix hint), store
  * selection, Socket Mode, loopback http, URL normalisation, and no secret value in any message.
  */
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig, secretsOf, type Config } from '../src/config.js';
 
@@ -229,5 +232,37 @@ describe('loadConfig: refused environments', () => {
     // Valid secrets next to a malformed variable are not echoed either.
     const valid = problemsOf(env({ PORT: 'abc' }));
     for (const secret of [BOT_TOKEN, SIGNING_SECRET, ASTRO_TOKEN]) expect(valid.message).not.toContain(secret);
+  });
+});
+
+describe('loadConfig: Redis over TLS', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'au-cfg-tls-'));
+  const ca = join(dir, 'ca.pem');
+  writeFileSync(ca, '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n');
+  const notPem = join(dir, 'notes.txt');
+  writeFileSync(notPem, 'hello');
+
+  it('reads the CA file and the explicit opt-out for rediss:// stores', () => {
+    const store = loadConfig(env({ STORE_URL: 'rediss://cache.example.com:6380', REDIS_TLS_CA_FILE: ca })).store;
+    expect(store).toEqual({ kind: 'redis', url: 'rediss://cache.example.com:6380', tls: { ca: readFileSync(ca, 'utf8') } });
+    const insecure = loadConfig(env({ REDIS_URL: 'rediss://h:6380', REDIS_TLS_REJECT_UNAUTHORIZED: 'FALSE' })).store;
+    expect(insecure).toEqual({ kind: 'redis', url: 'rediss://h:6380', tls: { rejectUnauthorized: false } });
+    expect(loadConfig(env({ REDIS_URL: 'rediss://h:6380', REDIS_TLS_REJECT_UNAUTHORIZED: 'true' })).store).toEqual({ kind: 'redis', url: 'rediss://h:6380' });
+  });
+
+  it('names each bad TLS setting in one line', () => {
+    expect(problemsOf(env({ REDIS_URL: 'rediss://h:6380', REDIS_TLS_REJECT_UNAUTHORIZED: 'no' })).problems).toEqual([
+      'REDIS_TLS_REJECT_UNAUTHORIZED must be true (the default: verify the certificate) or false (do not verify it; see README, Operations).',
+    ]);
+    expect(problemsOf(env({ REDIS_URL: 'rediss://h:6380', REDIS_TLS_CA_FILE: join(dir, 'missing.pem') })).problems).toEqual([
+      'REDIS_TLS_CA_FILE cannot be read (ENOENT): give the path of the CA certificate file your Redis provider gives you.',
+    ]);
+    expect(problemsOf(env({ REDIS_URL: 'rediss://h:6380', REDIS_TLS_CA_FILE: notPem })).problems).toEqual([
+      'REDIS_TLS_CA_FILE must be a PEM file holding the CA certificate (-----BEGIN CERTIFICATE-----).',
+    ]);
+    expect(problemsOf(env({ REDIS_URL: 'redis://h:6379', REDIS_TLS_CA_FILE: ca, REDIS_TLS_REJECT_UNAUTHORIZED: 'false' })).problems).toEqual([
+      'REDIS_TLS_CA_FILE is set but the store is not a rediss:// URL: use rediss:// (STORE_URL or REDIS_URL) or unset it.',
+      'REDIS_TLS_REJECT_UNAUTHORIZED is set but the store is not a rediss:// URL: use rediss:// (STORE_URL or REDIS_URL) or unset it.',
+    ]);
   });
 });

@@ -1,7 +1,7 @@
 /**
  * keyv stores. One adapter per Keyv instance (sharing one mutates its namespace: keyv#1821), an
  * adapter always passed as an instance (keyv 5 silently ignores URI strings), namespaces in
- * lowercase `[a-z]` only (SQLite `clear()` uses a case-insensitive LIKE where `_` is a wildcard).
+ * lowercase `[a-z]` only (keys are `<namespace>:<key>` in SQLite, `<namespace>::<key>` in Redis).
  * Sources: keyv's README on namespaces and serialization (https://github.com/jaredwray/keyv), and its
  * issues on adapters (https://github.com/jaredwray/keyv/issues).
  *
@@ -19,12 +19,15 @@
  */
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import { rootCertificates } from 'node:tls';
 import type { createClient } from '@keyv/redis';
 import Keyv, { type DeserializedData } from 'keyv';
 import { LRUCache } from 'lru-cache';
 import type { StoreLocation } from '../config.js';
 import type { Logger } from '../logger.js';
+import { createStoreErrorLog } from './error-log.js';
 import { memoryOnceStore, redisOnceStore, sqliteOnceStore, type OnceStore } from './once.js';
+import type { SqlValue } from './sqlite.js';
 
 export type { OnceStore } from './once.js';
 
@@ -36,6 +39,7 @@ export const BEST_EFFORT_NAMESPACES = ['cache', 'recent'] as const;
 export type BestEffortNamespace = (typeof BEST_EFFORT_NAMESPACES)[number];
 /** Strict namespaces: the source of truth for workspace settings and Slack installations. */
 export const STRICT_NAMESPACES = ['settings', 'installs'] as const;
+export type StrictNamespace = (typeof STRICT_NAMESPACES)[number];
 
 type RedisClient = ReturnType<typeof createClient>;
 
@@ -65,6 +69,12 @@ export interface Stores {
    */
   deleteWhere(namespace: BestEffortNamespace, matches: (key: string) => boolean): Promise<number>;
   /**
+   * Every key of `namespace` (as the app wrote them, without the namespace), e.g. to re-seal every
+   * stored secret. Reads the whole key list into memory: meant for maintenance, not requests.
+   * @throws when the backend fails.
+   */
+  listKeys(namespace: BestEffortNamespace | StrictNamespace): Promise<string[]>;
+  /**
    * Deletes expired rows (SQLite keeps them forever otherwise: keyv#963). Redis expires keys
    * itself and the memory store is bounded, so there it does nothing.
    * @returns how many rows were deleted.
@@ -79,6 +89,8 @@ export interface OpenStoresOptions {
   log: Logger;
   /** Redis connect timeout, in ms. Default 1000. */
   redisConnectTimeoutMs?: number;
+  /** Store errors of one kind after the first are counted and summarised once per this many ms. Default 60 000. */
+  errorWindowMs?: number;
 }
 
 /** True when `query` settles successfully within `timeoutMs`. */
@@ -190,16 +202,17 @@ const withoutNamespace = (ns: string, key: string) => key.replace(new RegExp(`^$
  * Opens the stores at `location`.
  * - `memory`: in-process maps; best-effort ones are LRUs of at most {@link MEMORY_STORE_MAX_ENTRIES}.
  * - `sqlite`: the file (its folder is created), WAL journal, 5 s busy timeout, one connection
- *   per namespace.
+ *   shared by every namespace (driver: see ./sqlite.ts).
  * - `redis`: one client with no offline queue (a write during an outage fails instead of being
  *   replayed later), a bounded connect timeout and capped reconnect backoff.
  *
- * @throws {Error} when the SQLite file cannot be created or opened. A Redis that is down does not
+ * @throws {Error} when the SQLite file cannot be created or opened, or no SQLite driver loads. A Redis that is down does not
  *   throw here: best-effort namespaces then behave as empty, strict ones reject, until it is back.
  */
 export async function openStores(location: StoreLocation, options: OpenStoresOptions): Promise<Stores> {
   const { log } = options;
-  const onError = (namespace: string) => (err: unknown) => log.warn({ err, store: location.kind, namespace }, 'store error');
+  const errors = createStoreErrorLog({ log, ...(options.errorWindowMs !== undefined ? { windowMs: options.errorWindowMs } : {}) });
+  const onError = (namespace: string) => (err: unknown) => errors.report({ store: location.kind, namespace }, err);
 
   if (location.kind === 'memory') {
     const maps = BEST_EFFORT_NAMESPACES.map(() => boundedMap(MEMORY_STORE_MAX_ENTRIES));
@@ -208,7 +221,8 @@ export async function openStores(location: StoreLocation, options: OpenStoresOpt
       kv.on('error', onError(ns));
       return kv;
     }) as [Keyv, Keyv];
-    const [settings, installs] = STRICT_NAMESPACES.map((ns) => new Keyv({ store: frozenMap(), namespace: ns, throwOnErrors: true, ...NO_TEXT })) as [Keyv, Keyv];
+    const strictMaps = STRICT_NAMESPACES.map(() => frozenMap());
+    const [settings, installs] = STRICT_NAMESPACES.map((ns, i) => new Keyv({ store: strictMaps[i]!, namespace: ns, throwOnErrors: true, ...NO_TEXT })) as [Keyv, Keyv];
     return {
       cache,
       recent,
@@ -228,6 +242,11 @@ export async function openStores(location: StoreLocation, options: OpenStoresOpt
         }
         return n;
       },
+      async listKeys(ns) {
+        const best = (BEST_EFFORT_NAMESPACES as readonly string[]).indexOf(ns);
+        const map = best >= 0 ? maps[best]! : strictMaps[(STRICT_NAMESPACES as readonly string[]).indexOf(ns)]!;
+        return map.keys().map((k) => withoutNamespace(ns, k));
+      },
       purgeExpired: async () => 0,
       close: async () => undefined,
     };
@@ -236,29 +255,20 @@ export async function openStores(location: StoreLocation, options: OpenStoresOpt
   if (location.kind === 'sqlite') {
     const file = resolve(location.path);
     mkdirSync(dirname(file), { recursive: true });
-    const all = [...BEST_EFFORT_NAMESPACES, ...STRICT_NAMESPACES];
-    // Loaded only for the store in use (the Redis client alone adds ~100 ms to start-up).
-    const { default: KeyvSqlite } = await import('@keyv/sqlite');
-    // Connections are opened one after another: each creates the table if it is missing, and on a
-    // new file two doing so at once can fail with SQLITE_BUSY at once, busyTimeout or not (SQLite
-    // refuses a read lock's upgrade to a write lock instead of waiting, to avoid a deadlock).
-    const open = async () => {
-      const adapter = new KeyvSqlite({ uri: `sqlite://${file}`, busyTimeout: 5000 });
-      await adapter.query('SELECT 1');
-      return adapter;
-    };
-    const adapters = [await open()];
-    await adapters[0]!.query('PRAGMA journal_mode=WAL');
-    while (adapters.length < all.length) adapters.push(await open());
-    const [cache, recent, settings, installs] = all.map((ns, i) => {
+    const { openSqlite, SqliteKeyvAdapter } = await import('./sqlite.js');
+    // One connection for the whole process: both drivers are synchronous, so statements never
+    // interleave here; other processes on the same file are waited for (5 s busy timeout).
+    const conn = openSqlite(file, { busyTimeoutMs: 5000 });
+    log.debug({ driver: conn.driver }, 'sqlite store opened');
+    const [cache, recent, settings, installs] = [...BEST_EFFORT_NAMESPACES, ...STRICT_NAMESPACES].map((ns) => {
       const strict = (STRICT_NAMESPACES as readonly string[]).includes(ns);
-      const kv = new Keyv({ store: adapters[i]!, namespace: ns, throwOnErrors: strict, ...JSON_ROWS });
+      // One adapter per Keyv: keyv sets the adapter's namespace (keyv#1821).
+      const kv = new Keyv({ store: new SqliteKeyvAdapter(conn), namespace: ns, throwOnErrors: strict, ...JSON_ROWS });
       kv.on('error', onError(ns));
       return kv;
     }) as [Keyv, Keyv, Keyv, Keyv];
-    const onceAdapter = await open();
-    const once = await sqliteOnceStore((sql, ...params) => onceAdapter.query(sql, ...params) as Promise<unknown[]>);
-    const query = (sql: string, ...params: unknown[]) => adapters[0]!.query(sql, ...params) as Promise<{ key: string }[]>;
+    const query = async <Row>(sql: string, ...params: SqlValue[]) => conn.query<Row>(sql, ...params);
+    const once = await sqliteOnceStore((sql, ...params) => query(sql, ...(params as SqlValue[])));
     let closed = false;
     return {
       cache,
@@ -267,52 +277,62 @@ export async function openStores(location: StoreLocation, options: OpenStoresOpt
       installs,
       once,
       kind: 'sqlite',
-      ping: (timeoutMs = 500) => answers(onceAdapter.query('SELECT 1'), timeoutMs),
+      ping: (timeoutMs = 500) => answers(query('SELECT 1'), timeoutMs),
       async deleteWhere(ns, matches) {
-        const rows = await query('SELECT key FROM keyv WHERE substr(key, 1, ?) = ?', ns.length + 1, `${ns}:`);
+        const rows = await query<{ key: string }>('SELECT key FROM keyv WHERE substr(key, 1, ?) = ?', ns.length + 1, `${ns}:`);
         const doomed = rows.map((r) => r.key).filter((k) => matches(withoutNamespace(ns, k)));
-        for (const key of doomed) await query('DELETE FROM keyv WHERE key = ?', key);
+        for (const key of doomed) conn.run('DELETE FROM keyv WHERE key = ?', key);
         return doomed.length;
+      },
+      async listKeys(ns) {
+        const rows = await query<{ key: string }>('SELECT key FROM keyv WHERE substr(key, 1, ?) = ? ORDER BY key', ns.length + 1, `${ns}:`);
+        return rows.map((r) => withoutNamespace(ns, r.key));
       },
       async purgeExpired() {
         const now = Date.now();
         let n = 0;
         for (const ns of BEST_EFFORT_NAMESPACES) {
-          const rows = await query(
-            `DELETE FROM keyv WHERE substr(key, 1, ?) = ? AND json_extract(value, '$.expires') < ? RETURNING key`,
-            ns.length + 1,
-            `${ns}:`,
-            now,
-          );
-          n += rows.length;
+          n += conn.run(`DELETE FROM keyv WHERE substr(key, 1, ?) = ? AND json_extract(value, '$.expires') < ?`, ns.length + 1, `${ns}:`, now);
         }
         return n + (await once.purgeExpired());
       },
       async close() {
         if (closed) return;
         closed = true;
-        await Promise.allSettled([cache, recent, settings, installs].map((kv) => kv.disconnect()).concat(onceAdapter.disconnect()));
+        errors.flush();
+        conn.close();
       },
     };
   }
 
   const connectTimeout = options.redisConnectTimeoutMs ?? 1000;
   const { default: KeyvRedis, createClient } = await import('@keyv/redis');
+  const tls = location.tls;
+  if (tls?.rejectUnauthorized === false) {
+    log.warn({ store: 'redis' }, "REDIS_TLS_REJECT_UNAUTHORIZED=false: the Redis server's certificate is not verified, so anyone on the network path can pose as it");
+  }
   const client: RedisClient = createClient({
     url: location.url,
     disableOfflineQueue: true,
-    socket: { connectTimeout, reconnectStrategy: (retries: number) => Math.min(100 * 2 ** retries, 2000) },
+    socket: {
+      connectTimeout,
+      reconnectStrategy: (retries: number) => Math.min(100 * 2 ** retries, 2000),
+      // node-redis passes these to tls.connect for rediss:// URLs (https://nodejs.org/api/tls.html#tlsconnectoptions-callback).
+      // A `ca` given here replaces Node's default trust store for this connection, so public CAs
+      // are added back; NODE_EXTRA_CA_CERTS extends the default store by itself.
+      ...(tls?.ca !== undefined ? { ca: [...rootCertificates, tls.ca] } : {}),
+      ...(tls?.rejectUnauthorized === false ? { rejectUnauthorized: false } : {}),
+    },
   });
-  let lastRedisError = '';
+  let redisDown = false;
+  // A down Redis emits on every reconnect attempt: once per kind, then summarised.
   client.on('error', (err: Error) => {
-    // A down Redis emits on every reconnect attempt: log each distinct error once.
-    if (err.message !== lastRedisError) {
-      lastRedisError = err.message;
-      log.warn({ err: { message: err.message } }, 'redis connection error');
-    }
+    redisDown = true;
+    errors.report({ store: 'redis', namespace: 'connection' }, err);
   });
   client.on('ready', () => {
-    lastRedisError = '';
+    if (redisDown) log.info({ store: 'redis' }, 'redis connection ready again');
+    redisDown = false;
   });
   const [cache, recent, settings, installs] = [...BEST_EFFORT_NAMESPACES, ...STRICT_NAMESPACES].map((ns) => {
     const strict = (STRICT_NAMESPACES as readonly string[]).includes(ns);
@@ -349,10 +369,16 @@ export async function openStores(location: StoreLocation, options: OpenStoresOpt
       }
       return n;
     },
+    async listKeys(ns) {
+      const keys: string[] = [];
+      for await (const batch of client.scanIterator({ MATCH: `${ns}::*`, COUNT: 500 })) keys.push(...(batch as string[]).map((k) => withoutNamespace(ns, k)));
+      return [...new Set(keys)].sort();
+    },
     purgeExpired: async () => 0,
     async close() {
       if (closed) return;
       closed = true;
+      errors.flush();
       try {
         if (client.isReady) await client.close();
         else client.destroy();

@@ -87,7 +87,7 @@ export function memoryOnceStore(max: number): OnceStore {
   };
 }
 
-/** Runs one SQL statement and resolves to its rows (`@keyv/sqlite`'s `query`). */
+/** Runs one SQL statement and resolves to its rows (`[]` when it returns none). */
 export type SqlQuery = (sql: string, ...params: unknown[]) => Promise<unknown[]>;
 
 /** Claims in an SQLite table `once_claims(key, expires)`; `expires` in ms since the epoch. */

@@ -42,6 +42,7 @@ const kidOf = (key: Buffer) => createHash('sha256').update(key).digest('hex').sl
 export class SecretBox {
   private readonly active: Key;
   private readonly keys: Map<string, Key>;
+  private readonly previousKid: string | undefined;
 
   /**
    * @param active the key that encrypts (ENCRYPTION_KEY).
@@ -54,6 +55,19 @@ export class SecretBox {
       const p = { kid: kidOf(previous), key: previous };
       if (!this.keys.has(p.kid)) this.keys.set(p.kid, p);
     }
+    this.previousKid = previous && kidOf(previous) !== this.active.kid ? kidOf(previous) : undefined;
+  }
+
+  /**
+   * Which configured key `sealed` names (from its key ID, without decrypting): `active`
+   * (ENCRYPTION_KEY), `previous` (ENCRYPTION_KEY_PREVIOUS), or `unknown` (another key, or not a
+   * sealed value). A named key does not prove the value opens: {@link open} checks that.
+   */
+  keyOf(sealed: string): 'active' | 'previous' | 'unknown' {
+    const parts = sealed.split('.');
+    if (parts.length !== 5 || parts[0] !== 'v1') return 'unknown';
+    if (parts[1] === this.active.kid) return 'active';
+    return parts[1] === this.previousKid ? 'previous' : 'unknown';
   }
 
   /** Encrypts `plaintext` bound to `aad` (owner and field). */

@@ -8,7 +8,6 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import sqlite3 from 'sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { allText, expectValidBlockKit } from '../support/block-kit.js';
 import { slackHandler, startHarness, type TestHarness } from '../support/app.js';
@@ -16,19 +15,16 @@ import { ADA } from '../support/fixtures.js';
 import { json } from '../support/http-stub.js';
 import { postSignedJson } from '../support/signing.js';
 import { SIGNING_SECRET } from '../support/app.js';
+import { openSqlite } from '../../src/store/sqlite.js';
 
 /** Rows of a query on the SQLite file, read with its own connection. */
-function sql(file: string, query: string): Promise<unknown[]> {
-  return new Promise((resolve, reject) => {
-    const db = new sqlite3.Database(file, sqlite3.OPEN_READONLY, (err) => {
-      if (err) return reject(err);
-      db.all(query, (e, rows) => {
-        db.close();
-        if (e) reject(e);
-        else resolve(rows);
-      });
-    });
-  });
+async function sql(file: string, query: string): Promise<unknown[]> {
+  const db = openSqlite(file);
+  try {
+    return db.query(query);
+  } finally {
+    db.close();
+  }
 }
 
 /** An unsigned JWT shaped like an Astro API token. */

@@ -7,12 +7,12 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import KeyvRedis, { createClient } from '@keyv/redis';
-import KeyvSqlite from '@keyv/sqlite';
 import Keyv from 'keyv';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { createLogger } from '../../src/logger.js';
 import { BestEffortCache } from '../../src/store/best-effort-cache.js';
 import { deserializeRow, openStores, serializeRow, type Stores } from '../../src/store/index.js';
+import { openSqlite } from '../../src/store/sqlite.js';
 
 const redisUrl = inject('redisUrl');
 const silent = createLogger({ level: 'silent' });
@@ -55,9 +55,9 @@ describe('SQLite store', () => {
     opened.push(s);
     await new BestEffortCache(s.cache, { log: silent }).set('k', tricky(), 60_000);
     await s.settings.set('astro:T.T1', tricky());
-    const raw = new KeyvSqlite({ uri: `sqlite://${path}` });
-    closers.push(() => raw.disconnect());
-    const rows = (await raw.query('SELECT key, value FROM keyv ORDER BY key')) as { key: string; value: string }[];
+    const raw = openSqlite(path);
+    closers.push(async () => raw.close());
+    const rows = raw.query<{ key: string; value: string }>('SELECT key, value FROM keyv ORDER BY key');
     expect(rows.map((r) => r.key)).toEqual(['cache:k', 'settings:astro:T.T1']);
     for (const r of rows) expect(JSON.parse(r.value)).toMatchObject({ f: 2, value: tricky() });
     expect(await new BestEffortCache(s.cache, { log: silent }).get('k')).toEqual(tricky());
@@ -66,17 +66,20 @@ describe('SQLite store', () => {
 
   it('reads rows written by the previous version (keyv default serializer) exactly', async () => {
     const path = file();
-    const old = ['cache', 'settings'].map((ns) => new Keyv({ store: new KeyvSqlite({ uri: `sqlite://${path}` }), namespace: ns }));
-    closers.push(() => Promise.all(old.map((kv) => kv.disconnect())));
-    await old[0]!.set('k', tricky(), 60_000);
-    await old[1]!.set('astro:T.T1', tricky());
+    // Rows as @keyv/sqlite with keyv's default serializer wrote them (the text is fixed here).
+    const raw = openSqlite(path);
+    closers.push(async () => raw.close());
+    const legacy = (value: unknown, expires?: number) =>
+      JSON.stringify({ value, ...(expires ? { expires } : {}) }, (_k, v: unknown) => (typeof v === 'string' && v.startsWith(':') ? `:${v}` : v));
+    raw.run('INSERT INTO keyv (key, value) VALUES (?, ?)', 'cache:k', legacy(tricky(), Date.now() + 60_000));
+    raw.run('INSERT INTO keyv (key, value) VALUES (?, ?)', 'settings:astro:T.T1', legacy(tricky()));
+    raw.run('INSERT INTO keyv (key, value) VALUES (?, ?)', 'cache:gone', legacy({ x: 1 }, Date.now() - 1));
+    expect(raw.query<{ value: string }>("SELECT value FROM keyv WHERE key = 'cache:k'")[0]!.value).toContain('"::) Ada"');
     const s = await openStores({ kind: 'sqlite', path }, { log: silent });
     opened.push(s);
     expect(await new BestEffortCache(s.cache, { log: silent }).get('k')).toEqual(tricky());
     expect(await s.settings.get('astro:T.T1')).toEqual(tricky());
     // …and an expired old row is still a miss.
-    await old[0]!.set('gone', { x: 1 }, 10);
-    await new Promise((r) => setTimeout(r, 30));
     expect(await new BestEffortCache(s.cache, { log: silent }).get('gone')).toBeUndefined();
   });
 });
