@@ -56,7 +56,7 @@ async function storeUnder(key: Buffer, file = tempFile()) {
     await a.installs.storeInstallation(installation(team));
     await a.settings.saveConnection(`T.${team}`, connection(team));
   }
-  await a.settings.savePolicy('T.T1', { allowGuests: true, allowPublicInSharedChannels: false, privateMentionReplies: false, allowedUserGroups: [] });
+  await a.settings.savePolicy('T.T1', { allowGuests: true, allowPublicInSharedChannels: false, privateMentionReplies: false, allowedUserGroups: [], allowBotMentions: false });
   return { stores, file };
 }
 

@@ -58,7 +58,8 @@ describe('a data file written by astro-user 0.1', () => {
     expect(installation).toEqual(JSON.parse(JSON.stringify(FIXTURE.installation)));
     expect(await app.installs.installedAt(FIXTURE.installationKey)).toBeTypeOf('number');
     expect(await app.settings.getConnection(FIXTURE.installationKey)).toEqual(FIXTURE.connection);
-    expect(await app.settings.getPolicy(FIXTURE.installationKey)).toEqual(FIXTURE.policy);
+    // A setting added since 0.1 (bot mentions) reads as its default.
+    expect(await app.settings.getPolicy(FIXTURE.installationKey)).toEqual({ ...FIXTURE.policy, allowBotMentions: false });
     expect(await app.cache.get(userCacheKey(FIXTURE.installationKey, FIXTURE.target, FIXTURE.cachedUser.user.id))).toEqual(FIXTURE.cachedUser);
     expect(await app.recent.list(FIXTURE.installationKey, FIXTURE.slackUserId)).toEqual([FIXTURE.recent]);
     expect(await app.stores.once.claim('event:EvFIXTURE', 60_000)).toBe(false);
@@ -68,7 +69,7 @@ describe('a data file written by astro-user 0.1', () => {
     const file = oldFile();
     const first = await openApp(file);
     expect(await first.stores.purgeExpired()).toBe(1);
-    await first.settings.savePolicy(FIXTURE.installationKey, { ...FIXTURE.policy, allowGuests: false });
+    await first.settings.savePolicy(FIXTURE.installationKey, { ...FIXTURE.policy, allowGuests: false, allowBotMentions: false });
     expect(await first.stores.once.claim('event:EvNEW', 60_000)).toBe(true);
     await first.stores.close();
 
