@@ -94,6 +94,9 @@ export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 
 type Listener = (req: IncomingMessage, res: ServerResponse) => void;
 
+/** Marks a guarded server with its guard, so that a second call does not stack another one. */
+const GUARD = Symbol('astro-user.requestGuard');
+
 /** Answers `res` with a short plain-text error, then destroys the socket once it is written. */
 function refuse(res: ServerResponse, status: number, text: string, headers: Record<string, string> = {}): void {
   const socket = res.socket;
@@ -106,11 +109,14 @@ function refuse(res: ServerResponse, status: number, text: string, headers: Reco
  * Installs the guard on `server` (an `http.Server` whose `'request'` listeners are already
  * attached, e.g. the one Bolt 5's `app.start()` returns): the current `'request'` listeners are
  * moved behind the guard, and the server's timeouts and connection cap are set. Call it once per
- * server, after the app started and before traffic matters.
+ * server, after the app started and before traffic matters; a second call on the same server
+ * changes nothing and returns the first guard.
  *
  * @throws {RangeError} when a size or duration is not a positive finite number.
  */
 export function guardServer(server: Server, options: RequestGuardOptions = {}): RequestGuard {
+  const existing = (server as Server & { [GUARD]?: RequestGuard })[GUARD];
+  if (existing) return existing;
   const endpoints = new Set(options.endpoints ?? ['/slack/events']);
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const toleranceSeconds = options.toleranceSeconds ?? 300;
@@ -251,5 +257,7 @@ export function guardServer(server: Server, options: RequestGuardOptions = {}): 
     });
   }
 
-  return { reservedBytes: () => reserved };
+  const guard: RequestGuard = { reservedBytes: () => reserved };
+  (server as Server & { [GUARD]?: RequestGuard })[GUARD] = guard;
+  return guard;
 }

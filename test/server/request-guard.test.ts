@@ -8,7 +8,7 @@ import type { Server } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { App, LogLevel } from '@slack/bolt';
 import { afterEach, describe, expect, it } from 'vitest';
-import { guardServer, type RefusalReason, type RequestGuardOptions } from '../../src/server/request-guard.js';
+import { guardServer, type RefusalReason, type RequestGuard, type RequestGuardOptions } from '../../src/server/request-guard.js';
 import { postSignedForm, slackSignatureHeaders } from '../support/signing.js';
 
 const SECRET = 'guardsigningsecret0123456789abcd';
@@ -18,6 +18,8 @@ interface Running {
   port: number;
   refused: RefusalReason[];
   acked: number;
+  server: Server;
+  guard: RequestGuard;
   stop: () => Promise<void>;
 }
 
@@ -43,12 +45,14 @@ async function startGuarded(options: RequestGuardOptions = {}): Promise<Running>
   });
   const server = (await app.start(0)) as Server;
   const refused: RefusalReason[] = [];
-  guardServer(server, { ...options, onRefused: (r) => refused.push(r) });
+  const guard = guardServer(server, { ...options, onRefused: (r) => refused.push(r) });
   const port = (server.address() as { port: number }).port;
   const r: Running = {
     url: `http://127.0.0.1:${port}`,
     port,
     refused,
+    server,
+    guard,
     get acked() {
       return state.acked;
     },
@@ -96,6 +100,13 @@ describe('signed traffic and other routes', () => {
     const health = await fetch(`${r.url}/healthz`);
     expect(await health.text()).toBe('ok');
     expect(r.refused).toEqual([]);
+  });
+
+  it('stacks no second guard when installed twice on the same server', async () => {
+    const r = await startGuarded();
+    // A second guard with a 1-byte cap would refuse every command if it were installed.
+    expect(guardServer(r.server, { maxBodyBytes: 1 })).toBe(r.guard);
+    expect((await command(r)).status).toBe(200);
   });
 
   it("lets Slack's unsigned ssl_check through to Bolt, which answers it", async () => {
