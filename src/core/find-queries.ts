@@ -201,13 +201,24 @@ export function findUserQueries(texts: string | readonly string[], options: Find
       nextGt[i] = gt;
     }
     let p = 0;
+    /** Whether an email may start at `p`: at the start, or after a lead character. */
+    let lead = true;
     while (p < t.length) {
+      // Fast path: a match starts only at `c`, at `<`, or (an email) after a lead.
+      const c = t.charCodeAt(p);
+      if (c !== 0x63 && c !== LT && !lead) {
+        lead = isEmailLead(c);
+        p += 1;
+        continue;
+      }
       const m = userIdAt(t, p) ?? mailtoAt(t, p, nextGt) ?? emailAt(t, p) ?? mentionAt(t, p, nextGt);
       if (!m) {
+        lead = isEmailLead(c);
         p += 1;
         continue;
       }
       p = m.end;
+      lead = isEmailLead(t.charCodeAt(p - 1));
       let q: UserQuery | undefined;
       if (m.kind === 'user_id') q = { kind: 'user_id', userId: m.value };
       else if (m.kind === 'email') q = { kind: 'email', email: trimDots(m.value) };
