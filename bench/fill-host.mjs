@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
 const dist = process.env.BENCH_DIST ?? new URL('../dist', import.meta.url).pathname;
-const { createApp } = await import(pathToFileURL(join(dist, 'app.js')).href);
+const { createApp } = await import(pathToFileURL(join(dist, 'compose.js')).href);
 const { loadConfig } = await import(pathToFileURL(join(dist, 'config.js')).href);
 
 const config = loadConfig(process.env);

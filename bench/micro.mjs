@@ -20,6 +20,9 @@ const { createThrottle } = await load('lookup/throttle.js');
 const { createLogger } = await load('logger.js');
 const { createMetrics } = await load('metrics.js');
 const { renderCards } = await load('slack/views/cards.js');
+const { createCardRefs } = await load('app/cards.js');
+/** Card references signed as the app signs them. */
+const refs = createCardRefs('bench');
 const { blockKitViolations } = await load('slack/views/limits.js');
 const { BestEffortCache } = await load('store/best-effort-cache.js');
 const storeModule = await load('store/index.js');
@@ -63,7 +66,7 @@ export async function micro() {
  */
 async function posts(message) {
   const { createServer } = await import('node:http');
-  const { createResponder } = await load('slack/respond.js');
+  const { createResponder } = await load('slack/transport/respond.js');
   const server = createServer((req, res) => {
     req.resume();
     req.on('end', () => res.end('ok'));
@@ -114,7 +117,7 @@ async function steps() {
   const throttle = createThrottle({ perUserPerMinute: 1e9, perWorkspacePerMinute: 1e9 });
   const metrics = createMetrics(() => 'closed');
   const item = { userId: user.id, user: first.user, fetchedAt: first.fetchedAt };
-  const message = renderCards('private', [item], { audience: '#ops', astroUiUrl: 'https://cloud.astronomer.io' });
+  const message = renderCards('private', [item], { audience: '#ops', astroUiUrl: 'https://cloud.astronomer.io', valueOf: refs.encode });
   const envelope = { value: { user: first.user, unreadableRoles: 0, fetchedAt: first.fetchedAt }, expires: Date.now() + 1e6 };
   const rowText = serializeRow(envelope);
   const settings = createWorkspaceSettings({ store: stores.settings, healthStore: cache });
@@ -130,9 +133,9 @@ async function steps() {
     ),
     await time('settings.getPolicy + getConnection (single workspace: nothing saved)', () => Promise.all([settings.getPolicy('T.T1'), settings.getConnection('T.T1')])),
     await time('throttle.take (2 rate-limiter-flexible consumes)', (i) => throttle.take('T.T1', `U${i % 64}`)),
-    await time('renderCards, same user object again (the card drawn before)', () => renderCards('private', [item], { audience: '#ops', astroUiUrl: 'https://cloud.astronomer.io' })),
+    await time('renderCards, same user object again (the card drawn before)', () => renderCards('private', [item], { audience: '#ops', astroUiUrl: 'https://cloud.astronomer.io', valueOf: refs.encode })),
     await time('renderCards, a new user object each time (drawn afresh)', () =>
-      renderCards('private', [{ ...item, user: { ...item.user } }], { audience: '#ops', astroUiUrl: 'https://cloud.astronomer.io' }),
+      renderCards('private', [{ ...item, user: { ...item.user } }], { audience: '#ops', astroUiUrl: 'https://cloud.astronomer.io', valueOf: refs.encode }),
     ),
     await time('blockKitViolations (replyVia pre-check)', () => blockKitViolations(message, 'message')),
     await time('JSON.stringify(card payload) (respond body)', () => JSON.stringify({ response_type: 'ephemeral', replace_original: false, ...message })),

@@ -2,7 +2,7 @@
  * astro-user benchmark: the built app (dist/index.js) against a bare Bolt 5 app
  * (bench/baseline.mjs), interleaved in rounds, all on loopback. See bench/README.md.
  *
- *   node bench/run.mjs [--quick] [--only=1,2,3,4,5,6] [--modes=single,multi,store] [--profile | --profile-only] [--profile-mode=single|store]
+ *   node bench/run.mjs [--quick] [--only=1,2,3,4,5,6,7,8] [--modes=single,multi,store] [--profile | --profile-only] [--profile-mode=single|store]
  *
  * `npm run bench` builds first. Writes bench/results.md (and bench/profiles/ with --profile).
  */
@@ -12,9 +12,10 @@ import { cpus, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { BENCH_TEAM, SIGNING_SECRET, astroId, destroyAgents, maxInWindow, median, nextN, pct, postCommand, runLoad, runPaced, sleep } from './lib/driver.mjs';
+import { BENCH_TEAM, SIGNING_SECRET, astroId, destroyAgents, maxInWindow, median, nextN, pct, postCommand, runLoad, runPaced, sign, sleep } from './lib/driver.mjs';
 import { TICKS_PER_SECOND, freePort, httpText, killAll, startBackgroundSampler, startProc, track } from './lib/procs.mjs';
 import { diffMarkdown, setBuildDir, summarise, summaryMarkdown } from './lib/profile.mjs';
+import { startFlood } from './lib/flood.mjs';
 import { startAstro, startSlack } from './lib/standins.mjs';
 
 const BENCH = dirname(fileURLToPath(import.meta.url));
@@ -38,6 +39,8 @@ const APP_ENTRY = join(DIST, 'index.js');
 setBuildDir(DIST);
 const BASELINE_ENTRY = join(BENCH, 'baseline.mjs');
 const FILL_HOST_ENTRY = join(BENCH, 'fill-host.mjs');
+const GUARD_HOST_ENTRY = join(BENCH, 'guard-host.mjs');
+const EVENT_LOOP_ENTRY = join(BENCH, 'event-loop.mjs');
 
 // ---------------------------------------------------------------------------------------------
 // Options
@@ -50,7 +53,7 @@ const PROFILE = flag('profile') || PROFILE_ONLY;
 const onlyArg = argv.find((a) => a.startsWith('--only='));
 /** `--modes=single,multi`: which Slack app modes part 1 measures (default: all). */
 const modesArg = argv.find((a) => a.startsWith('--modes='));
-const PARTS = PROFILE_ONLY ? new Set() : new Set((onlyArg ? onlyArg.slice(7) : '1,2,3,4,5,6').split(',').map(Number));
+const PARTS = PROFILE_ONLY ? new Set() : new Set((onlyArg ? onlyArg.slice(7) : '1,2,3,4,5,6,7,8').split(',').map(Number));
 
 /** Sizes of the run (a full run stays under ~6 minutes on 2 cores). */
 const S = {
@@ -76,6 +79,9 @@ const S = {
   profileCommands: QUICK ? 2000 : 6000,
   maxPhaseRequests: 50_000, // every load loop is bounded in count as well as time
   drainMs: 10_000, // longest wait for replies after a phase
+  floodConnections: 200, // part 7: hostile connections held open at once
+  floodMs: QUICK ? 8000 : 15_000, // part 7: length of each flood
+  floodCommandEveryMs: 200, // part 7: one signed command this often during a flood
 };
 
 const BOT_TOKEN = 'xoxb-1111-2222-benchBotTokenValue';
@@ -746,11 +752,99 @@ async function part6() {
       note: `${fmtMiB(s10.rss)} → ${fmtMiB(s20.rss)}; includes pages the allocators keep after the fill's peak, so not judged`,
     });
     details.push(
-      `Part 6: the memory: store is an LRU capped at 10,000 entries per namespace (src/store/index.ts MEMORY_STORE_MAX_ENTRIES), so the memory it retains (V8 heap used after full GCs) grows up to 10,000 cached users and stays flat beyond; RSS, which also holds pages the allocators keep after the fill's peak, is shown but not judged. The cache is filled through bench/fill-host.mjs: the built app (dist/app.js createApp, as dist/index.js runs it) with the Astro request budget lifted, since at ≤ 25 requests/s 20,000 users would take over 13 minutes; its idle RSS is ${fmtMiB(hIdle)} against ${fmtMiB(aIdle)} for dist/index.js. RSS is read from /proc/<pid>/status VmRSS ${drained / 1000} s after each step (longer than the lookups' 8 s deadline timers, which keep their requests alive until they fire), then again after two full GCs 5 s apart and 1 s more (the host runs with --expose-gc and collects on SIGUSR2; V8 returns freed pages to the system seconds after a collection), so the rows show what the app retains rather than how far the heap grew while filling; V8 heap used comes from /metrics. The figure rows use the after-GC values.`,
+      `Part 6: the memory: store is an LRU capped at 10,000 entries per namespace (src/store/index.ts MEMORY_STORE_MAX_ENTRIES), so the memory it retains (V8 heap used after full GCs) grows up to 10,000 cached users and stays flat beyond; RSS, which also holds pages the allocators keep after the fill's peak, is shown but not judged. The cache is filled through bench/fill-host.mjs: the built app (dist/compose.js createApp, as dist/index.js runs it) with the Astro request budget lifted, since at ≤ 25 requests/s 20,000 users would take over 13 minutes; its idle RSS is ${fmtMiB(hIdle)} against ${fmtMiB(aIdle)} for dist/index.js. RSS is read from /proc/<pid>/status VmRSS ${drained / 1000} s after each step (longer than the lookups' 8 s deadline timers, which keep their requests alive until they fire), then again after two full GCs 5 s apart and 1 s more (the host runs with --expose-gc and collects on SIGUSR2; V8 returns freed pages to the system seconds after a collection), so the rows show what the app retains rather than how far the heap grew while filling; V8 heap used comes from /metrics. The figure rows use the after-GC values.`,
     );
   } finally {
     await H.stop();
   }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Part 7: a flood of hostile connections
+// ---------------------------------------------------------------------------------------------
+async function part7() {
+  log('part 7: flood of hostile connections (guard host)');
+  const H = await startProc({ name: 'astro-user (guard host)', script: GUARD_HOST_ENTRY, env: { ...appEnv('memory:'), BENCH_DIST: DIST } });
+  const forged = () => {
+    const { ts, sig } = sign('');
+    return { 'x-slack-request-timestamp': ts, 'x-slack-signature': sig };
+  };
+  const floods = [
+    { label: 'unsigned, 4 MB declared', declaredBytes: 4_000_000, headers: {} },
+    { label: 'forged signature headers (fresh timestamp), 4 MB declared', declaredBytes: 4_000_000, headers: forged },
+    { label: 'forged signature headers, 1,000,000 bytes declared (under the 1 MiB cap)', declaredBytes: 1_000_000, headers: forged },
+  ];
+  try {
+    await warmCache(H);
+    // Serve ordinary traffic first, so the baseline is an app that has been working (JIT done,
+    // heap sized for requests), not one that has only started.
+    await warmLoad(H, 3000);
+    await sleep(1000);
+    for (const f of floods) {
+      const rss0 = H.rssMiB();
+      let peak = rss0;
+      const sampler = setInterval(() => {
+        peak = Math.max(peak, H.rssMiB());
+      }, 100);
+      const flood = startFlood(H.url, { connections: S.floodConnections, declaredBytes: f.declaredBytes, headers: f.headers, durationMs: S.floodMs });
+      await sleep(1000); // let the flood open its connections first
+      const acks = [];
+      const sends = [];
+      const until = performance.now() + S.floodMs - 2000;
+      let i = 0;
+      while (performance.now() < until) {
+        sends.push(postCommand(H, slack.url, { n: nextN(), ...hitReq(i++) }).then((r) => acks.push(r)));
+        await sleep(S.floodCommandEveryMs);
+      }
+      await Promise.all(sends);
+      const open = flood.live();
+      const stats = await flood.stop();
+      clearInterval(sampler);
+      const growth = peak - rss0;
+      const ok = acks.filter((a) => a.status === 200);
+      const worst = Math.max(...acks.map((a) => (a.status === 200 ? a.ms : Infinity)));
+      const answered = Object.entries(stats.answered).map(([k, v]) => `${v}× ${k}`).join(', ') || 'none';
+      row(7, `Flood (${f.label}): RSS growth, peak during ${S.floodMs / 1000} s`, growth, '–', {
+        fmt: fmtMiB,
+        target: { text: '< 50 MiB' },
+        verdict: growth < 50 ? 'PASS' : 'MISS',
+        note: `RSS ${fmtMiB(rss0)} → peak ${fmtMiB(peak)}; ${S.floodConnections} slots opened ${stats.opened} connections (${open} open at the end): answered ${answered}, cut off ${stats.cut}; ${(stats.bytesSent / 2 ** 20).toFixed(1)} MiB of body sent`,
+      });
+      row(7, `Flood (${f.label}): slowest ack of ${acks.length} signed commands`, worst, '–', {
+        unit: ' ms',
+        target: { text: 'all acked ≤ 3000 ms' },
+        verdict: ok.length === acks.length && worst <= 3000 ? 'PASS' : 'MISS',
+        note: `${ok.length}/${acks.length} acked (HTTP 200); p50 ${fmtMs(median(ok.map((a) => a.ms)))} ms, p99 ${fmtMs(pct(ok.map((a) => a.ms), 99))} ms`,
+      });
+      await sleep(2000);
+    }
+    details.push(
+      `Part 7: ${S.floodConnections} hostile connection slots, each sending a POST to /slack/events with a declared body, then 16 KiB of it every 100 ms until the server answers or closes, then (after 50 ms) another connection, for ${S.floodMs / 1000} s; meanwhile a signed slash command (a cache hit) every ${S.floodCommandEveryMs} ms from 1 s in. Before the first flood the app serves 3 s of ordinary signed commands (concurrency 32), so its baseline is that of an app that has been working. RSS is VmRSS sampled every 100 ms, against the value just before each flood (the floods run one after another in the same process). The app runs through bench/guard-host.mjs: dist/compose.js createApp and start() as dist/index.js runs them, then the request guard (dist/server/request-guard.js, defaults) installed on the HTTP server Bolt started. Once start() installs the guard itself, the host's call is a no-op and the figure is the shipped app's; until then dist/index.js is NOT guarded.`,
+    );
+  } finally {
+    await H.stop();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Part 8: event-loop delay of hostile inputs
+// ---------------------------------------------------------------------------------------------
+async function part8() {
+  log('part 8: event-loop delay of hostile inputs (bench/event-loop.mjs)');
+  const r = spawnSync(process.execPath, [EVENT_LOOP_ENTRY], { env: { ...process.env, BENCH_DIST: DIST }, encoding: 'utf8', timeout: 600_000, maxBuffer: 16 * 1024 * 1024 });
+  if (r.status !== 0) throw new Error(`event-loop.mjs failed (${r.status ?? r.signal}):\n${r.stderr}`);
+  for (const line of r.stdout.split('\n').filter((l) => l.startsWith('{'))) {
+    const m = JSON.parse(line);
+    const judged = !m.input.includes('for comparison');
+    row(8, `Event-loop delay, max: ${m.input}`, m.maxDelayMs, '–', {
+      unit: ' ms',
+      ...(judged ? { target: { text: '≤ 50 ms' }, verdict: m.maxDelayMs <= 50 ? 'PASS' : 'MISS' } : {}),
+      note: `p99 ${fmtMs(m.p99DelayMs)} ms; wall ${fmtMs(m.wallMs)} ms, CPU ${fmtMs(m.cpuMs)} ms (all threads)${m.note ? `; ${m.note}` : ''}`,
+    });
+  }
+  details.push(
+    'Part 8: each input runs once in a fresh process (bench/event-loop.mjs) against the built modules, with perf_hooks monitorEventLoopDelay (1 ms resolution) enabled and a 1 ms interval timer standing for other work; the figure is the histogram\'s max (how long the loop was held). First calls include V8\'s compilation. On a shared machine the delays include time spent waiting for a CPU: the CPU column tells the two apart.',
+  );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -837,6 +931,8 @@ try {
   if (PARTS.has(3)) await part3();
   if (PARTS.has(5)) await part5();
   if (PARTS.has(6)) await part6();
+  if (PARTS.has(7)) await part7();
+  if (PARTS.has(8)) await part8();
   if (PROFILE) profileText = await profile();
 } catch (err) {
   killAll();

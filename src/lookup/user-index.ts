@@ -16,6 +16,17 @@
  * Size: at most `maxUsers` (default {@link MAX_INDEXED_USERS}, 50 000) users are indexed, the
  * first ones by ID; in a larger organization a user beyond the cap cannot be found by email or
  * name (`onBuild` reports `truncated: true`), and lookup by ID still works.
+ *
+ * Hostile or broken answers are bounded too (one ListUsers answer of 50,000 users with 15 KB names
+ * once took 4 GB): each kept username is cut to {@link MAX_USERNAME_CHARS}, each full name to
+ * {@link MAX_FULL_NAME_CHARS}, a status to 64 characters, and indexing stops once the kept text
+ * reaches `maxIndexChars` (default {@link MAX_INDEX_CHARS}) in all. A cut username is never found
+ * by email (it cannot equal a query, which is at most 320 characters), but is still found by a
+ * prefix within the kept part; a cut full name is found by its kept words, never as an exact name.
+ * Users past the text budget are left out as past `maxUsers` are (`truncated: true`). Either is
+ * logged as one warning per build through `log`, and counted in `onBuild`'s `shortened`.
+ * Building the matching form yields to the event loop every {@link PREPARE_SLICE} users, so a
+ * large index does not hold up other requests.
  */
 import { randomUUID } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
@@ -28,6 +39,29 @@ import type { BestEffortCache } from '../store/best-effort-cache.js';
 
 /** Most users indexed per organization by default; beyond it the index is truncated (first users by ID). */
 export const MAX_INDEXED_USERS = 50_000;
+
+/**
+ * Longest username kept, in characters: the longest query taken (an email address is at most 254
+ * characters: https://www.rfc-editor.org/rfc/rfc5321#section-4.5.3.1.3, errata 1690; 320 is the
+ * common 64 + 1 + 255 upper bound).
+ */
+export const MAX_USERNAME_CHARS = 320;
+
+/** Longest full name kept, in characters (beyond this, a name is noise on a card or a pick list). */
+export const MAX_FULL_NAME_CHARS = 256;
+
+/** Longest status kept, in characters (Astro's statuses are single words such as `ACTIVE`). */
+const MAX_STATUS_CHARS = 64;
+
+/**
+ * Most characters (ID, username, full name and status together) kept in one index by default:
+ * 8 million, about 160 per user at 50,000 users (real ones take about 50), so a normal organization
+ * is never cut; the matching form at most triples it in memory.
+ */
+export const MAX_INDEX_CHARS = 8_000_000;
+
+/** Users prepared for matching between two yields to the event loop. */
+export const PREPARE_SLICE = 2000;
 
 /** Users per cache entry: a large index is stored as a manifest plus chunks of this many users. */
 const USERS_PER_CHUNK = 5000;
@@ -57,8 +91,13 @@ export interface UserIndexBuildInfo {
   pages: number;
   /** Users Astro sent that did not parse and were left out. */
   unreadable: number;
-  /** True when the organization has more than `maxUsers` users and the index holds only the first ones by ID. */
+  /**
+   * True when the organization has more than `maxUsers` users, or their text more than
+   * `maxIndexChars`, and the index holds only the first ones by ID.
+   */
   truncated: boolean;
+  /** Users kept with a username, full name or status cut to its maximum length. */
+  shortened: number;
   /** Time the build took, in ms. */
   durationMs: number;
 }
@@ -79,6 +118,10 @@ export interface UserIndexOptions {
   concurrency?: number;
   /** Most users indexed. Default {@link MAX_INDEXED_USERS}. */
   maxUsers?: number;
+  /** Most characters kept in one index (see the module's comment). Default {@link MAX_INDEX_CHARS}. */
+  maxIndexChars?: number;
+  /** Where a truncated index or shortened names are reported (one warning per build, no names in it). */
+  log?: { warn(obj: object, msg: string): void };
   /** Time allowed for one whole build (all pages, retries included), in ms. Default 60 000. */
   buildTimeoutMs?: number;
   /**
@@ -151,6 +194,9 @@ interface Entry {
   username: string;
   fullName: string;
   words: string[];
+  /** The username or full name was cut: it must not count as an exact match. */
+  usernameCut: boolean;
+  fullNameCut: boolean;
 }
 
 /** An index ready to answer. */
@@ -176,21 +222,50 @@ const ManifestSchema = z.object({
 });
 const ChunkSchema = z.object({ users: z.array(StoredUserSchema) });
 
-function prepare(users: AstroIndexedUser[], builtAt: number, totalCount: number, truncated: boolean): BuiltIndex {
+/**
+ * The first `max` characters of `text`, as a string of its own: V8 makes a short slice of a long
+ * string point into it, which would keep the whole long string alive.
+ */
+function cut(text: string, max: number): string {
+  return text.length <= max ? text : (JSON.parse(JSON.stringify(text.slice(0, max))) as string);
+}
+
+/** `user` with each field cut to its maximum length, and whether any was. */
+function bounded(user: AstroIndexedUser): { user: AstroIndexedUser; shortened: boolean } {
+  const shortened = user.username.length > MAX_USERNAME_CHARS || user.fullName.length > MAX_FULL_NAME_CHARS || user.status.length > MAX_STATUS_CHARS;
+  if (!shortened) return { user, shortened };
+  return {
+    user: { id: user.id, username: cut(user.username, MAX_USERNAME_CHARS), fullName: cut(user.fullName, MAX_FULL_NAME_CHARS), status: cut(user.status, MAX_STATUS_CHARS) },
+    shortened,
+  };
+}
+
+const sizeOf = (u: AstroIndexedUser) => u.id.length + u.username.length + u.fullName.length + u.status.length;
+
+/** Prepares `users` for matching, yielding to the event loop every {@link PREPARE_SLICE} users. */
+async function prepare(users: AstroIndexedUser[], builtAt: number, totalCount: number, truncated: boolean): Promise<BuiltIndex> {
   const entries: Entry[] = [];
   const byUsername = new Map<string, AstroIndexedUser>();
-  for (const user of users) {
+  for (let i = 0; i < users.length; i += 1) {
+    if (i > 0 && i % PREPARE_SLICE === 0) await new Promise((resolve) => setImmediate(resolve));
+    const user = users[i]!;
+    // A field at its maximum length may have been cut (here or by the process that cached it).
+    const usernameCut = user.username.length >= MAX_USERNAME_CHARS;
+    const fullNameCut = user.fullName.length >= MAX_FULL_NAME_CHARS;
     const username = normalizeForLookup(user.username);
     const fullName = normalizeForLookup(user.fullName);
-    entries.push({ user, username, fullName, words: wordsOf(fullName) });
-    if (username && !byUsername.has(username)) byUsername.set(username, user);
+    const words = wordsOf(fullName);
+    // The last word of a cut name may be a fragment: it must not match as a whole word.
+    if (fullNameCut) words.pop();
+    entries.push({ user, username, fullName, words, usernameCut, fullNameCut });
+    if (username && !usernameCut && !byUsername.has(username)) byUsername.set(username, user);
   }
   return { builtAt, totalCount, truncated, entries, byUsername };
 }
 
 /** Rank of `e` for the normalised query `q` (lower is better), or undefined when it does not match. */
 function rank(e: Entry, q: string, qWords: string[]): number | undefined {
-  if (e.username === q || e.fullName === q) return 0;
+  if ((e.username === q && !e.usernameCut) || (e.fullName === q && !e.fullNameCut)) return 0;
   if (e.words.includes(q)) return 1;
   if (e.username.startsWith(q) || e.fullName.startsWith(q)) return 2;
   if (qWords.length === 1 ? e.words.some((w) => w.startsWith(q)) : qWords.length > 1 && qWords.every((qw) => e.words.some((w) => w.startsWith(qw)))) {
@@ -221,6 +296,7 @@ export function createUserIndex(options: UserIndexOptions): UserIndex {
   const pageSize = options.pageSize ?? MAX_PAGE_LIMIT;
   const concurrency = Math.max(1, Math.floor(options.concurrency ?? 4));
   const maxUsers = Math.max(1, Math.floor(options.maxUsers ?? MAX_INDEXED_USERS));
+  const maxIndexChars = Math.max(1, Math.floor(options.maxIndexChars ?? MAX_INDEX_CHARS));
   const buildTimeoutMs = options.buildTimeoutMs ?? 60_000;
   const failedBuildRetryMs = options.failedBuildRetryMs ?? 5000;
   const now = options.now ?? Date.now;
@@ -263,7 +339,13 @@ export function createUserIndex(options: UserIndexOptions): UserIndex {
       for (const [id, username, fullName, status] of chunk.data.users) users.push({ id, username, fullName, status });
     }
     if (users.length !== m.users) return undefined;
-    return prepare(users, m.builtAt, m.totalCount, m.truncated);
+    if (users.reduce((n, u) => n + sizeOf(u), 0) > maxIndexChars) return undefined; // written under a larger budget
+    return prepare(
+      users.map((u) => bounded(u).user),
+      m.builtAt,
+      m.totalCount,
+      m.truncated,
+    );
   }
 
   /** Stores `index` as chunks then a manifest pointing at them (readers never see a half-written generation). */
@@ -287,8 +369,15 @@ export function createUserIndex(options: UserIndexOptions): UserIndex {
     const byId = new Map<string, AstroIndexedUser>();
     let unreadable = 0;
     let pages = 0;
+    let shortened = 0;
+    // Only bounded copies are kept, so a page's long strings are freed once it is read.
     const take = (users: AstroUser[]) => {
-      for (const u of users) if (!byId.has(u.id)) byId.set(u.id, { id: u.id, username: u.username, fullName: u.fullName, status: u.status });
+      for (const u of users) {
+        if (byId.has(u.id)) continue;
+        const b = bounded({ id: u.id, username: u.username, fullName: u.fullName, status: u.status });
+        if (b.shortened) shortened += 1;
+        byId.set(u.id, b.user);
+      }
     };
     try {
       const first = await astro.listUsers(target, { offset: 0, limit: pageSize, sorts }, { signal });
@@ -311,9 +400,23 @@ export function createUserIndex(options: UserIndexOptions): UserIndex {
         }
       };
       await Promise.all(Array.from({ length: Math.min(concurrency, offsets.length) }, worker));
+      // Within both caps, in the order pages arrived (pages past maxUsers are never asked for).
       const all = [...byId.values()];
-      const truncated = first.totalCount > maxUsers || all.length > maxUsers;
-      const index = prepare(all.slice(0, maxUsers), startedAt, first.totalCount, truncated);
+      const kept: AstroIndexedUser[] = [];
+      let chars = 0;
+      for (const u of all) {
+        if (kept.length >= maxUsers || chars + sizeOf(u) > maxIndexChars) break;
+        chars += sizeOf(u);
+        kept.push(u);
+      }
+      const truncated = first.totalCount > maxUsers || all.length > kept.length;
+      const index = await prepare(kept, startedAt, first.totalCount, truncated);
+      if (shortened > 0 || all.length > kept.length) {
+        options.log?.warn(
+          { organizationId: target.organizationId, users: kept.length, received: all.length, totalCount: first.totalCount, shortened, maxUsers, maxIndexChars },
+          'user index bounded: some users are left out of lookup by email and name, or their names were cut',
+        );
+      }
       memory.set(key, index);
       lastFailure.delete(key);
       void writeCached(key, index);
@@ -325,6 +428,7 @@ export function createUserIndex(options: UserIndexOptions): UserIndex {
           pages,
           unreadable,
           truncated,
+          shortened,
           durationMs: performance.now() - started,
         });
       } catch {
@@ -382,21 +486,34 @@ export function createUserIndex(options: UserIndexOptions): UserIndex {
     return result && result !== index ? result : undefined;
   }
 
+  /**
+   * The best `limit` matches, best first. Only the best `limit` seen so far are kept sorted, so a
+   * query that matches every user of a large index costs a few comparisons per user.
+   */
   function searchIn(index: BuiltIndex, q: string, limit: number): AstroIndexedUser[] {
     const qWords = wordsOf(q);
-    const hits: { e: Entry; r: number }[] = [];
+    const order = (a: { e: Entry; r: number }, b: { e: Entry; r: number }) =>
+      a.r - b.r ||
+      (a.e.fullName < b.e.fullName ? -1 : a.e.fullName > b.e.fullName ? 1 : 0) ||
+      (a.e.username < b.e.username ? -1 : a.e.username > b.e.username ? 1 : 0) ||
+      (a.e.user.id < b.e.user.id ? -1 : a.e.user.id > b.e.user.id ? 1 : 0);
+    const best: { e: Entry; r: number }[] = [];
     for (const e of index.entries) {
       const r = rank(e, q, qWords);
-      if (r !== undefined) hits.push({ e, r });
+      if (r === undefined) continue;
+      const hit = { e, r };
+      if (best.length === limit && order(hit, best[limit - 1]!) >= 0) continue;
+      let lo = 0;
+      let hi = best.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (order(hit, best[mid]!) < 0) hi = mid;
+        else lo = mid + 1;
+      }
+      best.splice(lo, 0, hit);
+      if (best.length > limit) best.pop();
     }
-    hits.sort(
-      (a, b) =>
-        a.r - b.r ||
-        (a.e.fullName < b.e.fullName ? -1 : a.e.fullName > b.e.fullName ? 1 : 0) ||
-        (a.e.username < b.e.username ? -1 : a.e.username > b.e.username ? 1 : 0) ||
-        (a.e.user.id < b.e.user.id ? -1 : a.e.user.id > b.e.user.id ? 1 : 0),
-    );
-    return hits.slice(0, limit).map((h) => h.e.user);
+    return best.map((h) => h.e.user);
   }
 
   return {

@@ -4,12 +4,14 @@
  * requests from workspaces without an installation, and start-up errors in words an operator can act on.
  */
 import { randomUUID } from 'node:crypto';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { App, LogLevel, type CustomRoute } from '@slack/bolt';
 import type { WebClientOptions } from '@slack/web-api';
 import type { Config } from '../config.js';
 import { toSlackLogger, type Logger } from '../logger.js';
 import type { Responder } from '../slack/transport/respond.js';
+import { guardServer } from './request-guard.js';
 
 /** Wall-clock time allowed for one Slack Web API call, in ms (Slack asks apps to answer in 3 s). */
 const SLACK_API_TIMEOUT_MS = 5000;
@@ -45,6 +47,7 @@ export interface BoltApp {
   socketMode: boolean;
   /** Work of requests already acknowledged and not finished. */
   inFlight: Set<Promise<unknown>>;
+  log: Logger;
 }
 
 /**
@@ -95,7 +98,7 @@ export function createBoltApp(config: Config, options: BoltOptions): BoltApp {
     log.error({ err: error }, 'unhandled error in a listener');
   };
   app.error(onError as unknown as Parameters<typeof app.error>[0]);
-  return { app, socketMode, inFlight };
+  return { app, socketMode, inFlight, log };
 }
 
 /**
@@ -130,6 +133,8 @@ export async function startBolt(bolt: BoltApp, config: Config): Promise<{ port: 
     throw err;
   }
   if (!socketMode) {
+    // Refuse unsigned, stale and oversized requests before their bodies are read; cut slow ones.
+    guardServer(server as Server, { onRefused: (reason) => bolt.log.debug({ reason }, 'request refused before its body was read') });
     const address = (server as { address(): AddressInfo | string | null }).address();
     return { port: typeof address === 'object' && address ? address.port : config.port };
   }

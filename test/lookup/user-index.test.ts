@@ -8,7 +8,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vites
 import { createAstroClient, type AstroTarget } from '../../src/astro/client.js';
 import { AstroApiError } from '../../src/astro/errors.js';
 import { createLogger } from '../../src/logger.js';
-import { createUserIndex, normalizeForLookup, userIndexCacheKey, type UserIndexBuildInfo, type UserIndexOptions } from '../../src/lookup/user-index.js';
+import { createUserIndex, MAX_FULL_NAME_CHARS, MAX_USERNAME_CHARS, normalizeForLookup, userIndexCacheKey, type UserIndexBuildInfo, type UserIndexOptions } from '../../src/lookup/user-index.js';
 import { BestEffortCache } from '../../src/store/best-effort-cache.js';
 import { openStores, type Stores } from '../../src/store/index.js';
 import { ADA } from '../support/fixtures.js';
@@ -282,5 +282,52 @@ describe('matching', () => {
 
   it('normalizeForLookup folds width and case and collapses spaces', () => {
     expect(normalizeForLookup('  ＡＤＡ   Lovelace ')).toBe('ada lovelace');
+  });
+});
+
+describe('hostile ListUsers answers', () => {
+  it('cuts 15 KB names and usernames, keeps others findable, and warns once with no names in the warning', async () => {
+    const huge = 'x'.repeat(15_000);
+    people = [
+      user(1, { username: `${huge}@example.com`, fullName: `Mallory ${huge}` }),
+      user(2, { username: 'ada@example.com', fullName: 'Ada Lovelace' }),
+      user(3, { username: 'eve@example.com', fullName: `Eve ${'y'.repeat(MAX_FULL_NAME_CHARS)}` }),
+    ];
+    const warnings: { obj: object; msg: string }[] = [];
+    const ix = index({ log: { warn: (obj, msg) => warnings.push({ obj, msg }) } });
+    expect((await ix.findByEmail(INSTALL, target, 'ada@example.com'))?.fullName).toBe('Ada Lovelace');
+    const mallory = (await ix.search(INSTALL, target, 'mallory'))[0]!;
+    expect(mallory.fullName).toHaveLength(MAX_FULL_NAME_CHARS);
+    expect(mallory.username).toHaveLength(MAX_USERNAME_CHARS);
+    // A cut name is found by its kept words, never as an exact name or by a cut username.
+    expect((await ix.search(INSTALL, target, 'eve')).map((u) => u.id)).toEqual([people[2]!.id]);
+    expect(await ix.search(INSTALL, target, mallory.fullName)).toEqual([mallory]);
+    expect(await ix.findByEmail(INSTALL, target, mallory.username)).toBeUndefined();
+    expect(builds[0]).toMatchObject({ users: 3, shortened: 2, truncated: false });
+    expect(warnings).toHaveLength(1);
+    expect(JSON.stringify(warnings[0])).not.toContain('xxx');
+  });
+
+  it('stops indexing at maxIndexChars, says so, and still finds the users it kept', async () => {
+    people = Array.from({ length: 100 }, (_, i) => user(i, { fullName: `Person${i} ${'n'.repeat(200)}` }));
+    const warnings: object[] = [];
+    const ix = index({ maxIndexChars: 50 * 300, log: { warn: (obj) => warnings.push(obj) } });
+    expect((await ix.findByEmail(INSTALL, target, 'user0@example.com'))?.id).toBe(people[0]!.id);
+    const info = builds[0]!;
+    expect(info.truncated).toBe(true);
+    expect(info.users).toBeGreaterThan(30);
+    expect(info.users).toBeLessThan(100);
+    expect(warnings).toEqual([expect.objectContaining({ users: info.users, received: 100 })]);
+    expect((await ix.search(INSTALL, target, `person${info.users - 1}`)).map((u) => u.id)).toEqual([people[info.users - 1]!.id]);
+  });
+
+  it('cuts names again when reading an index another process cached without caps', async () => {
+    const key = userIndexCacheKey(INSTALL, target);
+    const long = 'z'.repeat(5000);
+    await cache.set(key, { v: 1, builtAt: clock, totalCount: 1, truncated: false, users: 1, generation: 'a1', chunks: 1 }, 60_000);
+    await cache.set(`${key}:a1:0`, { users: [['cu1', 'a@example.com', `Zed ${long}`, 'ACTIVE']] }, 60_000);
+    const found = await index().search(INSTALL, target, 'zed');
+    expect(found[0]?.fullName).toHaveLength(MAX_FULL_NAME_CHARS);
+    expect(stub.requests).toHaveLength(0);
   });
 });
