@@ -7,25 +7,24 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { allText, expectValidBlockKit } from '../support/block-kit.js';
 import { startHarness, type TestHarness } from '../support/app.js';
-import { startPrism, type PrismMock } from '../support/prism.js';
+import { sharedPrism, type PrismMock } from '../support/prism.js';
 
 const cuid = (i: number) => `c${i.toString(36).padStart(24, '0')}`;
 
 describe('against Prism serving the official Astro v1 spec', () => {
-  let staticPrism: PrismMock;
-  let dynamicPrism: PrismMock;
+  let prism: PrismMock;
   let staticApp: TestHarness;
   let dynamicApp: TestHarness;
 
   beforeAll(async () => {
-    [staticPrism, dynamicPrism] = await Promise.all([startPrism(), startPrism({ dynamic: true })]);
-    staticApp = await startHarness({ astroHandler: () => undefined, env: { ASTRO_API_URL: staticPrism.url } });
-    dynamicApp = await startHarness({ astroHandler: () => undefined, env: { ASTRO_API_URL: dynamicPrism.url } });
+    prism = await sharedPrism();
+    staticApp = await startHarness({ astroHandler: () => undefined, env: { ASTRO_API_URL: prism.url } });
+    dynamicApp = await startHarness({ astroHandler: () => undefined, env: { ASTRO_API_URL: prism.dynamicUrl } });
   }, 90_000);
 
   afterAll(async () => {
     await Promise.all([staticApp?.close(), dynamicApp?.close()]);
-    await Promise.all([staticPrism?.stop(), dynamicPrism?.stop()]);
+    await prism?.close();
   });
 
   it('renders the spec example (static mode) and sends a request the spec accepts', async () => {
@@ -40,7 +39,7 @@ describe('against Prism serving the official Astro v1 spec', () => {
     expect(shown).toContain('Deployment Admin');
     expect(shown).toContain('DAG Viewer');
     expect(shown).toContain('my_dag');
-    expect(staticPrism.output()).not.toMatch(/Violation/);
+    expect(prism.output()).not.toMatch(/Violation/);
   });
 
   it('renders valid Block Kit for 40 random spec-valid users (dynamic mode)', async () => {
@@ -53,6 +52,6 @@ describe('against Prism serving the official Astro v1 spec', () => {
       // A card, not an error: the header block comes first.
       expect((reply!.blocks as { type: string }[])[0]!.type).toBe('header');
     }
-    expect(dynamicPrism.output()).not.toMatch(/Violation/);
+    expect(prism.output()).not.toMatch(/Violation/);
   }, 60_000);
 });
