@@ -16,6 +16,7 @@ import { ADA } from '../support/fixtures.js';
 import { json } from '../support/http-stub.js';
 import { postSignedJson } from '../support/signing.js';
 import { SIGNING_SECRET } from '../support/app.js';
+import { sleep } from '../support/sleep.js';
 
 /** Rows of a query on the SQLite file, read with its own connection. */
 function sql(file: string, query: string): Promise<unknown[]> {
@@ -231,7 +232,7 @@ describe('several Slack workspaces', () => {
       SIGNING_SECRET,
     );
     expect(late.status).toBe(200);
-    await new Promise((r) => setTimeout(r, 300));
+    await sleep(300);
     const still = await h.command(ADA.id, { team_id: 'TTWO', user_id: 'UMEMBER2' });
     expect(still.status).toBe(200);
     expect(allText((await h.replies(still.responseUrl))[0]!.blocks)).toContain('Ada of Org Two');
@@ -243,7 +244,7 @@ describe('several Slack workspaces', () => {
       SIGNING_SECRET,
     );
     expect(gone.status).toBe(200);
-    await new Promise((r) => setTimeout(r, 300));
+    await sleep(300);
     const after = await h.command(ADA.id, { team_id: 'TONE', user_id: 'UMEMBER1' });
     expect(String((await h.replies(after.responseUrl))[0]!.text)).toMatch(/isn't installed for this Slack workspace/);
     const rows = await sql(join(dir, 'store.sqlite'), "SELECT key FROM keyv WHERE key LIKE '%TONE%' UNION ALL SELECT key FROM once_claims WHERE key LIKE '%TONE%'");

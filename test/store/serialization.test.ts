@@ -13,6 +13,7 @@ import { afterEach, describe, expect, inject, it } from 'vitest';
 import { createLogger } from '../../src/logger.js';
 import { BestEffortCache } from '../../src/store/best-effort-cache.js';
 import { deserializeRow, openStores, serializeRow, type Stores } from '../../src/store/index.js';
+import { sleep } from '../support/sleep.js';
 
 const redisUrl = inject('redisUrl');
 const silent = createLogger({ level: 'silent' });
@@ -76,7 +77,7 @@ describe('SQLite store', () => {
     expect(await s.settings.get('astro:T.T1')).toEqual(tricky());
     // …and an expired old row is still a miss.
     await old[0]!.set('gone', { x: 1 }, 10);
-    await new Promise((r) => setTimeout(r, 30));
+    await sleep(30);
     expect(await new BestEffortCache(s.cache, { log: silent }).get('gone')).toBeUndefined();
   });
 });
@@ -152,7 +153,7 @@ describe('memory: store', () => {
     const s = await open();
     const cache = new BestEffortCache(s.cache, { log: silent });
     await cache.set('short', { x: 1 }, 20);
-    await new Promise((r) => setTimeout(r, 40));
+    await sleep(40);
     expect(await cache.get('short')).toBeUndefined();
   });
 });
