@@ -5,6 +5,7 @@
  * Block Kit card, whatever nonsense the fields hold.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createAstroClient } from '../../src/astro/client.js';
 import { allText, expectValidBlockKit } from '../support/block-kit.js';
 import { startHarness, type TestHarness } from '../support/app.js';
 import { sharedPrism, type PrismMock } from '../support/prism.js';
@@ -18,8 +19,11 @@ describe('against Prism serving the official Astro v1 spec', () => {
 
   beforeAll(async () => {
     prism = await sharedPrism();
-    staticApp = await startHarness({ astroHandler: () => undefined, env: { ASTRO_API_URL: prism.url } });
-    dynamicApp = await startHarness({ astroHandler: () => undefined, env: { ASTRO_API_URL: prism.dynamicUrl } });
+    // The contract, not the timing: Prism makes up random users slowly on a busy machine, so the
+    // lookups get a long deadline and per-request timeout instead of the production 8 s and 4 s.
+    const deps = { astro: createAstroClient({ requestTimeoutMs: 30_000 }), lookupDeadlineMs: 40_000 };
+    staticApp = await startHarness({ astroHandler: () => undefined, env: { ASTRO_API_URL: prism.url }, deps });
+    dynamicApp = await startHarness({ astroHandler: () => undefined, env: { ASTRO_API_URL: prism.dynamicUrl }, deps });
   }, 90_000);
 
   afterAll(async () => {

@@ -286,8 +286,8 @@ export async function startHarness(options: { astroHandler: StubHandler; env?: R
     },
     async replies(responseUrl, n = 1) {
       const path = new URL(responseUrl).pathname;
-      // 20 s: only a bound for a reply that never comes; how fast replies come is the bench's business.
-      const got = await slack.waitFor(n, (r) => r.url === path, 20_000);
+      // 30 s: only a bound for a reply that never comes; how fast replies come is the bench's business.
+      const got = await slack.waitFor(n, (r) => r.url === path, 30_000);
       return got.map((r) => JSON.parse(r.body) as Record<string, unknown>);
     },
     async close() {
