@@ -164,6 +164,10 @@ export default async function setup(project: TestProject): Promise<() => Promise
     await prism.stop();
     rmSync(work, { recursive: true, force: true });
     const { code, output } = await typecheck;
-    if (code !== 0) throw new Error(`tsc -p tsconfig.build.json found errors: the production build would fail.\n${output}`);
+    if (code !== 0) {
+      // vitest reports an error thrown here but still exits 0: set the exit code ourselves.
+      process.stderr.write(`\ntsc -p tsconfig.build.json found errors: the production build would fail.\n${output}\n`);
+      process.exitCode = 1;
+    }
   };
 }
