@@ -4,33 +4,16 @@
  * process so that request send times and reply arrival times come from one clock
  * (performance.now()).
  */
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { performance } from 'node:perf_hooks';
 
-/** A user shaped like test/support/fixtures.ts ADA; `id` is echoed from the path. */
+/** The test suite's ADA user (test/fixtures/ada.json, the one copy of it). */
+const ADA = JSON.parse(readFileSync(new URL('../../test/fixtures/ada.json', import.meta.url), 'utf8'));
+
+/** The test suite's ADA user with `id` (echoed from the path). */
 export function adaLike(id) {
-  return {
-    id,
-    username: 'ada.lovelace@example.com',
-    fullName: 'Ada Lovelace',
-    avatarUrl: 'https://avatars.example.com/ada.png',
-    status: 'ACTIVE',
-    createdAt: '2024-03-02T10:15:00Z',
-    updatedAt: '2026-05-20T08:01:44Z',
-    organizationRole: 'ORGANIZATION_MEMBER',
-    workspaceRoles: [
-      { workspaceId: 'clx1ws00000001abcdefghijk', role: 'WORKSPACE_AUTHOR' },
-      { workspaceId: 'clx1ws00000002abcdefghijk', role: 'WORKSPACE_ACCESSOR' },
-    ],
-    deploymentRoles: [
-      { deploymentId: 'clx1dep0000001abcdefghijk', role: 'DEPLOYMENT_ADMIN' },
-      { deploymentId: 'clx1dep0000002abcdefghijk', role: 'my custom role' },
-    ],
-    dagRoles: [
-      { deploymentId: 'clx1dep0000002abcdefghijk', dagTag: 'team:analytics', role: 'DAG_VIEWER' },
-      { deploymentId: 'clx1dep0000002abcdefghijk', dagId: 'daily_revenue', role: 'DAG_AUTHOR' },
-    ],
-  };
+  return { ...ADA, id };
 }
 
 function listen(server) {

@@ -11,7 +11,7 @@ import { AstroApiError } from '../../src/astro/errors.js';
 import { createResilientAstroClient } from '../../src/astro/policy.js';
 import { json, startHttpStub, type HttpStub, type RecordedRequest } from '../support/http-stub.js';
 import { ADA, specExample } from '../support/fixtures.js';
-import { startPrism, type PrismMock } from '../support/prism.js';
+import { sharedPrism, type PrismMock } from '../support/prism.js';
 
 const TOKEN = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJsaXN0LXRlc3QifQ.listTestSignature';
 const ORG = 'clorg000000000000000000001';
@@ -342,9 +342,9 @@ describe('through createResilientAstroClient', () => {
 describe('against Prism serving the official v1 spec', () => {
   let prism: PrismMock;
   beforeAll(async () => {
-    prism = await startPrism();
+    prism = await sharedPrism();
   }, 90_000);
-  afterAll(async () => prism?.stop());
+  afterAll(async () => prism?.close());
 
   it('sends one request of each list operation that the spec accepts, and reads the examples', async () => {
     const astro = createAstroClient({ listRequestTimeoutMs: 10_000 });

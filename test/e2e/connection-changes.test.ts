@@ -12,6 +12,7 @@ import { SIGNING_SECRET, startHarness, type TestHarness } from '../support/app.j
 import { ADA } from '../support/fixtures.js';
 import { json } from '../support/http-stub.js';
 import { postSignedJson } from '../support/signing.js';
+import { sleep } from '../support/sleep.js';
 
 function astroToken(org: string, sig: string): string {
   const b64 = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
@@ -23,7 +24,6 @@ const TOKEN1 = astroToken(ORG1, 'dG9rZW4tb25lLXNlY3JldC1zaWduYXR1cmUxMTEx');
 const TOKEN1B = astroToken(ORG1, 'dG9rZW4tb25lLWJiYmJiYmJiYmJiYmJiYmJiYmJi');
 const TOKEN2 = astroToken(ORG2, 'dG9rZW4tdHdvLXNlY3JldC1zaWduYXR1cmUyMjIy');
 const KEY = Buffer.alloc(32, 7).toString('base64');
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** What Astro says Ada's full name is, per token (so a stale card is visible). */
 const nameByToken: Record<string, string> = {};
@@ -84,70 +84,93 @@ describe('hot results across connection changes (multi-workspace)', () => {
     return allText((await h.replies(r.responseUrl))[0]!);
   }
   async function uninstall(team: string): Promise<void> {
-    const res = await postSignedJson(`${h.url}/slack/events`, { token: 't', team_id: team, api_app_id: 'A0001', type: 'event_callback', event_id: `EvU${Date.now()}`, event_time: Math.floor(Date.now() / 1000) + 1, event: { type: 'app_uninstalled', event_ts: '1.2' } }, SIGNING_SECRET);
+    const from = h.logs.length;
+    const res = await postSignedJson(`${h.url}/slack/events`, { token: 't', team_id: team, api_app_id: 'A0001', type: 'event_callback', event_id: `EvU${team}${Date.now()}`, event_time: Math.floor(Date.now() / 1000) + 1, event: { type: 'app_uninstalled', event_ts: '1.2' } }, SIGNING_SECRET);
     expect(res.status).toBe(200);
-    await sleep(300);
+    await h.waitForLog((l) => h.logs.indexOf(l) >= from && l.action === 'workspace_forgotten' && l.team === team);
+  }
+  /** Installs each of `teams` and connects it with its token. */
+  async function setUp(connections: Record<string, string>): Promise<void> {
+    for (const [team, token] of Object.entries(connections)) {
+      await install(team);
+      expect(await connect(team, token)).toMatch(/Connected and saved/);
+    }
   }
 
+  // Each test uses workspaces of its own (IDs T<test>…), so that it stands alone: a card a test
+  // expects to be hot is one it looked up itself. What Astro answers per token is set by each test.
+
   it('a new token (same organization) is used at once: no card from the old connection', async () => {
-    await install('TONE');
-    await install('TTWO');
     nameByToken[TOKEN1] = 'Ada via token one';
     nameByToken[TOKEN1B] = 'Ada via token one-B';
-    nameByToken[TOKEN2] = 'Ada via token two';
-    expect(await connect('TONE', TOKEN1)).toMatch(/Connected and saved/);
-    expect(await ask('TONE')).toContain('Ada via token one');
-    expect(await connect('TONE', TOKEN1B)).toMatch(/Connected and saved/);
-    expect(await ask('TONE')).toContain('Ada via token one-B');
+    await setUp({ TNEW: TOKEN1 });
+    expect(await ask('TNEW')).toContain('Ada via token one');
+    expect(await connect('TNEW', TOKEN1B)).toMatch(/Connected and saved/);
+    expect(await ask('TNEW')).toContain('Ada via token one-B');
   });
 
   it('another organization’s token replaces the card', async () => {
-    expect(await connect('TONE', TOKEN2)).toMatch(/Connected and saved/);
-    expect(await ask('TONE')).toContain('Ada via token two');
+    nameByToken[TOKEN1] = 'Ada via token one';
+    nameByToken[TOKEN2] = 'Ada via token two';
+    await setUp({ TORG: TOKEN1 });
+    expect(await ask('TORG')).toContain('Ada via token one');
+    expect(await connect('TORG', TOKEN2)).toMatch(/Connected and saved/);
+    expect(await ask('TORG')).toContain('Ada via token two');
   });
 
   it('Disconnect: the next lookup says not configured, not a hot card; reconnecting fetches afresh', async () => {
-    await disconnect('TONE');
-    expect(await ask('TONE')).toMatch(/not configured/);
+    nameByToken[TOKEN1] = 'Ada via token one';
+    await setUp({ TDIS: TOKEN1 });
+    expect(await ask('TDIS')).toContain('Ada via token one');
+    await disconnect('TDIS');
+    expect(await ask('TDIS')).toMatch(/not configured/);
     nameByToken[TOKEN1] = 'Ada via token one, later';
-    expect(await connect('TONE', TOKEN1)).toMatch(/Connected and saved/);
-    expect(await ask('TONE')).toContain('Ada via token one, later');
+    expect(await connect('TDIS', TOKEN1)).toMatch(/Connected and saved/);
+    expect(await ask('TDIS')).toContain('Ada via token one, later');
   });
 
   it('two workspaces on one organization each see their own card', async () => {
-    expect(await connect('TTWO', TOKEN1B)).toMatch(/Connected and saved/);
-    expect(await ask('TTWO')).toContain('Ada via token one-B');
-    expect(await ask('TONE')).toContain('Ada via token one, later');
+    nameByToken[TOKEN1] = 'Ada via token one';
+    nameByToken[TOKEN1B] = 'Ada via token one-B';
+    await setUp({ TPAIR1: TOKEN1, TPAIR2: TOKEN1B });
+    expect(await ask('TPAIR2')).toContain('Ada via token one-B');
+    expect(await ask('TPAIR1')).toContain('Ada via token one');
+    expect(await ask('TPAIR1')).not.toContain('one-B');
   });
 
   it('uninstall then reinstall and reconnect: no hot card survives', async () => {
-    expect(await ask('TONE')).toContain('Ada via token one, later');
-    await uninstall('TONE');
-    expect(await ask('TONE')).toMatch(/isn't installed/);
-    await install('TONE');
+    nameByToken[TOKEN1] = 'Ada via token one';
+    nameByToken[TOKEN1B] = 'Ada via token one-B';
+    await setUp({ TRE1: TOKEN1, TRE2: TOKEN1B });
+    expect(await ask('TRE1')).toContain('Ada via token one'); // now hot
+    expect(await ask('TRE2')).toContain('Ada via token one-B');
+    await uninstall('TRE1');
+    expect(await ask('TRE1')).toMatch(/isn't installed/);
+    await install('TRE1');
     nameByToken[TOKEN1] = 'Ada after reinstall';
-    expect(await ask('TONE')).toMatch(/not configured/);
-    expect(await connect('TONE', TOKEN1)).toMatch(/Connected and saved/);
-    expect(await ask('TONE')).toContain('Ada after reinstall');
-    // TTWO untouched
-    expect(await ask('TTWO')).toContain('Ada via token one-B');
+    expect(await ask('TRE1')).toMatch(/not configured/);
+    expect(await connect('TRE1', TOKEN1)).toMatch(/Connected and saved/);
+    expect(await ask('TRE1')).toContain('Ada after reinstall');
+    // The other workspace is untouched.
+    expect(await ask('TRE2')).toContain('Ada via token one-B');
   });
 
   // PRE-EXISTING (fails on 7e9d7ff too, and with PROBE_HOT=0): the store is refilled by the in-flight fetch; the hot layer now also keeps it.
   it('a lookup in flight while the admin saves a new token does not leave the old token’s answer behind', async () => {
     nameByToken[TOKEN1] = 'Ada OLD token';
     nameByToken[TOKEN1B] = 'Ada NEW token';
-    expect(await connect('TONE', TOKEN1)).toMatch(/Connected and saved/);
+    await setUp({ TFLY: TOKEN1 });
     // Refresh-like fresh fetch, slow upstream
     getUserDelayMs = 600;
-    const slow = h.command(ADA.id, { team_id: 'TONE', user_id: 'UMEMBER1', text: ADA.id });
-    await sleep(100);
+    const before = h.astro.requests.length;
+    const slow = h.command(ADA.id, { team_id: 'TFLY', user_id: 'UMEMBER1', text: ADA.id });
+    await h.astro.waitFor(before + 1); // the lookup is waiting for Astro
     getUserDelayMs = 0;
-    expect(await connect('TONE', TOKEN1B)).toMatch(/Connected and saved/);
+    expect(await connect('TFLY', TOKEN1B)).toMatch(/Connected and saved/);
     const r = await slow;
     await h.replies(r.responseUrl);
-    await sleep(200);
-    const after = await ask('TONE');
+    await sleep(200); // the old answer would be written to the store just after the reply
+    const after = await ask('TFLY');
     expect(after).toContain('Ada NEW token');
   });
 });

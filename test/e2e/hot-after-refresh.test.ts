@@ -10,8 +10,8 @@ import { startHarness, type TestHarness } from '../support/app.js';
 import { json, type RecordedRequest } from '../support/http-stub.js';
 import { ADA } from '../support/fixtures.js';
 import type { ServerResponse } from 'node:http';
+import { sleep } from '../support/sleep.js';
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 interface AstroState {
   fullName: string;

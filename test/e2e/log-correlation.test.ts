@@ -8,8 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ASTRO_TOKEN, BOT_TOKEN, SIGNING_SECRET, slackHandler, startHarness, type TestHarness } from '../support/app.js';
 import { json } from '../support/http-stub.js';
 import { ADA } from '../support/fixtures.js';
+import { sleep } from '../support/sleep.js';
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const BROKEN = 'clbroken00000000000000000';
 
 describe('correlation IDs and secrets in logs', () => {

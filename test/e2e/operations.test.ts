@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { allText } from '../support/block-kit.js';
-import { startHarness, type TestHarness } from '../support/app.js';
+import { slackHandler, startHarness, type TestHarness } from '../support/app.js';
 import { ADA } from '../support/fixtures.js';
 import { json } from '../support/http-stub.js';
 
@@ -42,14 +42,33 @@ describe('operations', () => {
   });
 
   it('puts one correlation ID on every log line of a request, and the Astro requestId on errors', async () => {
-    const r = await h.command('clnotfound000000000000000', { user_id: 'UCORR' });
-    await h.replies(r.responseUrl);
-    const line = h.logs.find((l) => l.msg === 'lookup' && l.slackUser === 'UCORR');
-    expect(line?.correlationId).toMatch(/^[0-9a-f-]{36}$/);
-    expect(JSON.stringify(line)).toContain('req-nf');
-    const sameRequest = h.logs.filter((l) => l.correlationId === line!.correlationId);
-    expect(sameRequest.length).toBeGreaterThanOrEqual(1);
-    expect(h.logs.filter((l) => l.correlationId && l.correlationId !== line!.correlationId).every((l) => l.slackUser !== 'UCORR')).toBe(true);
+    // The reply's response_url fails twice (then takes the text-only retry): besides its audit
+    // line, the request writes two warnings, and all three must carry one correlation ID.
+    let posts = 0;
+    h.slack.setHandler(
+      slackHandler({
+        '/respond/corr': (_q, res) => {
+          posts += 1;
+          res.writeHead(posts <= 2 ? 500 : 200);
+          res.end(posts <= 2 ? 'oops' : 'ok');
+        },
+      }),
+    );
+    try {
+      await h.command('clnotfound000000000000000', { user_id: 'UCORR', response_url: `${h.slack.url}/respond/corr` });
+      const line = await h.waitForLog((l) => l.msg === 'lookup' && l.slackUser === 'UCORR');
+      expect(line.correlationId).toMatch(/^[0-9a-f-]{36}$/);
+      expect(JSON.stringify(line)).toContain('req-nf');
+      const failed = (l: Record<string, unknown>) => l.msg === 'reply via response_url failed';
+      await h.waitForLog((l) => failed(l) && l.attempt === 2);
+      const warnings = h.logs.filter(failed);
+      expect(warnings.map((l) => l.attempt)).toEqual([1, 2]);
+      for (const w of warnings) expect(w.correlationId).toBe(line.correlationId);
+      // No line of another request is about this user.
+      expect(h.logs.filter((l) => l.correlationId && l.correlationId !== line.correlationId).every((l) => l.slackUser !== 'UCORR')).toBe(true);
+    } finally {
+      h.slack.setHandler(slackHandler());
+    }
   });
 
   it('tells a user who looks up too much to slow down, without calling Astro', async () => {

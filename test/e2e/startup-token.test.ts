@@ -6,12 +6,10 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { BOT_TOKEN, ORG_ID, SIGNING_SECRET, slackHandler } from '../support/app.js';
 import { startHttpStub, type HttpStub } from '../support/http-stub.js';
 
-const ENTRY = fileURLToPath(new URL('../../dist/index.js', import.meta.url));
 const expired = ['eyJhbGciOiJIUzI1NiJ9', Buffer.from(JSON.stringify({ permissions: [`organizationId:${ORG_ID}`], exp: Date.UTC(2026, 0, 2, 3, 4) / 1000 })).toString('base64url'), 'c2ln'].join('.');
 
 let slack: HttpStub;
@@ -23,7 +21,7 @@ afterAll(() => slack.close());
 describe('start-up with an expired ASTRO_API_TOKEN', () => {
   it('stops with one line saying it expired and when', async () => {
     const cwd = mkdtempSync(join(tmpdir(), 'astro-user-expired-'));
-    const child = spawn(process.execPath, [ENTRY], {
+    const child = spawn(process.execPath, [inject('appEntry')], {
       cwd,
       env: { PATH: process.env.PATH ?? '', PORT: '0', STORE_URL: 'memory:', SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: `${slack.url}/api/`, ASTRO_API_URL: 'http://127.0.0.1:9', ASTRO_API_TOKEN: expired, ASTRO_ORGANIZATION_ID: ORG_ID, LOG_LEVEL: 'warn' },
       stdio: ['ignore', 'pipe', 'pipe'],

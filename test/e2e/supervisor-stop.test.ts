@@ -9,18 +9,31 @@
  * (https://github.com/npm/run-script/blob/main/lib/signal-manager.js), so `node` used to be left
  * running. Linux only: descendants are found through /proc.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { connect } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ASTRO_TOKEN, BOT_TOKEN, ORG_ID, SIGNING_SECRET, slackHandler } from '../support/app.js';
 import { ADA } from '../support/fixtures.js';
 import { json, startHttpStub, type HttpStub } from '../support/http-stub.js';
-import { freePort } from '../support/prism.js';
+import { freePort } from '../support/net.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+/**
+ * A deployed copy of the project, as a platform runs it: package.json and the Procfile, with
+ * `dist/` (the test run's build of src/) and node_modules linked in.
+ */
+function deployedProject(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'astro-user-deployed-'));
+  for (const f of ['package.json', 'Procfile']) copyFileSync(join(ROOT, f), join(dir, f));
+  symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'));
+  symlinkSync(dirname(inject('appEntry')), join(dir, 'dist'));
+  return dir;
+}
 
 /** Parent pid of every process now running, from /proc/<pid>/stat (field 4, after the name in parentheses). */
 function parents(): Map<number, number> {
@@ -106,6 +119,10 @@ describe.skipIf(process.platform !== 'linux')('SIGTERM from a supervisor to the 
   let slack: HttpStub | undefined;
   let astro: HttpStub | undefined;
   const leftovers: number[] = [];
+  let project = ROOT;
+  beforeAll(() => {
+    project = deployedProject();
+  });
   afterEach(async () => {
     for (const pid of leftovers.splice(0)) if (running(pid)) process.kill(pid, 'SIGKILL');
     await Promise.all([slack?.close(), astro?.close()]);
@@ -119,7 +136,7 @@ describe.skipIf(process.platform !== 'linux')('SIGTERM from a supervisor to the 
     slack = await startHttpStub(slackHandler());
     astro = await startHttpStub((_req, res) => json(res, 200, ADA));
     const port = await freePort();
-    const child: ChildProcess = spawn(command, args, { cwd: ROOT, env: supervisorEnv(port, slack, astro), stdio: ['ignore', 'pipe', 'pipe'] });
+    const child: ChildProcess = spawn(command, args, { cwd: project, env: supervisorEnv(port, slack, astro), stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     const listening = new Promise<void>((resolve, reject) => {
       const onData = (d: Buffer) => {
@@ -142,7 +159,7 @@ describe.skipIf(process.platform !== 'linux')('SIGTERM from a supervisor to the 
   }
 
   it("npm start (the README's command): the bot shuts down, npm exits 0, no node is left and the port is closed", async () => {
-    // --ignore-scripts skips only prestart (the build, done by the test setup), not start itself:
+    // --ignore-scripts skips only prestart (the build; the test run built src/ already), not start itself:
     // https://docs.npmjs.com/cli/v11/using-npm/config#ignore-scripts
     const r = await startAndTerminate('npm', ['start', '--ignore-scripts']);
     expect(r.tree.length, 'npm started the bot').toBeGreaterThan(0);

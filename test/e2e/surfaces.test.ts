@@ -8,6 +8,7 @@ import { slackHandler, startHarness, type TestHarness } from '../support/app.js'
 import { json } from '../support/http-stub.js';
 import { answerUsersList, isUsersListUrl } from '../support/astro-users.js';
 import { ADA, userWithRoles } from '../support/fixtures.js';
+import { sleep } from '../support/sleep.js';
 
 const GRACE_ID = 'clx1user0000002abcdefghij';
 const BIG_ID = 'clx1user0000003abcdefghij';
@@ -19,7 +20,6 @@ const users: Record<string, unknown> = {
 const idN = (n: number) => `clx1user${String(n).padStart(17, '0')}`;
 for (let n = 10; n < 20; n++) users[idN(n)] = { ...ADA, id: idN(n), fullName: `User ${n}` };
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('App Home, mentions, actions and the shortcut over signed HTTP', () => {
   let h: TestHarness;

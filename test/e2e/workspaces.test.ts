@@ -39,6 +39,11 @@ const ORG2 = 'clorg2222222222222222222b';
 const TOKEN1 = astroToken(ORG1, { sig: 'dG9rZW4tb25lLXNlY3JldC1zaWduYXR1cmUxMTEx' });
 const TOKEN2 = astroToken(ORG2, { sig: 'dG9rZW4tdHdvLXNlY3JldC1zaWduYXR1cmUyMjIy' });
 const KEY = Buffer.alloc(32, 7).toString('base64');
+/**
+ * The allowed workspaces. Each test uses workspaces of its own, installs and connects them
+ * itself, and so stands alone (it passes run on its own, or in any order).
+ */
+const ALLOWED = ['TONE', 'TTWO', 'TNOCFG', 'TMEMBER', 'TBADTOK', 'TPAIR1', 'TPAIR2', 'THEALTH', 'TGROUPS', 'TGUEST', 'TSEAL1', 'TSEAL2', 'TLATE', 'TGONE'];
 
 describe('several Slack workspaces', () => {
   let h: TestHarness;
@@ -65,7 +70,7 @@ describe('several Slack workspaces', () => {
         SLACK_CLIENT_ID: '1111.2222',
         SLACK_CLIENT_SECRET: 'clientsecret0123456789abcdef',
         SLACK_STATE_SECRET: 'statesecret-0123456789abcdef',
-        ALLOWED_TEAM_IDS: 'TONE,TTWO',
+        ALLOWED_TEAM_IDS: ALLOWED.join(','),
         ENCRYPTION_KEY: KEY,
         ASTRO_API_TOKEN: '',
         ASTRO_ORGANIZATION_ID: '',
@@ -85,6 +90,12 @@ describe('several Slack workspaces', () => {
     const res = await h.install(team);
     installedAtByTeam[team] = Date.now();
     return res;
+  }
+
+  /** Installs `team` and, given a token, connects it as its admin. */
+  async function ready(team: string, token?: string): Promise<void> {
+    expect((await install(team)).status).toBe(200);
+    if (token) expect(await submitConfig(team, 'UADMIN1', token)).toMatch(/Connected and saved/);
   }
 
   /** Submits the Connect Astro modal as `user` of `team`. */
@@ -112,6 +123,7 @@ describe('several Slack workspaces', () => {
   }
 
   it('installs from an allowed workspace, and refuses another with a clear page, storing nothing', async () => {
+    const astroBefore = h.astro.requests.length;
     const ok = await install('TONE');
     expect(ok.status).toBe(200);
     expect(await ok.text()).toContain('astro-user is installed');
@@ -123,28 +135,31 @@ describe('several Slack workspaces', () => {
     expect(h.apiCalls('auth.revoke').length).toBeGreaterThanOrEqual(1);
     const r = await h.command(ADA.id, { team_id: 'TEVIL' });
     expect(String((await h.replies(r.responseUrl))[0]!.text)).toMatch(/isn't installed for this Slack workspace/);
-    expect(h.astro.requests).toHaveLength(0);
+    expect(h.astro.requests.length).toBe(astroBefore);
   });
 
   it('answers an installed workspace without its own Astro settings: "not configured; an admin can connect Astro in App Home"', async () => {
-    const r = await h.command(ADA.id, { team_id: 'TONE', user_id: 'UMEMBER1' });
+    await ready('TNOCFG');
+    const r = await h.command(ADA.id, { team_id: 'TNOCFG', user_id: 'UMEMBER1' });
     const [reply] = await h.replies(r.responseUrl);
     expect(allText(reply!.blocks)).toMatch(/not configured for this Slack workspace yet; an admin can connect Astro in App Home/);
   });
 
   it('refuses to save for a non-admin, telling them politely', async () => {
-    const shown = await submitConfig('TONE', 'UMEMBER1', TOKEN1);
+    await ready('TMEMBER');
+    const shown = await submitConfig('TMEMBER', 'UMEMBER1', TOKEN1);
     expect(shown).toMatch(/Only Slack workspace admins and owners/);
-    const r = await h.command(ADA.id, { team_id: 'TONE', user_id: 'UMEMBER1' });
+    const r = await h.command(ADA.id, { team_id: 'TMEMBER', user_id: 'UMEMBER1' });
     expect(allText((await h.replies(r.responseUrl))[0]!.blocks)).toMatch(/not configured/);
   });
 
   it('refuses a malformed, an expired, a rejected and a workspace-scoped token, each with its reason', async () => {
+    await ready('TBADTOK');
     const submit = (token: string) =>
       h.interactBody({
         type: 'view_submission',
-        team: { id: 'TONE' },
-        user: { id: 'UADMIN1', team_id: 'TONE' },
+        team: { id: 'TBADTOK' },
+        user: { id: 'UADMIN1', team_id: 'TBADTOK' },
         view: { id: 'VX', type: 'modal', callback_id: 'astro_config', private_metadata: '{}', state: { values: { astro_token: { token: { type: 'plain_text_input', value: token } } } } },
       });
     // Shape problems are refused inside the 3-second acknowledgement, on the token field.
@@ -155,19 +170,20 @@ describe('several Slack workspaces', () => {
     expect(expired.errors.astro_token).toMatch(/expired on 2020-09-13/);
     const noOrg = JSON.parse((await submit(astroToken('', {}))).body) as { errors: Record<string, string> };
     expect(noOrg.errors.astro_token).toMatch(/names no Astro organization/);
-    const rejected = await submitConfig('TONE', 'UADMIN1', astroToken(ORG1, { sig: 'cmVmdXNlZA' }));
+    const rejected = await submitConfig('TBADTOK', 'UADMIN1', astroToken(ORG1, { sig: 'cmVmdXNlZA' }));
     expect(rejected).toMatch(/Astro refused this token/);
-    const workspaceToken = await submitConfig('TONE', 'UADMIN1', astroToken(ORG1, { scope: 'WORKSPACE', extra: ['workspaceId:clws'] }));
+    const workspaceToken = await submitConfig('TBADTOK', 'UADMIN1', astroToken(ORG1, { scope: 'WORKSPACE', extra: ['workspaceId:clws'] }));
     expect(workspaceToken).toMatch(/Workspace API token: Astro does not let it read the organization's users/);
   });
 
   it('lets an admin connect each workspace; each then reaches Astro with its own token and never sees the other cache', async () => {
-    expect(await submitConfig('TONE', 'UADMIN1', TOKEN1)).toMatch(/Connected and saved/);
-    expect(await submitConfig('TTWO', 'UADMIN2', TOKEN2)).toMatch(/Connected and saved/);
+    await Promise.all([ready('TPAIR1'), ready('TPAIR2')]);
+    expect(await submitConfig('TPAIR1', 'UADMIN1', TOKEN1)).toMatch(/Connected and saved/);
+    expect(await submitConfig('TPAIR2', 'UADMIN2', TOKEN2)).toMatch(/Connected and saved/);
     const before = h.astro.requests.length;
-    const r1 = await h.command(ADA.id, { team_id: 'TONE', user_id: 'UMEMBER1' });
+    const r1 = await h.command(ADA.id, { team_id: 'TPAIR1', user_id: 'UMEMBER1' });
     expect(allText((await h.replies(r1.responseUrl))[0]!.blocks)).toContain('Ada of Org One');
-    const r2 = await h.command(ADA.id, { team_id: 'TTWO', user_id: 'UMEMBER2' });
+    const r2 = await h.command(ADA.id, { team_id: 'TPAIR2', user_id: 'UMEMBER2' });
     expect(allText((await h.replies(r2.responseUrl))[0]!.blocks)).toContain('Ada of Org Two');
     const calls = h.astro.requests.slice(before);
     expect(calls).toHaveLength(2);
@@ -178,8 +194,9 @@ describe('several Slack workspaces', () => {
   });
 
   it('shows admins the connection health in App Home, without the token', async () => {
+    await ready('THEALTH', TOKEN1);
     const before = h.apiCalls('views.publish').length;
-    await h.event({ type: 'app_home_opened', user: 'UADMIN1', channel: 'D1', tab: 'home', event_ts: '1.1' }, { teamId: 'TONE' });
+    await h.event({ type: 'app_home_opened', user: 'UADMIN1', channel: 'D1', tab: 'home', event_ts: '1.1' }, { teamId: 'THEALTH' });
     await h.slack.waitFor(before + 1, (r) => r.url === '/api/views.publish');
     const view = h.apiCalls('views.publish').at(-1)!.view as { blocks: unknown[] };
     expectValidBlockKit(view, 'view');
@@ -191,62 +208,65 @@ describe('several Slack workspaces', () => {
   });
 
   it('limits lookups to members of named user groups when an admin sets them', async () => {
-    expect(await submitConfig('TONE', 'UADMIN1', '', '', 'SOPS')).toMatch(/Connected and saved/);
-    const allowed = await h.command(ADA.id, { team_id: 'TONE', user_id: 'UMEMBER1' });
+    await ready('TGROUPS', TOKEN1);
+    expect(await submitConfig('TGROUPS', 'UADMIN1', '', '', 'SOPS')).toMatch(/Connected and saved/);
+    const allowed = await h.command(ADA.id, { team_id: 'TGROUPS', user_id: 'UMEMBER1' });
     expect(allText((await h.replies(allowed.responseUrl))[0]!.blocks)).toContain('Ada of Org One');
-    const refused = await h.command(ADA.id, { team_id: 'TONE', user_id: 'UMEMBER3' });
+    const refused = await h.command(ADA.id, { team_id: 'TGROUPS', user_id: 'UMEMBER3' });
     expect(allText((await h.replies(refused.responseUrl))[0]!.blocks)).toMatch(/only members of some Slack user groups/);
     expect(h.apiCalls('usergroups.users.list').some((c) => c.usergroup === 'SOPS')).toBe(true);
     // Back to everyone.
-    expect(await submitConfig('TONE', 'UADMIN1', '', '', '')).toMatch(/Connected and saved/);
-    const again = await h.command(ADA.id, { team_id: 'TONE', user_id: 'UMEMBER3' });
+    expect(await submitConfig('TGROUPS', 'UADMIN1', '', '', '')).toMatch(/Connected and saved/);
+    const again = await h.command(ADA.id, { team_id: 'TGROUPS', user_id: 'UMEMBER3' });
     expect(allText((await h.replies(again.responseUrl))[0]!.blocks)).toContain('Ada of Org One');
   });
 
   it('refuses guests by default', async () => {
-    const r = await h.command(ADA.id, { team_id: 'TONE', user_id: 'UGUEST1' });
+    await ready('TGUEST', TOKEN1);
+    const r = await h.command(ADA.id, { team_id: 'TGUEST', user_id: 'UGUEST1' });
     expect(allText((await h.replies(r.responseUrl))[0]!.blocks)).toMatch(/Guests can't look up Astro users/);
   });
 
   it('keeps no token in clear text in the SQLite file', async () => {
+    await Promise.all([ready('TSEAL1', TOKEN1), ready('TSEAL2', TOKEN2)]);
     const raw = readdirSync(dir)
       .map((f) => readFileSync(join(dir, f)).toString('latin1'))
       .join('\n');
     expect(raw.length).toBeGreaterThan(1000);
-    for (const secret of [TOKEN1, TOKEN2, 'xoxb-TONE-bot-token-secret', 'xoxb-TTWO-bot-token-secret']) expect(raw).not.toContain(secret);
+    for (const secret of [TOKEN1, TOKEN2, 'xoxb-TSEAL1-bot-token-secret', 'xoxb-TSEAL2-bot-token-secret']) expect(raw).not.toContain(secret);
     for (const part of [TOKEN1.split('.')[2]!, TOKEN2.split('.')[2]!]) expect(raw).not.toContain(part);
   });
 
   it('keeps a reinstalled workspace when a late uninstall event arrives, and forgets an uninstalled one entirely', async () => {
-    // TTWO reinstalls after an uninstall Slack sends late (its event_time is before the reinstall).
-    const lateEventTime = Math.floor(Date.now() / 1000) - 60;
-    await install('TTWO');
-    const late = await postSignedJson(
-      `${h.url}/slack/events`,
-      { token: 't', team_id: 'TTWO', api_app_id: 'A0001', type: 'event_callback', event_id: 'EvLate', event_time: lateEventTime, event: { type: 'app_uninstalled', event_ts: '1.1' } },
-      SIGNING_SECRET,
-    );
-    expect(late.status).toBe(200);
-    await new Promise((r) => setTimeout(r, 300));
-    const still = await h.command(ADA.id, { team_id: 'TTWO', user_id: 'UMEMBER2' });
-    expect(still.status).toBe(200);
-    expect(allText((await h.replies(still.responseUrl))[0]!.blocks)).toContain('Ada of Org Two');
+    await Promise.all([ready('TLATE', TOKEN2), ready('TGONE', TOKEN1)]);
+    const ask = async (team: string) => {
+      const r = await h.command(ADA.id, { team_id: team, user_id: 'UMEMBER1' });
+      expect(r.status).toBe(200);
+      return (await h.replies(r.responseUrl))[0]!;
+    };
+    expect(allText((await ask('TGONE')).blocks)).toContain('Ada of Org One'); // leaves a cached card behind
+    const uninstalled = (team: string, eventId: string, eventTime: number) =>
+      postSignedJson(
+        `${h.url}/slack/events`,
+        { token: 't', team_id: team, api_app_id: 'A0001', type: 'event_callback', event_id: eventId, event_time: eventTime, event: { type: 'app_uninstalled', event_ts: '1.1' } },
+        SIGNING_SECRET,
+      );
 
-    // TONE uninstalls: everything of it goes; TTWO is untouched.
-    const gone = await postSignedJson(
-      `${h.url}/slack/events`,
-      { token: 't', team_id: 'TONE', api_app_id: 'A0001', type: 'event_callback', event_id: 'EvGone', event_time: Math.floor(Date.now() / 1000) + 1, event: { type: 'app_uninstalled', event_ts: '1.2' } },
-      SIGNING_SECRET,
-    );
-    expect(gone.status).toBe(200);
-    await new Promise((r) => setTimeout(r, 300));
-    const after = await h.command(ADA.id, { team_id: 'TONE', user_id: 'UMEMBER1' });
-    expect(String((await h.replies(after.responseUrl))[0]!.text)).toMatch(/isn't installed for this Slack workspace/);
-    const rows = await sql(join(dir, 'store.sqlite'), "SELECT key FROM keyv WHERE key LIKE '%TONE%' UNION ALL SELECT key FROM once_claims WHERE key LIKE '%TONE%'");
+    // TLATE reinstalls after an uninstall Slack sends late (its event_time is before the reinstall).
+    const lateEventTime = Math.floor(Date.now() / 1000) - 60;
+    await install('TLATE');
+    expect((await uninstalled('TLATE', 'EvLate', lateEventTime)).status).toBe(200);
+    await h.waitForLog((l) => l.team === 'TLATE' && l.msg === 'uninstall event predates the current installation; keeping it');
+    expect(allText((await ask('TLATE')).blocks)).toContain('Ada of Org Two');
+
+    // TGONE uninstalls: everything of it goes; TLATE is untouched.
+    expect((await uninstalled('TGONE', 'EvGone', Math.floor(Date.now() / 1000) + 1)).status).toBe(200);
+    await h.waitForLog((l) => l.team === 'TGONE' && l.action === 'workspace_forgotten');
+    expect(String((await ask('TGONE')).text)).toMatch(/isn't installed for this Slack workspace/);
+    const rows = await sql(join(dir, 'store.sqlite'), "SELECT key FROM keyv WHERE key LIKE '%TGONE%' UNION ALL SELECT key FROM once_claims WHERE key LIKE '%TGONE%'");
     expect(rows).toEqual([]);
-    expect((await sql(join(dir, 'store.sqlite'), "SELECT key FROM keyv WHERE key LIKE '%TTWO%'")).length).toBeGreaterThan(0);
-    const other = await h.command(ADA.id, { team_id: 'TTWO', user_id: 'UMEMBER2' });
-    expect(allText((await h.replies(other.responseUrl))[0]!.blocks)).toContain('Ada of Org Two');
+    expect((await sql(join(dir, 'store.sqlite'), "SELECT key FROM keyv WHERE key LIKE '%TLATE%'")).length).toBeGreaterThan(0);
+    expect(allText((await ask('TLATE')).blocks)).toContain('Ada of Org Two');
     void installedAtByTeam;
   });
 });

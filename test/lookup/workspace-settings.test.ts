@@ -12,12 +12,12 @@ import { BestEffortCache } from '../../src/store/best-effort-cache.js';
 import { openStores, type Stores } from '../../src/store/index.js';
 import { StoreUnavailableError } from '../../src/store/once.js';
 import { SecretBox } from '../../src/store/secret-box.js';
+import { sleep } from '../support/sleep.js';
 
 const silent = createLogger({ level: 'silent' });
 const box = new SecretBox(Buffer.alloc(32, 7));
 const jwt = (org: string) => `eyJhbGciOiJSUzI1NiJ9.${Buffer.from(JSON.stringify({ permissions: [`organizationId:${org}`] })).toString('base64url')}.c2lnbmF0dXJl`;
 const connection = (org: string): AstroConnection => ({ organizationId: org, apiToken: jwt(org), tokenHint: maskToken(jwt(org)), scope: 'ORGANIZATION', savedBy: 'U1', savedAt: 1 });
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 const opened: Stores[] = [];
 afterEach(async () => {

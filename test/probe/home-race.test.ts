@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHarness, type TestHarness } from '../support/app.js';
 import { json } from '../support/http-stub.js';
 import { ADA } from '../support/fixtures.js';
-import { cid, expectNoSecretLeak, expectSlackPayloadsSafe, homeAction, sleep } from './probe-support.js';
+import { cid, expectNoSecretLeak, expectSlackPayloadsSafe, homeAction } from './probe-support.js';
 import { slackHandler } from '../support/app.js';
 
 const SLOW = cid('slowuser');
@@ -20,13 +20,16 @@ describe('App Home when lookups finish out of order', () => {
   /** The view Slack shows now, per Slack user. */
   const shown = new Map<string, string>();
   let n = 0;
+  /** Lets the held answer for SLOW go. */
+  let releaseSlow = () => undefined as void;
+  const slowHeld = new Promise<void>((r) => (releaseSlow = r));
 
   beforeAll(async () => {
     h = await startHarness({
       astroHandler: (req, res) => {
         const id = /\/users\/([^/?]+)$/.exec(req.url)?.[1] ?? '';
         if (id === SLOW) {
-          setTimeout(() => json(res, 200, { ...ADA, id: SLOW, fullName: 'Slow Sam' }), 1500);
+          void slowHeld.then(() => json(res, 200, { ...ADA, id: SLOW, fullName: 'Slow Sam' }));
           return;
         }
         if (id === FAST) return json(res, 200, { ...ADA, id: FAST, fullName: 'Fast Fay' });
@@ -48,7 +51,10 @@ describe('App Home when lookups finish out of order', () => {
       }),
     );
   });
-  afterAll(async () => h?.close());
+  afterAll(async () => {
+    releaseSlow();
+    await h?.close();
+  });
 
   const typeAndEnter = (user: string, id: string) =>
     h.interact(homeAction(user, { type: 'plain_text_input', action_id: 'home_query_input', block_id: 'home_query', value: id }, { hash: current.get(user) ?? 'h0' }));
@@ -64,12 +70,14 @@ describe('App Home when lookups finish out of order', () => {
     current.set('URACE', 'h0');
     await typeAndEnter('URACE', SLOW);
     await h.slack.waitFor(1, (r) => r.url === '/api/views.publish' && r.body.includes('Looking'));
-    await sleep(100);
+    await h.astro.waitFor(1, (r) => r.url.endsWith(SLOW)); // the slow lookup is waiting for Astro
     await typeAndEnter('URACE', FAST);
     await h.slack.waitFor(1, (r) => r.url === '/api/views.publish' && r.body.includes('Fast%20Fay'));
     const cardOnShow = () => JSON.parse((JSON.parse(shown.get('URACE')!) as { private_metadata: string }).private_metadata) as { u?: string };
     expect(cardOnShow().u).toBe(FAST);
-    await sleep(2500); // the slow lookup finishes
+    releaseSlow(); // the slow lookup finishes now…
+    await h.built.stop(); // …and stop() returns once the work of every request is done
+    expect(h.astro.requests.filter((r) => r.url.endsWith(SLOW))).toHaveLength(1);
     expect(cardOnShow().u).toBe(FAST);
   });
 

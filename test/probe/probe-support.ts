@@ -5,7 +5,7 @@
 import { expect } from 'vitest';
 import type { ServerResponse } from 'node:http';
 import { blockKitViolations } from '../../src/slack/views/limits.js';
-import { ASTRO_TOKEN, BOT_TOKEN, SIGNING_SECRET, slackHandler, type TestHarness } from '../support/app.js';
+import { ASTRO_TOKEN, BOT_TOKEN, SIGNING_SECRET, parseWebApiBody, slackHandler, type TestHarness } from '../support/app.js';
 import { json, type RecordedRequest } from '../support/http-stub.js';
 
 /** A well-formed Astro ID (`c` + 24 of [0-9a-z]) built from a short lowercase tag and a number. */
@@ -15,7 +15,7 @@ export function cid(tag: string, n = 0): string {
   return `c${body.padEnd(24, '0')}`;
 }
 
-export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+export { sleep } from '../support/sleep.js';
 
 /** One payload the stand-in Slack received. */
 export interface SlackPayload {
@@ -23,21 +23,6 @@ export interface SlackPayload {
   kind: string;
   path: string;
   payload: Record<string, unknown>;
-}
-
-function parseWebApiBody(r: RecordedRequest): Record<string, unknown> {
-  const ct = String(r.headers['content-type'] ?? '');
-  if (ct.includes('application/json')) return JSON.parse(r.body) as Record<string, unknown>;
-  const form = Object.fromEntries(new URLSearchParams(r.body));
-  return Object.fromEntries(
-    Object.entries(form).map(([k, v]) => {
-      try {
-        return [k, /^[[{]/.test(v) ? JSON.parse(v) : v];
-      } catch {
-        return [k, v];
-      }
-    }),
-  );
 }
 
 /** Every message or view the stand-in Slack received (response_url posts and Web API calls, auth.test excepted). */

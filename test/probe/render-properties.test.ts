@@ -84,7 +84,8 @@ function expectSafe(payload: { blocks?: unknown[]; text?: string }, surface: 'me
   }
 }
 
-describe('renderers under fast-check', () => {
+// CPU-bound (hundreds of roles per user): a longer timeout on a busy machine; no timing is asserted.
+describe('renderers under fast-check', { timeout: 60_000 }, () => {
   it('the schema never throws on arbitrary bodies', () => {
     fc.assert(
       fc.property(fc.oneof(rawUser, fc.jsonValue()), (raw) => {

@@ -30,15 +30,6 @@ for (let i = 0; i < 100; i++) users[cid('bulk', i)] = { ...ADA, id: cid('bulk', 
 
 const refreshValue = (id: string) => `v1|${id}|private||${id}`;
 
-/** Resolves once `cond()` holds, polling every 25 ms; rejects after `ms`. */
-async function until(cond: () => boolean, ms = 8000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await sleep(25);
-  }
-}
-
 describe('a failing or odd Slack side', () => {
   let h: TestHarness;
 
@@ -81,21 +72,21 @@ describe('a failing or odd Slack side', () => {
       expect(bodies[2]!.blocks).toBeUndefined();
     });
 
-    it('hanging: given up on within ~5 s while other commands are answered at once', async () => {
+    it('hanging: given up on (after 5 s) while other commands are answered at once', async () => {
       h.slack.setHandler(slackWith({ '/respond/hang': () => undefined }));
-      const t0 = Date.now();
+      const gaveUp = (l: Record<string, unknown>) => l.msg === 'reply via response_url failed' && l.attempt === 1 && l.statusCode === undefined;
       await commandTo('hang');
       await h.slack.waitFor(1, (r) => r.url === '/respond/hang');
       const next = await h.command(B);
       const [reply] = await h.replies(next.responseUrl);
-      expect(Date.now() - t0).toBeLessThan(2000);
       expect(String(reply!.text)).toContain('Probe B');
+      // B was answered while the hung post was still waiting: not queued behind it.
+      expect(h.logs.some(gaveUp)).toBe(false);
       // The hung post times out (5 s) and is not retried: a timeout says nothing about the payload.
-      await until(() => h.logs.some((l) => l.msg === 'reply via response_url failed' && l.attempt === 1 && l.statusCode === undefined), 8000);
-      await sleep(100);
+      await h.waitForLog(gaveUp, 10_000);
+      await sleep(100); // a retry would be sent at once; give it its chance
       expect(postsTo('hang')).toHaveLength(1);
-      expect(Date.now() - t0).toBeLessThan(7000);
-    }, 15_000);
+    }, 20_000);
   });
 
   describe('Web API failures', () => {
@@ -122,7 +113,8 @@ describe('a failing or odd Slack side', () => {
       await h.slack.waitFor(1, (r) => r.url === '/api/chat.postMessage');
       h.slack.setHandler(slackWith({ '/api/chat.postMessage': (_q, res) => (res.writeHead(200, { 'content-type': 'application/json' }), res.end('{not json')) }));
       await h.event({ type: 'app_mention', user: 'UM1', channel: 'C1', text: `<@UBOT> ${B}`, ts: '1.2', event_ts: '1.2' });
-      await until(() => h.logs.filter((l) => l.msg === 'could not answer the mention in its thread').length >= 2);
+      const couldNot = (l: Record<string, unknown>) => l.msg === 'could not answer the mention in its thread';
+      await h.waitForLog((l) => couldNot(l) && h.logs.filter(couldNot).length >= 2);
       expect((await fetch(`${h.url}/healthz`)).status).toBe(200);
     });
 

@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createLogger, type Logger } from '../../src/logger.js';
 import { createStoreErrorLog } from '../../src/store/error-log.js';
 import { openStores, type Stores } from '../../src/store/index.js';
-import { freePort } from '../support/prism.js';
+import { freePort } from '../support/net.js';
 
 type Line = { level: string; msg: string; more?: number; error?: { message: string; code?: string }; namespace?: string };
 

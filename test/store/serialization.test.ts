@@ -13,6 +13,7 @@ import { createLogger } from '../../src/logger.js';
 import { BestEffortCache } from '../../src/store/best-effort-cache.js';
 import { deserializeRow, openStores, serializeRow, type Stores } from '../../src/store/index.js';
 import { openSqlite } from '../../src/store/sqlite.js';
+import { sleep } from '../support/sleep.js';
 
 const redisUrl = inject('redisUrl');
 const silent = createLogger({ level: 'silent' });
@@ -155,7 +156,7 @@ describe('memory: store', () => {
     const s = await open();
     const cache = new BestEffortCache(s.cache, { log: silent });
     await cache.set('short', { x: 1 }, 20);
-    await new Promise((r) => setTimeout(r, 40));
+    await sleep(40);
     expect(await cache.get('short')).toBeUndefined();
   });
 });

@@ -9,6 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/logger.js';
 import { BestEffortCache } from '../../src/store/best-effort-cache.js';
 import { openStores, type Stores } from '../../src/store/index.js';
+import { sleep } from '../support/sleep.js';
 
 const silent = createLogger({ level: 'silent' });
 const opened: Stores[] = [];
@@ -31,7 +32,7 @@ describe('SQLite store', () => {
     await recent.set('gone-recent', [1], 20);
     await cache.set('live', { ok: true }, 60_000);
     await s.once.claim('event:old', 20);
-    await new Promise((r) => setTimeout(r, 60));
+    await sleep(60);
     expect(await s.purgeExpired()).toBe(22);
     expect(await s.purgeExpired()).toBe(0);
     expect(await cache.get('live')).toEqual({ ok: true });
@@ -42,7 +43,7 @@ describe('SQLite store', () => {
     const [a, b] = [await open(file), await open(file)];
     const results = await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 ? a : b).once.claim('event:Ev1', 100)));
     expect(results.filter(Boolean)).toHaveLength(1);
-    await new Promise((r) => setTimeout(r, 150));
+    await sleep(150);
     expect(await b.once.claim('event:Ev1', 100)).toBe(true);
   });
 

@@ -64,6 +64,25 @@ export function slackHandler(overrides: Record<string, (req: RecordedRequest, re
   };
 }
 
+/**
+ * The arguments of a Web API call the app made, parsed: a JSON body as is; a form body (the Web
+ * API client form-encodes arguments, JSON-encoding objects and arrays) with those values decoded.
+ */
+export function parseWebApiBody(r: RecordedRequest): Record<string, unknown> {
+  const ct = String(r.headers['content-type'] ?? '');
+  if (ct.includes('application/json')) return JSON.parse(r.body) as Record<string, unknown>;
+  const form = Object.fromEntries(new URLSearchParams(r.body));
+  return Object.fromEntries(
+    Object.entries(form).map(([k, v]) => {
+      try {
+        return [k, /^[[{]/.test(v) ? JSON.parse(v) : v];
+      } catch {
+        return [k, v];
+      }
+    }),
+  );
+}
+
 /** Everything a test needs to drive the app. */
 export interface TestHarness {
   built: AstroUserApp;
@@ -75,6 +94,11 @@ export interface TestHarness {
   logs: Record<string, unknown>[];
   /** Raw log text, to search for secrets. */
   rawLogs: () => string;
+  /**
+   * Resolves with the first log line (already written or still to come) for which `match` holds;
+   * rejects after `timeoutMs` (default 10 s).
+   */
+  waitForLog(match: (line: Record<string, unknown>) => boolean, timeoutMs?: number): Promise<Record<string, unknown>>;
   /** Posts a signed slash command; the reply goes to `${slack.url}/respond/<n>`. */
   command(text: string, extra?: Record<string, string>): Promise<{ status: number; body: string; responseUrl: string }>;
   /** Posts a signed Events API envelope around `event`; returns the HTTP status. */
@@ -134,11 +158,13 @@ export async function startHarness(options: { astroHandler: StubHandler; env?: R
   const config = loadConfig(env);
   let raw = '';
   const logs: Record<string, unknown>[] = [];
+  const logWaiters = new Set<() => void>();
   const destination = new Writable({
     write(chunk: Buffer, _enc, cb) {
       const text = chunk.toString('utf8');
       raw += text;
       for (const line of text.split('\n')) if (line.trim()) logs.push(JSON.parse(line) as Record<string, unknown>);
+      for (const w of logWaiters) w();
       cb();
     },
   });
@@ -155,6 +181,23 @@ export async function startHarness(options: { astroHandler: StubHandler; env?: R
     slack,
     logs,
     rawLogs: () => raw,
+    waitForLog(match, timeoutMs = 10_000) {
+      return new Promise((resolve, reject) => {
+        const check = () => {
+          const found = logs.find(match);
+          if (!found) return;
+          logWaiters.delete(check);
+          clearTimeout(timer);
+          resolve(found);
+        };
+        const timer = setTimeout(() => {
+          logWaiters.delete(check);
+          reject(new Error(`no matching log line within ${timeoutMs} ms`));
+        }, timeoutMs);
+        logWaiters.add(check);
+        check();
+      });
+    },
     async command(text, extra = {}) {
       counter += 1;
       const responseUrl = `${slack.url}/respond/${counter}`;
@@ -245,23 +288,7 @@ export async function startHarness(options: { astroHandler: StubHandler; env?: R
       return fetch(`${url}/slack/oauth_redirect?code=code-${team}&state=${encodeURIComponent(state)}`, { headers: { cookie } });
     },
     apiCalls(method) {
-      return slack.requests
-        .filter((r) => r.url.split('?')[0] === `/api/${method}`)
-        .map((r) => {
-          const ct = String(r.headers['content-type'] ?? '');
-          if (ct.includes('application/json')) return JSON.parse(r.body) as Record<string, unknown>;
-          const form = Object.fromEntries(new URLSearchParams(r.body));
-          // The Web API client form-encodes arguments, JSON-encoding objects and arrays.
-          return Object.fromEntries(
-            Object.entries(form).map(([k, v]) => {
-              try {
-                return [k, /^[[{]/.test(v) ? JSON.parse(v) : v];
-              } catch {
-                return [k, v];
-              }
-            }),
-          );
-        });
+      return slack.requests.filter((r) => r.url.split('?')[0] === `/api/${method}`).map(parseWebApiBody);
     },
     newResponseUrl() {
       counter += 1;
@@ -269,7 +296,8 @@ export async function startHarness(options: { astroHandler: StubHandler; env?: R
     },
     async replies(responseUrl, n = 1) {
       const path = new URL(responseUrl).pathname;
-      const got = await slack.waitFor(n, (r) => r.url === path);
+      // 30 s: only a bound for a reply that never comes; how fast replies come is the bench's business.
+      const got = await slack.waitFor(n, (r) => r.url === path, 30_000);
       return got.map((r) => JSON.parse(r.body) as Record<string, unknown>);
     },
     async close() {

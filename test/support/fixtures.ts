@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import yaml from 'js-yaml';
+import ada from '../fixtures/ada.json' with { type: 'json' };
 
 /** Path of the official Astro API v1 spec copy. */
 export const ASTRO_SPEC_PATH = fileURLToPath(new URL('../fixtures/astro-api-v1.openapi.yml', import.meta.url));
@@ -32,29 +33,11 @@ export function specExample(schemaName: string): Record<string, unknown> {
   return build({ $ref: `#/components/schemas/${schemaName}` }) as Record<string, unknown>;
 }
 
-/** A user with roles in every scope (invented values, shaped like the spec). */
-export const ADA = {
-  id: 'clx1user0000001abcdefghij',
-  username: 'ada.lovelace@example.com',
-  fullName: 'Ada Lovelace',
-  avatarUrl: 'https://avatars.example.com/ada.png',
-  status: 'ACTIVE',
-  createdAt: '2024-03-02T10:15:00Z',
-  updatedAt: '2026-05-20T08:01:44Z',
-  organizationRole: 'ORGANIZATION_MEMBER',
-  workspaceRoles: [
-    { workspaceId: 'clx1ws00000001abcdefghijk', role: 'WORKSPACE_AUTHOR' },
-    { workspaceId: 'clx1ws00000002abcdefghijk', role: 'WORKSPACE_ACCESSOR' },
-  ],
-  deploymentRoles: [
-    { deploymentId: 'clx1dep0000001abcdefghijk', role: 'DEPLOYMENT_ADMIN' },
-    { deploymentId: 'clx1dep0000002abcdefghijk', role: 'my custom role' },
-  ],
-  dagRoles: [
-    { deploymentId: 'clx1dep0000002abcdefghijk', dagTag: 'team:analytics', role: 'DAG_VIEWER' },
-    { deploymentId: 'clx1dep0000002abcdefghijk', dagId: 'daily_revenue', role: 'DAG_AUTHOR' },
-  ],
-};
+/**
+ * A user with roles in every scope (invented values, shaped like the spec). The JSON file is the
+ * one source of this user: the benchmark's stand-in Astro (bench/lib/standins.mjs) serves it too.
+ */
+export const ADA = ada;
 
 /** A user with `n` roles in each of workspace, deployment and DAG scope. */
 export function userWithRoles(n: number, overrides: Record<string, unknown> = {}): Record<string, unknown> {

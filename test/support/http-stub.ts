@@ -51,6 +51,10 @@ export async function startHttpStub(handler: StubHandler): Promise<HttpStub> {
     sockets.add(s);
     s.on('close', () => sockets.delete(s));
   });
+  // Idle keep-alive connections stay open until close(): Node closes them after 5 s by default,
+  // and a client reusing one at that moment gets a reset ("Could not reach the Astro API") that no
+  // real Astro would cause. https://nodejs.org/api/http.html#serverkeepalivetimeout
+  server.keepAliveTimeout = 0;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {

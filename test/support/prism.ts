@@ -1,66 +1,65 @@
 /**
  * Prism (`@stoplight/prism-cli`) serving Astro's official v1 OpenAPI spec on loopback: a stand-in
  * Astro API that validates our requests against the spec and answers with its examples (static)
- * or random spec-valid data (dynamic).
+ * or random spec-valid data (dynamic, per request with `Prefer: dynamic=true`:
+ * https://docs.stoplight.io/docs/prism/beb3ac0ff4e5b-prism-cli#modifying-responses).
+ *
+ * One Prism serves the whole run: the global setup (test/setup/global.ts) starts it, and test
+ * files get it with {@link sharedPrism}.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
-import { fileURLToPath } from 'node:url';
-import { ASTRO_SPEC_PATH } from './fixtures.js';
+import { readFileSync, statSync } from 'node:fs';
+import { createServer, request } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { inject } from 'vitest';
 
-const PRISM_BIN = fileURLToPath(new URL('../../node_modules/.bin/prism', import.meta.url));
-
-/** A free loopback TCP port. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-/** A running Prism mock. */
+/** The run's Prism, as a test file sees it. */
 export interface PrismMock {
+  /** Base URL answering with the spec's examples. */
   url: string;
-  /** Everything Prism printed (its validator reports `Violation` lines for bad requests). */
+  /** Base URL of a loopback proxy that asks Prism for random spec-valid data on every request. */
+  dynamicUrl: string;
+  /** What Prism printed since this file called {@link sharedPrism} (its validator reports `Violation` lines for bad requests). */
   output(): string;
-  stop(): Promise<void>;
+  /** Closes this file's proxy (Prism itself stops with the run). */
+  close(): Promise<void>;
 }
 
-/** Starts Prism on a free port and waits until it answers (≤ 60 s). */
-export async function startPrism(options: { dynamic?: boolean } = {}): Promise<PrismMock> {
-  const port = await freePort();
-  const args = ['mock', '-h', '127.0.0.1', '-p', String(port), ...(options.dynamic ? ['-d'] : []), ASTRO_SPEC_PATH];
-  const child: ChildProcess = spawn(PRISM_BIN, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
-  const url = `http://127.0.0.1:${port}`;
+/** Waits (≤ 60 s) until the run's Prism answers, and starts this file's dynamic-mode proxy. */
+export async function sharedPrism(): Promise<PrismMock> {
+  const url = inject('prismUrl');
+  const logFile = inject('prismLog');
   const deadline = Date.now() + 60_000;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`prism exited early:\n${out}`);
     try {
       await fetch(`${url}/organizations`, { headers: { authorization: 'Bearer probe' }, signal: AbortSignal.timeout(1000) });
       break;
     } catch {
-      if (Date.now() > deadline) {
-        child.kill('SIGKILL');
-        throw new Error(`prism did not start:\n${out}`);
-      }
+      if (Date.now() > deadline) throw new Error(`prism did not start:\n${readFileSync(logFile, 'utf8')}`);
       await new Promise((r) => setTimeout(r, 200));
     }
   }
+  const from = statSync(logFile).size;
+  const target = new URL(url);
+  const proxy = createServer((req, res) => {
+    const out = request(
+      { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: { ...req.headers, host: target.host, prefer: 'dynamic=true' } },
+      (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      },
+    );
+    out.on('error', () => (res.headersSent ? res.destroy() : (res.writeHead(502), res.end())));
+    req.pipe(out);
+  });
+  await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
   return {
     url,
-    output: () => out,
-    stop: () =>
+    dynamicUrl: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`,
+    output: () => readFileSync(logFile).subarray(from).toString('utf8'),
+    close: () =>
       new Promise((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        child.once('exit', () => resolve());
-        child.kill('SIGTERM');
+        proxy.closeAllConnections();
+        proxy.close(() => resolve());
       }),
   };
 }

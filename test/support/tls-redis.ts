@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect } from 'node:tls';
-import { freePort } from './prism.js';
+import { freePort } from './net.js';
 
 /** A running TLS redis-server. */
 export interface TlsRedis {
