@@ -9,9 +9,9 @@
  * problem or a store that cannot be opened.
  */
 import 'dotenv/config';
-import { ConfigError, loadConfig, secretsOf } from './config.js';
+import { ConfigError, loadConfig, secretsOf, type Config } from './config.js';
 import { createLogger, createScrubber } from './logger.js';
-import { openStores } from './store/index.js';
+import { openStores, type Stores } from './store/index.js';
 import { resealAll } from './store/rotation.js';
 import { SecretBox } from './store/secret-box.js';
 
@@ -19,7 +19,7 @@ const say = (line: string) => process.stdout.write(`astro-user reseal: ${line}\n
 const fail = (line: string) => process.stderr.write(`astro-user reseal: ${line}\n`);
 
 async function main(): Promise<number> {
-  let config;
+  let config: Config;
   try {
     config = loadConfig(process.env);
   } catch (err) {
@@ -36,7 +36,7 @@ async function main(): Promise<number> {
     return 2;
   }
   const scrub = createScrubber(secretsOf(config));
-  let stores;
+  let stores: Stores;
   try {
     stores = await openStores(config.store, { log: createLogger({ level: 'warn', secrets: secretsOf(config) }) });
   } catch (err) {

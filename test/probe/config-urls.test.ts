@@ -35,7 +35,7 @@ describe('ASTRO_API_URL', () => {
   // with `?utm_…` or `#…` silently breaks every lookup. Fix: refuse (or strip) search and hash
   // in config, and build request URLs with `new URL(path, base)` semantics.
   it.each(['#frag', '?x='])('keeps requests on the user path with a base ending in %s, or refuses it', async (suffix) => {
-    let config;
+    let config: ReturnType<typeof loadConfig>;
     try {
       config = loadConfig({ ...baseEnv, ASTRO_API_URL: `${stub.url}/v1${suffix}` });
     } catch {
