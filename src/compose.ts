@@ -55,6 +55,11 @@ export interface AppDeps {
   policy?: Parameters<typeof createResilientAstroClient>[1];
   /** How long an answer may take before a "Looking up…" note is shown, in ms (default 1000). */
   progressAfterMs?: number;
+  /**
+   * How long this process keeps settings and installations it read before reading the store again,
+   * in ms (defaults: 10 s and 60 s). Tests of store outages shorten it.
+   */
+  readCacheMs?: number;
   /** Check ASTRO_API_TOKEN with Astro when starting (default true; tests that count requests turn it off). */
   checkAstroTokenAtStart?: boolean;
 }
@@ -117,7 +122,7 @@ export function createServices(config: Config, deps: AppDeps & { log: Logger; st
 
   const box = config.encryption ? new SecretBox(config.encryption.key, config.encryption.previous) : undefined;
   const cacheOf = (component: string, store = stores.cache) => new BestEffortCache(store, { log: log.child({ component }) });
-  const settings = createWorkspaceSettings({ store: stores.settings, healthStore: cacheOf('health'), ...(box ? { box } : {}) });
+  const settings = createWorkspaceSettings({ store: stores.settings, healthStore: cacheOf('health'), ...(box ? { box } : {}), ...(deps.readCacheMs !== undefined ? { readCacheTtlMs: deps.readCacheMs } : {}) });
   const defaults = config.astro.apiToken && config.astro.organizationId ? { apiUrl: config.astro.apiUrl, apiToken: config.astro.apiToken, organizationId: config.astro.organizationId } : undefined;
   const defaultsFor = config.mode === 'single' ? ('all' as const) : config.astroEnvTeamIds;
   const namesCache = cacheOf('names');
@@ -135,7 +140,14 @@ export function createServices(config: Config, deps: AppDeps & { log: Logger; st
   });
 
   const installationStore =
-    config.mode === 'multi' && box ? createInstallationStore({ store: stores.installs, box, ...(config.allowedTeamIds ? { allowed: config.allowedTeamIds } : {}) }) : undefined;
+    config.mode === 'multi' && box
+      ? createInstallationStore({
+          store: stores.installs,
+          box,
+          ...(config.allowedTeamIds ? { allowed: config.allowedTeamIds } : {}),
+          ...(deps.readCacheMs !== undefined ? { memoryTtlMs: Math.max(1, deps.readCacheMs) } : {}),
+        })
+      : undefined;
   const once = boundedOnceStore(stores.once, STRICT_STORE_TIMEOUT_MS);
   const services: WorkspaceDeps & Claims = {
     lookup,

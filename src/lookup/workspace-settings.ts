@@ -118,6 +118,13 @@ export interface WorkspaceSettingsOptions {
   readCacheTtlMs?: number;
   /** Installations whose connection and policy are kept in process. Default 1000. */
   readCacheMax?: number;
+  /**
+   * While the store does not answer, the connection and policy this process last read are used
+   * for this long after that read, in ms (in memory only: a token is never written in clear
+   * anywhere). Default 1 hour; 0 turns it off. A workspace not read within it gets
+   * "temporarily unavailable".
+   */
+  lastKnownTtlMs?: number;
 }
 
 /** Settings per installation (key from `installationKey`). */
@@ -155,19 +162,38 @@ export function createWorkspaceSettings(options: WorkspaceSettingsOptions): Work
   const reads = readCacheTtlMs > 0 ? new LRUCache<string, { value: AstroConnection | WorkspacePolicy | null }>({ max: options.readCacheMax ?? 1000, ttl: readCacheTtlMs }) : undefined;
   /** Bumped by every write or delete of this process: a read that started before one is not kept. */
   let writes = 0;
-  /** Reads `id` through the in-process cache: `load` on a miss; kept only when no write happened meanwhile. */
+  const lastKnownTtlMs = options.lastKnownTtlMs ?? 60 * 60_000;
+  /** What was last read of each id, for store outages (see {@link WorkspaceSettingsOptions.lastKnownTtlMs}). */
+  const lastKnown = lastKnownTtlMs > 0 ? new LRUCache<string, { value: AstroConnection | WorkspacePolicy | null }>({ max: options.readCacheMax ?? 1000, ttl: lastKnownTtlMs }) : undefined;
+  /**
+   * Reads `id` through the in-process cache: `load` on a miss; kept only when no write happened
+   * meanwhile. When the store does not answer, the value last read (within `lastKnownTtlMs`) is used.
+   */
   async function cached<T extends AstroConnection | WorkspacePolicy | null>(id: string, load: () => Promise<T>): Promise<T> {
     const hit = reads?.get(id);
     if (hit) return hit.value as T;
     const before = writes;
-    const value = await load();
-    if (reads && before === writes) reads.set(id, { value });
+    let value: T;
+    try {
+      value = await load();
+    } catch (err) {
+      const known = err instanceof StoreUnavailableError ? lastKnown?.get(id) : undefined;
+      if (known) return known.value as T;
+      throw err;
+    }
+    if (before === writes) {
+      reads?.set(id, { value });
+      lastKnown?.set(id, { value });
+    }
     return value;
   }
   /** Forgets what this process kept for `ids` and counts a write, so that a read in flight meanwhile is not kept either. */
   const forgetRead = (...ids: string[]) => {
     writes += 1;
-    for (const id of ids) reads?.delete(id);
+    for (const id of ids) {
+      reads?.delete(id);
+      lastKnown?.delete(id);
+    }
   };
 
   async function saveConnection(key: string, c: AstroConnection): Promise<void> {

@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { App, LogLevel, type CustomRoute } from '@slack/bolt';
 import type { WebClientOptions } from '@slack/web-api';
 import type { Config } from '../config.js';
+import { toFailure } from '../core/outcomes.js';
 import { toSlackLogger, type Logger } from '../logger.js';
 import type { Responder } from '../slack/transport/respond.js';
 import { guardServer } from './request-guard.js';
@@ -83,6 +84,17 @@ export function createBoltApp(config: Config, options: BoltOptions): BoltApp {
     }
   });
   const onError = async ({ error, body }: { error: Error; body: unknown }): Promise<void> => {
+    if ((error as { code?: string }).code === 'slack_bolt_authorization_error' && storeWasDown(error)) {
+      // The installation could not be read: say so, never "not installed" (which invites a reinstall).
+      log.warn({ team: (body as { team_id?: string }).team_id }, 'could not read the installation: the store is not answering');
+      const responseUrl = (body as { response_url?: unknown }).response_url;
+      if (typeof responseUrl === 'string') {
+        await options.responder
+          .to(responseUrl)({ response_type: 'ephemeral', text: ':construction: astro-user is temporarily unavailable (its storage is not answering). Try again in a moment.' })
+          .catch(() => undefined);
+      }
+      return;
+    }
     if ((error as { code?: string }).code === 'slack_bolt_authorization_error') {
       // No installation for this workspace (never installed, uninstalled, or not allowed). A slash
       // command still carries a response_url, which needs no token: say so instead of silence.
@@ -99,6 +111,15 @@ export function createBoltApp(config: Config, options: BoltOptions): BoltApp {
   };
   app.error(onError as unknown as Parameters<typeof app.error>[0]);
   return { app, socketMode, inFlight, log };
+}
+
+/** True when an error, or one it wraps (`original`, `cause`), is a store that did not answer. */
+function storeWasDown(error: unknown): boolean {
+  for (let e = error, depth = 0; e && depth < 5; depth++) {
+    if (toFailure(e).code === 'store_unavailable') return true;
+    e = (e as { original?: unknown; cause?: unknown }).original ?? (e as { cause?: unknown }).cause;
+  }
+  return false;
 }
 
 /**

@@ -24,6 +24,12 @@ export interface InstallationStoreOptions {
   allowed?: ReadonlySet<string>;
   /** How long a decrypted installation stays in memory, in ms. Default 60 000. */
   memoryTtlMs?: number;
+  /**
+   * While the store does not answer, an installation this process read within this time (ms) is
+   * still used (memory only), so that a workspace in use keeps working through a store outage.
+   * Default 1 hour; 0 turns it off.
+   */
+  lastKnownTtlMs?: number;
   now?: () => number;
 }
 
@@ -51,6 +57,8 @@ export function createInstallationStore(options: InstallationStoreOptions): Astr
   const { store, box } = options;
   const now = options.now ?? Date.now;
   const memory = new LRUCache<string, Installation>({ max: 5000, ttl: options.memoryTtlMs ?? 60_000 });
+  const lastKnownTtlMs = options.lastKnownTtlMs ?? 60 * 60_000;
+  const lastKnown = lastKnownTtlMs > 0 ? new LRUCache<string, Installation>({ max: 5000, ttl: lastKnownTtlMs }) : undefined;
   const aad = (key: string) => `${key}|installation`;
   const strict = async <T>(call: Promise<T>): Promise<T> => {
     try {
@@ -66,6 +74,7 @@ export function createInstallationStore(options: InstallationStoreOptions): Astr
       const record = { v: 1 as const, sealed: box.seal(JSON.stringify(installation), aad(key)), installedAt: now() };
       await strict(store.set(`slack:${key}`, record));
       memory.delete(key);
+      lastKnown?.delete(key);
     },
 
     async fetchInstallation(query: InstallationQuery<boolean>) {
@@ -75,7 +84,16 @@ export function createInstallationStore(options: InstallationStoreOptions): Astr
       const key = keyOf(query);
       const hit = memory.get(key);
       if (hit) return hit;
-      const raw = await strict(store.get(`slack:${key}`));
+      let raw: unknown;
+      try {
+        raw = await strict(store.get(`slack:${key}`));
+      } catch (err) {
+        // The store is down: an installation read recently still serves; else the caller says
+        // "temporarily unavailable" (never "not installed").
+        const known = lastKnown?.get(key);
+        if (known) return known;
+        throw err;
+      }
       const rec = Record.safeParse(raw);
       if (!rec.success) throw new Error(`no installation for ${key}`);
       const opened = box.open(rec.data.sealed, aad(key));
@@ -84,6 +102,7 @@ export function createInstallationStore(options: InstallationStoreOptions): Astr
         await strict(store.set(`slack:${key}`, { ...rec.data, sealed: box.seal(opened.plaintext, aad(key)) })).catch(() => undefined);
       }
       memory.set(key, installation);
+      lastKnown?.set(key, installation);
       return installation;
     },
 
@@ -98,6 +117,7 @@ export function createInstallationStore(options: InstallationStoreOptions): Astr
 
     async deleteByKey(key) {
       memory.delete(key);
+      lastKnown?.delete(key);
       await strict(store.delete(`slack:${key}`));
     },
   };
