@@ -9,6 +9,9 @@ import { ORG_ID, startHarness, type TestHarness } from '../support/app.js';
 import { ADA } from '../support/fixtures.js';
 import { json } from '../support/http-stub.js';
 
+/** A second user, not yet cached when the thread test asks for her. */
+const GRACE = { ...ADA, id: 'clx1user0000003abcdefghij', username: 'grace@example.com', fullName: 'Grace Hopper' };
+
 let h: TestHarness;
 let release: () => void = () => undefined;
 let gate: Promise<void> = Promise.resolve();
@@ -22,8 +25,11 @@ beforeAll(async () => {
   h = await startHarness({
     astroHandler: async (req, res) => {
       await gate;
-      return req.url === `/organizations/${ORG_ID}/users/${ADA.id}` ? json(res, 200, ADA) : json(res, 404, { message: 'no' });
+      const user = [ADA, GRACE].find((u) => req.url === `/organizations/${ORG_ID}/users/${u.id}`);
+      return user ? json(res, 200, user) : json(res, 404, { message: 'no' });
     },
+    // Every lookup asks Astro (no hot results), so the gate holds each one.
+    env: { CACHE_HOT_SECONDS: '0' },
     deps: { progressAfterMs: 50 },
   });
 });
@@ -52,11 +58,13 @@ describe('slow Astro', () => {
   it('in a thread, posts the note for everyone and updates it with the answer', async () => {
     hold();
     const before = h.apiCalls('chat.update').length;
-    await h.event({ type: 'app_mention', user: 'U0ASKER', channel: 'C0OPS', ts: '500.1', text: `<@UBOT> ${ADA.id}` });
-    await h.slack.waitFor(1, (r) => r.url === '/api/chat.postMessage' && r.body.includes('500.1'));
+    await h.event({ type: 'app_mention', user: 'U0ASKER', channel: 'C0OPS', ts: '500.1', text: `<@UBOT> ${GRACE.id}` });
+    const [note] = await h.slack.waitFor(1, (r) => r.url === '/api/chat.postMessage' && r.body.includes('500.1'));
+    expect(new URLSearchParams(note!.body).get('text')).toBe('Looking that up in Astro…');
     release();
     await h.slack.waitFor(before + 1, (r) => r.url === '/api/chat.update');
     const update = h.apiCalls('chat.update').at(-1)!;
-    expect(allText(update.blocks)).toContain('Ada Lovelace');
+    expect(allText(update.blocks)).toContain('Grace Hopper');
+    expect(h.apiCalls('chat.postMessage').filter((m) => m.thread_ts === '500.1')).toHaveLength(1);
   });
 });

@@ -8,10 +8,10 @@
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Installation } from '@slack/oauth';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, inject, it } from 'vitest';
 import { createWorkspaceSettings, type AstroConnection } from '../../src/lookup/workspace-settings.js';
 import { createLogger } from '../../src/logger.js';
 import { createInstallationStore } from '../../src/slack/installation-store.js';
@@ -116,8 +116,10 @@ describe('checkEncryptionKey', () => {
 });
 
 describe('npm run reseal (dist/reseal.js)', () => {
+  // The test run's build of src/ (test/setup/global.ts), as `npm run build` makes dist/.
+  const entry = join(dirname(inject('appEntry')), 'reseal.js');
   const reseal = (env: Record<string, string>) =>
-    spawnSync(process.execPath, ['dist/reseal.js'], {
+    spawnSync(process.execPath, [entry], {
       cwd: ROOT,
       encoding: 'utf8',
       timeout: 20_000,
