@@ -117,7 +117,7 @@ async function steps() {
   const throttle = createThrottle({ perUserPerMinute: 1e9, perWorkspacePerMinute: 1e9 });
   const metrics = createMetrics(() => 'closed');
   const item = { userId: user.id, user: first.user, fetchedAt: first.fetchedAt };
-  const message = renderCards('private', [item], { audience: '#ops', astroUiUrl: 'https://cloud.astronomer.io', valueOf: refs.encode });
+  const message = renderCards('private', [item], { audience: '#ops', astroUiUrl: 'https://cloud.astronomer.io', valueOf: (ref) => refs.encode(ref, 'T.T0001') });
   const envelope = { value: { user: first.user, unreadableRoles: 0, fetchedAt: first.fetchedAt }, expires: Date.now() + 1e6 };
   const rowText = serializeRow(envelope);
   const settings = createWorkspaceSettings({ store: stores.settings, healthStore: cache });
@@ -133,9 +133,9 @@ async function steps() {
     ),
     await time('settings.getPolicy + getConnection (single workspace: nothing saved)', () => Promise.all([settings.getPolicy('T.T1'), settings.getConnection('T.T1')])),
     await time('throttle.take (2 rate-limiter-flexible consumes)', (i) => throttle.take('T.T1', `U${i % 64}`)),
-    await time('renderCards, same user object again (the card drawn before)', () => renderCards('private', [item], { audience: '#ops', astroUiUrl: 'https://cloud.astronomer.io', valueOf: refs.encode })),
+    await time('renderCards, same user object again (the card drawn before)', () => renderCards('private', [item], { audience: '#ops', astroUiUrl: 'https://cloud.astronomer.io', valueOf: (ref) => refs.encode(ref, 'T.T0001') })),
     await time('renderCards, a new user object each time (drawn afresh)', () =>
-      renderCards('private', [{ ...item, user: { ...item.user } }], { audience: '#ops', astroUiUrl: 'https://cloud.astronomer.io', valueOf: refs.encode }),
+      renderCards('private', [{ ...item, user: { ...item.user } }], { audience: '#ops', astroUiUrl: 'https://cloud.astronomer.io', valueOf: (ref) => refs.encode(ref, 'T.T0001') }),
     ),
     await time('blockKitViolations (replyVia pre-check)', () => blockKitViolations(message, 'message')),
     await time('JSON.stringify(card payload) (respond body)', () => JSON.stringify({ response_type: 'ephemeral', replace_original: false, ...message })),

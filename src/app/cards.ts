@@ -33,13 +33,14 @@ export interface CardRefs {
    * under Block Kit's 2000-character button value
    * (https://docs.slack.dev/reference/block-kit/block-elements/button-element).
    */
-  encode(ref: CardRef): string;
+  encode(ref: CardRef, workspaceKey: string): string;
   /**
    * Parses a value that came back from Slack. `verified` is true only for a value this server
-   * signed (HMAC-SHA-256 with its own key); an older `v1|…` value or a wrong MAC parses with
-   * `verified: false` (then only its Astro user IDs are used). Undefined for anything else.
+   * signed (HMAC-SHA-256 with its own key) for this workspace; an older `v1|…` value, a wrong MAC
+   * or another workspace's card parses with `verified: false` (then only its Astro user IDs are
+   * used). Undefined for anything else.
    */
-  decode(value: string | undefined): { ref: CardRef; verified: boolean } | undefined;
+  decode(value: string | undefined, workspaceKey: string): { ref: CardRef; verified: boolean } | undefined;
 }
 
 const REF_RE = /^v([12])\|(c[0-9a-z]{24})\|(private|thread|shared)\|([UW][A-Z0-9]{2,30})?\|((?:c[0-9a-z]{24},){0,9}c[0-9a-z]{24})(?:\|([A-Za-z0-9_-]{22}))?$/;
@@ -51,13 +52,14 @@ const REF_RE = /^v([12])\|(c[0-9a-z]{24})\|(private|thread|shared)\|([UW][A-Z0-9
  */
 export function createCardRefs(secret: string): CardRefs {
   const key = createHmac('sha256', 'astro-user card reference').update(secret).digest();
-  const mac = (payload: string) => createHmac('sha256', key).update(payload).digest('base64url').slice(0, 22);
+  /** The MAC of a value's payload, bound to the workspace it was drawn for. */
+  const mac = (payload: string, workspaceKey: string) => createHmac('sha256', key).update(`${workspaceKey}\n${payload}`).digest('base64url').slice(0, 22);
   return {
-    encode(ref) {
+    encode(ref, workspaceKey) {
       const payload = ['v2', ref.userId, ref.kind, ref.by ?? '', ref.list.join(',')].join('|');
-      return `${payload}|${mac(payload)}`;
+      return `${payload}|${mac(payload, workspaceKey)}`;
     },
-    decode(value) {
+    decode(value, workspaceKey) {
       const m = REF_RE.exec(value ?? '');
       if (!m) return undefined;
       const list = [...new Set(m[5]!.split(','))];
@@ -66,7 +68,7 @@ export function createCardRefs(secret: string): CardRefs {
       let verified = false;
       if (m[1] === '2' && m[6]) {
         const payload = value!.slice(0, value!.length - m[6].length - 1);
-        const expected = Buffer.from(mac(payload));
+        const expected = Buffer.from(mac(payload, workspaceKey));
         verified = expected.length === m[6].length && timingSafeEqual(expected, Buffer.from(m[6]));
       }
       return { ref, verified };
@@ -126,7 +128,7 @@ export async function mayBePublic(ctx: AskContext, policy: WorkspacePolicy, clic
  * bypassing the cache; one throttle point each) and decides where the new card goes.
  */
 export async function refreshCard(services: Services, ctx: AskContext, refs: CardRefs, click: Click): Promise<RefreshResult> {
-  const decoded = refs.decode(click.value);
+  const decoded = refs.decode(click.value, ctx.workspace.key);
   if (!decoded) return { kind: 'ignored' };
   const { ref, verified } = decoded;
   const queries = ref.list.map((userId) => ({ kind: 'user_id' as const, userId }));
@@ -172,7 +174,7 @@ export type ShareResult = { kind: 'shared'; found: FoundUser; by: string } | { k
  * posted for everyone with "shared by", when the conversation may see it.
  */
 export async function shareCard(services: Services, ctx: AskContext, refs: CardRefs, click: Click): Promise<ShareResult> {
-  const decoded = refs.decode(click.value);
+  const decoded = refs.decode(click.value, ctx.workspace.key);
   const by = ctx.asker.slackUserId;
   if (!decoded || !by) return { kind: 'ignored' };
   let policy: WorkspacePolicy;

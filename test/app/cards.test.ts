@@ -10,8 +10,8 @@ import { useCaseWorld, type UseCaseWorld } from '../support/use-cases.js';
 
 const refs = createCardRefs('use-case tests');
 const asker = { kind: 'person', slackUserId: 'U0ASKER' } as const;
-const threadCard = refs.encode({ userId: ADA.id, kind: 'thread', by: 'U0ORIGINAL', list: [ADA.id] });
-const privateCard = refs.encode({ userId: ADA.id, kind: 'private', list: [ADA.id] });
+const threadCard = refs.encode({ userId: ADA.id, kind: 'thread', by: 'U0ORIGINAL', list: [ADA.id] }, 'T.T0001');
+const privateCard = refs.encode({ userId: ADA.id, kind: 'private', list: [ADA.id] }, 'T.T0001');
 
 let w: UseCaseWorld;
 beforeEach(async () => {
@@ -57,7 +57,7 @@ describe('Refresh decides visibility on the server', () => {
     expect(await refresh({ value: forged, ephemeral: false, channelId: 'C0OPS' })).toMatchObject({ kind: 'private', card: { kind: 'private' } });
     const v1 = `v1|${ADA.id}|shared|U0ORIGINAL|${ADA.id}`;
     expect(await refresh({ value: v1, ephemeral: false, channelId: 'C0OPS' })).toMatchObject({ kind: 'private' });
-    const other = createCardRefs('another secret').encode({ userId: ADA.id, kind: 'shared', by: 'U0X', list: [ADA.id] });
+    const other = createCardRefs('another secret').encode({ userId: ADA.id, kind: 'shared', by: 'U0X', list: [ADA.id] }, 'T.T0001');
     expect((await refresh({ value: other, ephemeral: false, channelId: 'C0OPS' })).kind).toBe('private');
   });
 
@@ -111,7 +111,7 @@ describe('refusals and errors on buttons are private and leave the card', () => 
 
 describe('Share', () => {
   it('posts for everyone in a channel Slack says is not shared, naming the sharer from the request', async () => {
-    const r = await share({ value: refs.encode({ userId: ADA.id, kind: 'private', by: 'U0FORGED', list: [ADA.id] }), ephemeral: true, channelId: 'C0OPS' });
+    const r = await share({ value: refs.encode({ userId: ADA.id, kind: 'private', by: 'U0FORGED', list: [ADA.id] }, 'T.T0001'), ephemeral: true, channelId: 'C0OPS' });
     expect(r).toMatchObject({ kind: 'shared', by: 'U0ASKER', found: { userId: ADA.id } });
   });
 
@@ -121,5 +121,30 @@ describe('Share', () => {
   ])('keeps cards private in %s', async (_name, channelId) => {
     expect(await share({ value: privateCard, ephemeral: true, channelId })).toEqual({ kind: 'refused', failure: { code: 'public_not_allowed' } });
     expect(w.takes).toHaveLength(0);
+  });
+});
+
+describe('card references', () => {
+  it("are bound to their workspace: another workspace's signed card refreshes privately", async () => {
+    const elsewhere = refs.encode({ userId: ADA.id, kind: 'thread', by: 'U0ORIGINAL', list: [ADA.id] }, 'T.T0OTHER');
+    expect(await refresh({ value: elsewhere, ephemeral: false, channelId: 'C0OPS' })).toMatchObject({ kind: 'private' });
+    expect(refs.decode(elsewhere, 'T.T0OTHER')?.verified).toBe(true);
+    expect(refs.decode(elsewhere, 'T.T0001')?.verified).toBe(false);
+  });
+
+  it('are read whole: extra text before or after, an ID list without the clicked user, or more than 10 IDs are not cards', () => {
+    const good = refs.encode({ userId: ADA.id, kind: 'private', list: [ADA.id] }, 'T.T0001');
+    expect(refs.decode(good, 'T.T0001')).toMatchObject({ verified: true, ref: { userId: ADA.id, kind: 'private', list: [ADA.id] } });
+    expect(refs.decode(`x${good}`, 'T.T0001')).toBeUndefined();
+    expect(refs.decode(`${good}x`, 'T.T0001')).toBeUndefined();
+    expect(refs.decode(`v2|${ADA.id}|private||cother0000000000000000000|${'A'.repeat(22)}`, 'T.T0001')).toBeUndefined();
+    const eleven = Array.from({ length: 11 }, (_, i) => `c${String(i).padStart(24, '0')}`);
+    expect(refs.decode(`v1|${eleven[0]}|private||${eleven.join(',')}`, 'T.T0001')).toBeUndefined();
+  });
+
+  it('verify only under the key that signed them', () => {
+    const value = refs.encode({ userId: ADA.id, kind: 'shared', by: 'U0X', list: [ADA.id] }, 'T.T0001');
+    expect(createCardRefs('another secret').decode(value, 'T.T0001')?.verified).toBe(false);
+    expect(createCardRefs('use-case tests').decode(value, 'T.T0001')?.verified).toBe(true);
   });
 });

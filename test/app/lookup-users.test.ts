@@ -57,14 +57,14 @@ describe('one abuse-limit point per query', () => {
 
   it('Refresh, Share and the picker each take exactly one point per user they show', async () => {
     w.slack.channels.C0PUBLIC = false;
-    const value = refs.encode({ userId: ADA.id, kind: 'private', list: [ADA.id] });
+    const value = refs.encode({ userId: ADA.id, kind: 'private', list: [ADA.id] }, 'T.T0001');
     expect((await refreshCard(w.services, w.ctx(asker, 'refresh'), refs, { value, ephemeral: true })).kind).toBe('replace');
     expect(w.takes).toHaveLength(1);
     expect((await shareCard(w.services, w.ctx(asker, 'share'), refs, { value, ephemeral: true, channelId: 'C0PUBLIC' })).kind).toBe('shared');
     expect(w.takes).toHaveLength(2);
     expect((await pickUser(w.services, w.ctx(asker, 'picker'), ADAM.id))?.kind).toBe('found');
     expect(w.takes).toHaveLength(3);
-    const two = refs.encode({ userId: ADA.id, kind: 'private', list: [ADA.id, ADAM.id] });
+    const two = refs.encode({ userId: ADA.id, kind: 'private', list: [ADA.id, ADAM.id] }, 'T.T0001');
     expect((await refreshCard(w.services, w.ctx(asker, 'refresh'), refs, { value: two, ephemeral: true })).kind).toBe('replace');
     expect(w.takes).toHaveLength(5);
   });

@@ -42,7 +42,7 @@ export function exampleCard(): { text: string; blocks: unknown[] } {
   const m = renderCards('private', [{ userId: ADA.id, user: AstroUserSchema.parse(ADA), fetchedAt: EXAMPLE_FETCHED_AT, names: EXAMPLE_NAMES, teams }], {
     audience: '#ops',
     astroUiUrl: 'https://cloud.astronomer.io',
-    valueOf: createCardRefs('example').encode,
+    valueOf: (ref) => createCardRefs('example').encode(ref, 'T.T0001'),
   });
   // As sent: every mrkdwn text verbatim (src/slack/reply.ts).
   return { text: m.text, blocks: verbatim(m.blocks) };

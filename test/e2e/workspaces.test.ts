@@ -48,7 +48,7 @@ const ALLOWED = ['TONE', 'TTWO', 'TNOCFG', 'TMEMBER', 'TBADTOK', 'TPAIR1', 'TPAI
 describe('several Slack workspaces', () => {
   let h: TestHarness;
   let dir: string;
-  let installedAtByTeam: Record<string, number> = {};
+  const installedAtByTeam: Record<string, number> = {};
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'au-ws-'));

@@ -13,7 +13,7 @@ import { renderCards, type CardKind } from '../../src/slack/views/cards.js';
 import { renderHome } from '../../src/slack/views/home.js';
 import { toFailure } from '../../src/core/outcomes.js';
 import { failureMessage } from '../../src/slack/views/messages.js';
-import { createCardRefs } from '../../src/app/cards.js';
+import { createCardRefs, type CardRef } from '../../src/app/cards.js';
 
 /** Card references signed as the app signs them. */
 const REFS = createCardRefs('test secret');
@@ -126,7 +126,7 @@ describe('renderers under fast-check', { timeout: 60_000 }, () => {
     fc.assert(
       fc.property(fc.array(item, { minLength: 1, maxLength: 7 }), fc.constantFrom<CardKind>('private', 'thread', 'shared'), fc.nat(2000), (items, kind, notShown) => {
         const list = items.map((it, i) => ({ userId: cid('list', i), ...('user' in it ? { user: it.user, fetchedAt: FETCHED_AT } : { failure: it.failure }) }));
-        const msg = renderCards(kind, list, { astroUiUrl: 'https://cloud.astronomer.io', by: kind === 'shared' ? 'USHARER' : 'UASKER', audience: '#ops', notShown, valueOf: REFS.encode });
+        const msg = renderCards(kind, list, { astroUiUrl: 'https://cloud.astronomer.io', by: kind === 'shared' ? 'USHARER' : 'UASKER', audience: '#ops', notShown, valueOf: (ref) => REFS.encode(ref, 'T.T0001') });
         expectSafe(msg, 'message');
       }),
       { numRuns: 60 },
@@ -140,12 +140,13 @@ describe('renderers under fast-check', { timeout: 60_000 }, () => {
       by: fc.constantFrom('UASKER', 'USHARER'),
       fetchedAt: fc.constantFrom(FETCHED_AT, FETCHED_AT + 60_000),
       astroUiUrl: fc.constantFrom('https://cloud.astronomer.io', 'https://cloud.astronomer-dev.io'),
+      scope: fc.constantFrom('T.T0001', 'T.T0002'),
     });
     fc.assert(
       fc.property(user, fc.array(ctx, { minLength: 1, maxLength: 6 }), (u, contexts) => {
         for (const c of contexts) {
           const items = (x: AstroUser) => [{ userId: cid('memo'), user: x, fetchedAt: c.fetchedAt }];
-          const options = { astroUiUrl: c.astroUiUrl, by: c.by, audience: c.audience, valueOf: REFS.encode };
+          const options = { astroUiUrl: c.astroUiUrl, by: c.by, audience: c.audience, scope: c.scope, valueOf: (ref: CardRef) => REFS.encode(ref, c.scope) };
           const again = renderCards(c.kind, items(u), options);
           const afresh = renderCards(c.kind, items(structuredClone(u)), options);
           expect(again).toEqual(afresh);

@@ -22,13 +22,16 @@ export function itemsOf(answers: readonly Answer[]): CardListItem[] {
 /** The message for answers of one kind of card, with buttons carrying signed card references. */
 export function cardsMessage(
   deps: Pick<ListenerDeps, 'cardRefs' | 'astroUiUrl'>,
+  /** The workspace the card is drawn for (its buttons' references are bound to it). */
+  workspaceKey: string,
   kind: CardKind,
   answers: readonly Answer[],
   options: { by?: string | undefined; audience?: string; notShown?: number } = {},
 ): RenderedMessage {
   return renderCards(kind, itemsOf(answers), {
     astroUiUrl: deps.astroUiUrl,
-    valueOf: (ref) => deps.cardRefs.encode(ref),
+    valueOf: (ref) => deps.cardRefs.encode(ref, workspaceKey),
+    scope: workspaceKey,
     ...(options.by ? { by: options.by } : {}),
     ...(options.audience ? { audience: options.audience } : {}),
     ...(options.notShown ? { notShown: options.notShown } : {}),
@@ -36,8 +39,8 @@ export function cardsMessage(
 }
 
 /** The message for one answer shown privately: a card, a picker, or the failure in words. */
-export function answerMessage(deps: Pick<ListenerDeps, 'cardRefs' | 'astroUiUrl'>, answer: Answer, audience: string): RenderedMessage {
+export function answerMessage(deps: Pick<ListenerDeps, 'cardRefs' | 'astroUiUrl'>, workspaceKey: string, answer: Answer, audience: string): RenderedMessage {
   if (answer.kind === 'choose') return renderPicker(answer.candidates, answer.text);
   if (answer.kind === 'failed') return failureMessage(answer.failure, answer.label);
-  return cardsMessage(deps, 'private', [answer], { audience });
+  return cardsMessage(deps, workspaceKey, 'private', [answer], { audience });
 }

@@ -38,6 +38,8 @@ export interface CardsContext {
    * reference the server signs (src/app/cards.ts); the view only places it.
    */
   valueOf(ref: { userId: string; kind: CardKind; by?: string; list: string[] }): string;
+  /** What else the button values depend on (the workspace), so a card drawn before is reused only for the same. */
+  scope?: string;
 }
 
 /** A single card already drawn for a user object, with everything else it was drawn from. */
@@ -64,7 +66,7 @@ const DRAWN_PER_USER = 4;
 export function renderCards(kind: CardKind, items: CardListItem[], ctx: CardsContext): RenderedMessage {
   const only = items[0];
   if (items.length !== 1 || !only || !('user' in only) || kind === 'thread' || ctx.notShown) return draw(kind, items, ctx);
-  const key = JSON.stringify([kind, only.userId, only.fetchedAt, ctx.by ?? '', ctx.audience ?? '', ctx.astroUiUrl]);
+  const key = JSON.stringify([kind, only.userId, only.fetchedAt, ctx.by ?? '', ctx.audience ?? '', ctx.astroUiUrl, ctx.scope ?? '']);
   const earlier = drawn.get(only.user) ?? [];
   const hit = earlier.find((d) => d.key === key && d.names === only.names && d.teams === only.teams);
   if (hit) return hit.message;

@@ -65,12 +65,12 @@ export function cardRefresh(deps: ListenerDeps) {
         await replyVia(args.respond, failureMessage(result.failure, ''), deps.log);
         return;
       case 'private': {
-        const ok = await replyVia(args.respond, cardsMessage(deps, 'private', result.card.answers, { audience }), deps.log);
+        const ok = await replyVia(args.respond, cardsMessage(deps, ctx.workspace.key, 'private', result.card.answers, { audience }), deps.log);
         if (!ok) await expiredNote(deps, args, 'refresh that card');
         return;
       }
       case 'replace': {
-        const message = cardsMessage(deps, result.card.kind, result.card.answers, { by: result.card.by, audience });
+        const message = cardsMessage(deps, ctx.workspace.key, result.card.kind, result.card.answers, { by: result.card.by, audience });
         const ok = await replyVia(args.respond, message, deps.log, { replaceOriginal: true, responseType: result.inChannel ? 'in_channel' : 'ephemeral' });
         if (!ok) await expiredNote(deps, args, 'refresh that card');
       }
@@ -92,7 +92,7 @@ export function cardShare(deps: ListenerDeps) {
       await replyVia(args.respond, failureMessage(result.failure, ''), deps.log);
       return;
     }
-    const ok = await replyVia(args.respond, cardsMessage(deps, 'shared', [{ kind: 'found', found: result.found }], { by: result.by }), deps.log, { responseType: 'in_channel' });
+    const ok = await replyVia(args.respond, cardsMessage(deps, ctx.workspace.key, 'shared', [{ kind: 'found', found: result.found }], { by: result.by }), deps.log, { responseType: 'in_channel' });
     deps.log.info({ outcome: ok ? 'shared' : 'failed' }, 'share');
     if (!ok) await expiredNote(deps, args, 'share that card');
   };
@@ -107,7 +107,7 @@ export function pickUser(deps: ListenerDeps) {
     const ctx = askContext(deps, { context: args.context, body: args.body, client: args.client }, person(args.body.user.id), 'picker');
     const answer = await pickUserCase(deps.services, ctx, args.action.value ?? '');
     if (!answer) return;
-    const ok = await replyVia(args.respond, answerMessage(deps, answer, audienceOf(args.body.channel)), deps.log, { replaceOriginal: answer.kind === 'found' });
+    const ok = await replyVia(args.respond, answerMessage(deps, ctx.workspace.key, answer, audienceOf(args.body.channel)), deps.log, { replaceOriginal: answer.kind === 'found' });
     if (!ok) await expiredNote(deps, args, 'show that card');
   };
 }

@@ -39,7 +39,7 @@ export function astroUserCommand(deps: ListenerDeps) {
     await ack();
     const ctx = askContext(deps, { context: args.context, body: command, client: args.client }, person(command.user_id), 'command');
     const { value: answer, shown } = await withProgress(lookUpQuery(deps.services, ctx, query), deps.progressAfterMs, () => replyVia(respond, workingOnItMessage, deps.log));
-    const message = answerMessage(deps, answer, audienceOf({ id: command.channel_id, name: command.channel_name }));
+    const message = answerMessage(deps, ctx.workspace.key, answer, audienceOf({ id: command.channel_id, name: command.channel_name }));
     await replyVia(respond, message, deps.log, { replaceOriginal: shown === true });
   };
 }

@@ -69,7 +69,7 @@ export function appMention(deps: ListenerDeps) {
         ? mentionHelp
         : result.kind === 'refused'
           ? failureMessage(result.failure, '')
-          : cardsMessage(deps, 'thread', result.answers, { by: asker.slackUserId, notShown: result.notShown });
+          : cardsMessage(deps, ctx.workspace.key, 'thread', result.answers, { by: asker.slackUserId, notShown: result.notShown });
     const noteTs = await note;
     await post(client, { channel: event.channel, threadTs, ...(privatelyTo ? { privatelyTo } : {}), ...(noteTs && !privatelyTo ? { replaceTs: noteTs } : {}) }, message, deps.log);
   };

@@ -45,7 +45,7 @@ export function lookupMessageShortcut(deps: ListenerDeps) {
     const asked = queries.slice(0, MAX_QUERIES_PER_MESSAGE);
     const ctx = askContext(deps, { context, body: shortcut, client }, person(shortcut.user.id), 'shortcut');
     const { value: answers, shown } = await withProgress(lookUpQueries(deps.services, ctx, asked), deps.progressAfterMs, () => replyVia(respond, workingOnItMessage, deps.log));
-    const message = cardsMessage(deps, 'private', answers, { audience: audienceOf(shortcut.channel), notShown: queries.length - asked.length });
+    const message = cardsMessage(deps, ctx.workspace.key, 'private', answers, { audience: audienceOf(shortcut.channel), notShown: queries.length - asked.length });
     await replyVia(respond, message, deps.log, { replaceOriginal: shown === true });
   };
 }
