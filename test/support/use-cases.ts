@@ -73,7 +73,11 @@ export interface UseCaseWorld {
 function standInAstro(state: { down: boolean }) {
   return (req: RecordedRequest, res: ServerResponse) => {
     if (state.down) return json(res, 503, { message: 'down for maintenance', requestId: 'req-down-1' });
+    // A token whose signature says REFUSED is one Astro does not accept.
+    if (String(req.headers.authorization ?? '').endsWith('.UkVGVVNFRA')) return json(res, 401, { message: 'bad token', requestId: 'req-401' });
     if (answerUsersList(req, res, [ADA, ADAM])) return;
+    // Connect Astro's test call (ListUsers, limit 1).
+    if (req.url === `/organizations/${ORG_ID}/users?offset=0&limit=1`) return json(res, 200, { users: [ADA], offset: 0, limit: 1, totalCount: 2 });
     const user = [ADA, ADAM].find((u) => req.url === `/organizations/${ORG_ID}/users/${u.id}`);
     if (user) return json(res, 200, user);
     return json(res, 404, { message: 'not found', requestId: 'req-404' });
