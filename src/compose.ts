@@ -36,7 +36,9 @@ import type { App } from '@slack/bolt';
 import { BestEffortCache } from './store/best-effort-cache.js';
 import { ofWorkspace, openStores, type Stores } from './store/index.js';
 import { boundedOnceStore } from './store/once.js';
+import { checkEncryptionKey, describeKeyProblem } from './store/rotation.js';
 import { SecretBox } from './store/secret-box.js';
+import { createHealth, type Health } from './server/health.js';
 
 /** Parts a test (or a later feature) may supply instead of the defaults. */
 export interface AppDeps {
@@ -99,6 +101,10 @@ export interface BuiltServices {
   services: WorkspaceDeps & Claims;
   lookup: Lookup;
   metrics: Metrics;
+  /** What /healthz reports. */
+  health: Health;
+  /** Seals secrets, when ENCRYPTION_KEY is set. */
+  box?: SecretBox;
   installationStore?: ReturnType<typeof createInstallationStore>;
 }
 
@@ -110,7 +116,15 @@ export interface BuiltServices {
 export function createServices(config: Config, deps: AppDeps & { log: Logger; stores: Stores }): BuiltServices {
   const { log, stores } = deps;
   let metrics: Metrics | undefined;
-  const inner = deps.astro ?? createAstroClient({ onResponse: ({ status, durationMs }) => metrics?.upstreamSeconds.observe({ status: String(status ?? 0) }, durationMs / 1000) });
+  const health = createHealth({ socketMode: Boolean(config.slack.appToken) });
+  const inner =
+    deps.astro ??
+    createAstroClient({
+      onResponse: ({ status, durationMs }) => {
+        metrics?.upstreamSeconds.observe({ status: String(status ?? 0) }, durationMs / 1000);
+        health.astroAnswered(status);
+      },
+    });
   const astro = createResilientAstroClient(inner, {
     requestsPerSecond: config.astroRequestsPerSecond,
     onRetry: ({ kind }) => metrics?.retries.inc({ kind }),
@@ -121,8 +135,20 @@ export function createServices(config: Config, deps: AppDeps & { log: Logger; st
   metrics = m;
 
   const box = config.encryption ? new SecretBox(config.encryption.key, config.encryption.previous) : undefined;
+  /** A stored secret that would not decrypt: logged with its cause, counted, shown in /healthz. */
+  const unreadable = (kind: 'installation' | 'astro_token') => (cause: unknown) => {
+    log.error({ kind, err: cause }, 'a stored secret would not decrypt with ENCRYPTION_KEY or ENCRYPTION_KEY_PREVIOUS');
+    m.unreadableSecrets.inc({ kind });
+    health.sealFailed();
+  };
   const cacheOf = (component: string, store = stores.cache) => new BestEffortCache(store, { log: log.child({ component }) });
-  const settings = createWorkspaceSettings({ store: stores.settings, healthStore: cacheOf('health'), ...(box ? { box } : {}), ...(deps.readCacheMs !== undefined ? { readCacheTtlMs: deps.readCacheMs } : {}) });
+  const settings = createWorkspaceSettings({
+    store: stores.settings,
+    healthStore: cacheOf('health'),
+    onUnreadable: unreadable('astro_token'),
+    ...(box ? { box } : {}),
+    ...(deps.readCacheMs !== undefined ? { readCacheTtlMs: deps.readCacheMs } : {}),
+  });
   const defaults = config.astro.apiToken && config.astro.organizationId ? { apiUrl: config.astro.apiUrl, apiToken: config.astro.apiToken, organizationId: config.astro.organizationId } : undefined;
   const defaultsFor = config.mode === 'single' ? ('all' as const) : config.astroEnvTeamIds;
   const namesCache = cacheOf('names');
@@ -144,6 +170,7 @@ export function createServices(config: Config, deps: AppDeps & { log: Logger; st
       ? createInstallationStore({
           store: stores.installs,
           box,
+          onUnreadable: unreadable('installation'),
           ...(config.allowedTeamIds ? { allowed: config.allowedTeamIds } : {}),
           ...(deps.readCacheMs !== undefined ? { memoryTtlMs: Math.max(1, deps.readCacheMs) } : {}),
         })
@@ -167,7 +194,7 @@ export function createServices(config: Config, deps: AppDeps & { log: Logger; st
     claimOnce: (key, ttlMs) => once.claim(key, ttlMs),
   };
 
-  return { services, lookup, metrics: m, ...(installationStore ? { installationStore } : {}) };
+  return { services, lookup, metrics: m, health, ...(box ? { box } : {}), ...(installationStore ? { installationStore } : {}) };
 }
 
 /**
@@ -179,7 +206,7 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<Ast
   const log = deps.log ?? createLogger({ level: config.logLevel, secrets: secretsOf(config) });
   const stores = deps.stores ?? (await openStores(config.store, { log }));
 
-  const { services, lookup, metrics: m, installationStore } = createServices(config, { ...deps, log, stores });
+  const { services, lookup, metrics: m, health, box, installationStore } = createServices(config, { ...deps, log, stores });
   const envTarget = config.astro.apiToken && config.astro.organizationId ? { apiUrl: config.astro.apiUrl, apiToken: config.astro.apiToken, organizationId: config.astro.organizationId } : undefined;
   const responder = createResponder({ timeoutMs: RESPOND_TIMEOUT_MS });
   const socketMode = Boolean(config.slack.appToken);
@@ -189,7 +216,11 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<Ast
       : { token: config.slack.botToken };
   const bolt = createBoltApp(config, {
     log,
-    routes: customRoutes(stores, m, config.metricsToken),
+    routes: customRoutes(stores, health, m, config.metricsToken),
+    onSocket: (connected) => {
+      health.socket(connected);
+      if (!connected) log.warn('Socket Mode connection to Slack is down; reconnecting');
+    },
     auth,
     responder,
     ...(deps.processBeforeResponse !== undefined ? { processBeforeResponse: deps.processBeforeResponse } : {}),
@@ -229,6 +260,17 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<Ast
     metrics: m,
     log,
     async start() {
+      // ENCRYPTION_KEY must open what is stored: a wrong key stops start-up with one line.
+      if (box) {
+        const check = await checkEncryptionKey(stores, box).catch((err: unknown) => {
+          log.warn({ err }, 'could not check ENCRYPTION_KEY against the store (it is not answering); starting anyway');
+          return undefined;
+        });
+        if (check && 'problem' in check) {
+          if (check.problem === 'wrong_key') throw new Error(describeKeyProblem(check));
+          log.warn({ count: check.count }, describeKeyProblem(check));
+        } else if (check && check.unreadable > 0) log.warn({ unreadable: check.unreadable }, 'some stored secrets open with no configured key');
+      }
       // An expired ASTRO_API_TOKEN stops start-up; a refused or unreachable one is only logged.
       if (envTarget && deps.checkAstroTokenAtStart !== false) await checkEnvToken(services.astro, envTarget, log);
       const port = await startBolt(bolt, config);

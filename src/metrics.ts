@@ -21,6 +21,8 @@ export interface Metrics {
   retries: Counter<'kind'>;
   /** Lookups refused by the abuse limits, by scope (`user`, `workspace`). */
   throttled: Counter<'scope'>;
+  /** Stored secrets that would not decrypt, by kind (`installation`, `astro_token`). */
+  unreadableSecrets: Counter<'kind'>;
 }
 
 const BREAKER_VALUE: Record<BreakerStateName, number> = { closed: 0, 'half-open': 1, open: 2 };
@@ -51,7 +53,13 @@ export function createMetrics(breakerState: () => BreakerStateName): Metrics {
       this.set(BREAKER_VALUE[breakerState()]);
     },
   });
-  return { registry, lookups, cache, upstreamSeconds, retries, throttled };
+  const unreadableSecrets = new Counter({
+    name: 'astro_user_unreadable_secrets_total',
+    help: 'Stored secrets (installations, Astro tokens) that would not decrypt with the configured keys, by kind',
+    labelNames: ['kind'] as const,
+    registers: [registry],
+  });
+  return { registry, lookups, cache, upstreamSeconds, retries, throttled, unreadableSecrets };
 }
 
 /** True when the request's `Authorization: Bearer …` equals `token`, in constant time. */

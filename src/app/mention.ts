@@ -4,7 +4,7 @@
  * them, and privately where the workspace or the Slack Connect rule says so.
  */
 import { findUserQueries } from '../core/find-queries.js';
-import { toFailure, type Failure } from '../core/outcomes.js';
+import { isRefusal, toFailure, type Failure } from '../core/outcomes.js';
 import type { WorkspacePolicy } from '../lookup/workspace-settings.js';
 import { lookUpQueries, type Answer } from './lookup-users.js';
 import type { Services } from './ports.js';
@@ -24,6 +24,8 @@ export interface Mention {
   text: string;
   /** Slack sets `is_ext_shared_channel` on the envelope of events from Slack Connect channels. */
   inSharedChannel: boolean;
+  /** The conversation (asked about with `conversations.info` when the envelope does not say it is shared). */
+  channel?: string;
   /** The app's own bot user and bot IDs (`context.botUserId`, `context.botId`). */
   self: { userId?: string; botId?: string };
 }
@@ -84,11 +86,20 @@ export async function answerMention(
     if (retryNum) return { kind: 'ignore', reason: 'already_answered' };
     return { kind: 'refused', privately: true, failure: toFailure(err) };
   }
-  const privately = policy.privateMentionReplies || (mention.inSharedChannel && !policy.allowPublicInSharedChannels);
+  // Slack Connect: the envelope's flag, else Slack's answer for the channel (pending shares count);
+  // when Slack cannot say, privately.
+  const shared =
+    !policy.allowPublicInSharedChannels &&
+    !policy.privateMentionReplies &&
+    (mention.inSharedChannel || (mention.channel ? (await ctx.directory.isExternal(mention.channel)) !== false : true));
+  const privately = policy.privateMentionReplies || (shared && !policy.allowPublicInSharedChannels);
   const queries = findUserQueries(mention.text, { ...(mention.self.userId ? { exceptUser: mention.self.userId } : {}) });
   if (queries.length === 0) return { kind: 'help', privately };
   const asked = queries.slice(0, MAX_QUERIES_PER_MESSAGE);
   onAnswering?.({ privately });
   const answers = await lookUpQueries(services, { ...ctx, surface: 'mention', visibility: privately ? 'private' : 'thread' }, asked);
+  // A refusal (a guest, the user-group limit, too many lookups…) is for the asker alone.
+  const refusal = answers.find((a) => a.kind === 'failed' && isRefusal(a.failure));
+  if (refusal?.kind === 'failed') return { kind: 'refused', privately: true, failure: refusal.failure };
   return { kind: 'answers', privately, answers, notShown: queries.length - asked.length };
 }

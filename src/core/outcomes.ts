@@ -58,6 +58,14 @@ export type Failure =
 /** The `code` of a {@link Failure}. */
 export type FailureCode = Failure['code'];
 
+/** Codes that refuse the asker or stop every answer (nothing about the Astro users asked for is said). */
+const REFUSALS: ReadonlySet<FailureCode> = new Set(['guest_refused', 'not_in_user_group', 'asker_unknown', 'bot_refused', 'throttled', 'store_unavailable']);
+
+/** True when `f` refuses the asker (or the app cannot answer anyone): such words are for the asker alone. */
+export function isRefusal(f: Failure): boolean {
+  return REFUSALS.has(f.code);
+}
+
 /** An error that carries a {@link Failure}: what lower layers throw for an expected outcome. */
 export class OutcomeError extends Error {
   /** The outcome, as data. */

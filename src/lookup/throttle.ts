@@ -50,11 +50,12 @@ export interface Throttle {
  * Creates the limits; with `redis`, counters live in Redis under `throttle:*` keys (shared by all
  * instances), with an in-memory limiter as insurance while Redis is unreachable.
  */
-export function createThrottle(limits: ThrottleLimits, redis?: ReturnType<typeof createClient>): Throttle {
-  const make = (keyPrefix: string, points: number): RateLimiterAbstract => {
+export function createThrottle(limits: ThrottleLimits, redis?: ReturnType<typeof createClient>, options: { redisTimeoutMs?: number } = {}): Throttle {
+  const redisTimeoutMs = options.redisTimeoutMs ?? 300;
+  const make = (keyPrefix: string, points: number): { limiter: RateLimiterAbstract; memory: RateLimiterMemory } => {
     const memory = new RateLimiterMemory({ keyPrefix, points, duration: 60 });
-    if (!redis) return memory;
-    return new RateLimiterRedis({
+    if (!redis) return { limiter: memory, memory };
+    const limiter = new RateLimiterRedis({
       storeClient: redis,
       useRedisPackage: true,
       keyPrefix: `throttle:${keyPrefix}`,
@@ -63,17 +64,33 @@ export function createThrottle(limits: ThrottleLimits, redis?: ReturnType<typeof
       rejectIfRedisNotReady: true,
       insuranceLimiter: memory,
     });
+    return { limiter, memory };
   };
   const user = make('user', limits.perUserPerMinute);
   const workspace = make('workspace', limits.perWorkspacePerMinute);
-  const consume = async (limiter: RateLimiterAbstract, key: string, points: number): Promise<number | undefined> => {
-    try {
-      await limiter.consume(key, points);
-      return undefined;
-    } catch (res) {
-      if (res instanceof RateLimiterRes) return res.msBeforeNext;
-      throw res;
-    }
+  /**
+   * Takes `points` from `limiter`, counting in memory instead when Redis errs (the library's
+   * insurance) or does not answer within `redisTimeoutMs` (a stalled Redis is still "ready" to its
+   * client, which has no command timeout: https://github.com/redis/node-redis/issues/2720).
+   */
+  const consume = async (pair: { limiter: RateLimiterAbstract; memory: RateLimiterMemory }, key: string, points: number): Promise<number | undefined> => {
+    const take = (l: RateLimiterAbstract) => l.consume(key, points).then(
+      () => undefined,
+      (res: unknown) => {
+        if (res instanceof RateLimiterRes) return res.msBeforeNext;
+        throw res;
+      },
+    );
+    if (pair.limiter === pair.memory) return take(pair.memory);
+    let timer: NodeJS.Timeout | undefined;
+    const slow = new Promise<'slow'>((resolve) => {
+      timer = setTimeout(() => resolve('slow'), redisTimeoutMs);
+    });
+    const shared = take(pair.limiter);
+    shared.catch(() => undefined);
+    const first = await Promise.race([shared, slow]);
+    clearTimeout(timer);
+    return first === 'slow' ? take(pair.memory) : first;
   };
   return {
     async take(installation, slackUserId, points = 1) {

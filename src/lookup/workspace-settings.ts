@@ -19,7 +19,7 @@ import { OutcomeError } from '../core/outcomes.js';
 import type { TokenClaims } from '../astro/token.js';
 import type { AstroDefaults } from '../config.js';
 import type { BestEffortCache } from '../store/best-effort-cache.js';
-import { StoreUnavailableError } from '../store/once.js';
+import { StoreUnavailableError, strictCall } from '../store/once.js';
 import { SecretBoxError, type SecretBox } from '../store/secret-box.js';
 import { installationKey, type InstallationRef, type SettingsResolver } from './settings.js';
 
@@ -95,12 +95,8 @@ const HealthRecord = z.object({
 const HEALTH_TTL_MS = 30 * 24 * 3600 * 1000;
 
 /** Runs a strict store call; any failure becomes {@link StoreUnavailableError}. */
-async function strict<T>(call: Promise<T>): Promise<T> {
-  try {
-    return await call;
-  } catch (err) {
-    throw new StoreUnavailableError('the settings store failed', { cause: err });
-  }
+function strict<T>(call: Promise<T>): Promise<T> {
+  return strictCall(call, 'the settings store');
 }
 
 /** Options of {@link createWorkspaceSettings}. */
@@ -125,6 +121,8 @@ export interface WorkspaceSettingsOptions {
    * "temporarily unavailable".
    */
   lastKnownTtlMs?: number;
+  /** Told when a saved Astro token would not decrypt (with the cause), e.g. after a key change. */
+  onUnreadable?: (cause: unknown) => void;
 }
 
 /** Settings per installation (key from `installationKey`). */
@@ -221,7 +219,10 @@ export function createWorkspaceSettings(options: WorkspaceSettingsOptions): Work
     try {
       opened = box.open(rec.data.sealedToken, aad(key));
     } catch (err) {
-      if (err instanceof SecretBoxError) throw new SettingsUnreadableError();
+      if (err instanceof SecretBoxError) {
+        options.onUnreadable?.(err);
+        throw new SettingsUnreadableError();
+      }
       throw err;
     }
     const { sealedToken: _s, v: _v, ...rest } = rec.data;

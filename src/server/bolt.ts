@@ -40,6 +40,8 @@ export interface BoltOptions {
   processBeforeResponse?: boolean;
   /** Posts to `response_url`s (used to tell a workspace without an installation). */
   responder: Responder;
+  /** Told when the Socket Mode connection goes up or down. */
+  onSocket?: (connected: boolean) => void;
 }
 
 /** A Bolt app, with the requests it is still working on. */
@@ -72,6 +74,12 @@ export function createBoltApp(config: Config, options: BoltOptions): BoltApp {
     ? new App({ ...common, appToken: config.slack.appToken, socketMode: true, ...(config.mode === 'single' ? { installerOptions: { port: config.port } } : {}) })
     : new App({ ...common, signingSecret: config.slack.signingSecret ?? '', processBeforeResponse: options.processBeforeResponse ?? false });
 
+  if (socketMode && options.onSocket) {
+    // Socket Mode client states: https://docs.slack.dev/tools/node-slack-sdk/socket-mode
+    const client = (app as unknown as { receiver: { client?: { on(event: string, f: () => void): void } } }).receiver.client;
+    client?.on('connected', () => options.onSocket?.(true));
+    for (const down of ['disconnected', 'reconnecting']) client?.on(down, () => options.onSocket?.(false));
+  }
   const inFlight = new Set<Promise<unknown>>();
   app.use(async ({ next, context }) => {
     context.correlationId = randomUUID();
@@ -84,15 +92,12 @@ export function createBoltApp(config: Config, options: BoltOptions): BoltApp {
     }
   });
   const onError = async ({ error, body }: { error: Error; body: unknown }): Promise<void> => {
-    if ((error as { code?: string }).code === 'slack_bolt_authorization_error' && storeWasDown(error)) {
-      // The installation could not be read: say so, never "not installed" (which invites a reinstall).
-      log.warn({ team: (body as { team_id?: string }).team_id }, 'could not read the installation: the store is not answering');
+    const unreadable = (error as { code?: string }).code === 'slack_bolt_authorization_error' ? INSTALLATION_UNREADABLE[codeIn(error) ?? ''] : undefined;
+    if (unreadable) {
+      // The installation could not be read: say why, never "not installed" (which invites a reinstall).
+      log.warn({ team: (body as { team_id?: string }).team_id, kind: codeIn(error) }, 'could not read the installation');
       const responseUrl = (body as { response_url?: unknown }).response_url;
-      if (typeof responseUrl === 'string') {
-        await options.responder
-          .to(responseUrl)({ response_type: 'ephemeral', text: ':construction: astro-user is temporarily unavailable (its storage is not answering). Try again in a moment.' })
-          .catch(() => undefined);
-      }
+      if (typeof responseUrl === 'string') await options.responder.to(responseUrl)({ response_type: 'ephemeral', text: unreadable }).catch(() => undefined);
       return;
     }
     if ((error as { code?: string }).code === 'slack_bolt_authorization_error') {
@@ -113,14 +118,21 @@ export function createBoltApp(config: Config, options: BoltOptions): BoltApp {
   return { app, socketMode, inFlight, log };
 }
 
-/** True when an error, or one it wraps (`original`, `cause`), is a store that did not answer. */
-function storeWasDown(error: unknown): boolean {
+/** The outcome code of an error, or of one it wraps (`original`, `cause`), other than `unexpected`. */
+function codeIn(error: unknown): string | undefined {
   for (let e = error, depth = 0; e && depth < 5; depth++) {
-    if (toFailure(e).code === 'store_unavailable') return true;
+    const { code } = toFailure(e);
+    if (code !== 'unexpected') return code;
     e = (e as { original?: unknown; cause?: unknown }).original ?? (e as { cause?: unknown }).cause;
   }
-  return false;
+  return undefined;
 }
+
+/** What to tell a person whose workspace's installation could not be read, by outcome code. */
+const INSTALLATION_UNREADABLE: Record<string, string> = {
+  store_unavailable: ':construction: astro-user is temporarily unavailable (its storage is not answering). Try again in a moment.',
+  settings_unreadable: ":warning: astro-user can't read this Slack workspace's installation (its encryption key changed). Tell the person who runs astro-user; reinstalling is not needed.",
+};
 
 /**
  * Verifies the bot token with Slack (`auth.test`) and starts listening on `config.port` (HTTP) or

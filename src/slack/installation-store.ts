@@ -11,7 +11,8 @@ import type Keyv from 'keyv';
 import { LRUCache } from 'lru-cache';
 import { z } from 'zod';
 import { installationKey } from '../lookup/settings.js';
-import { StoreUnavailableError } from '../store/once.js';
+import { OutcomeError } from '../core/outcomes.js';
+import { strictCall } from '../store/once.js';
 import type { SecretBox } from '../store/secret-box.js';
 
 const Record = z.object({ v: z.literal(1), sealed: z.string(), installedAt: z.number() });
@@ -30,6 +31,8 @@ export interface InstallationStoreOptions {
    * Default 1 hour; 0 turns it off.
    */
   lastKnownTtlMs?: number;
+  /** Told when a stored installation would not decrypt (with the cause), e.g. after a key change. */
+  onUnreadable?: (cause: unknown) => void;
   now?: () => number;
 }
 
@@ -60,13 +63,7 @@ export function createInstallationStore(options: InstallationStoreOptions): Astr
   const lastKnownTtlMs = options.lastKnownTtlMs ?? 60 * 60_000;
   const lastKnown = lastKnownTtlMs > 0 ? new LRUCache<string, Installation>({ max: 5000, ttl: lastKnownTtlMs }) : undefined;
   const aad = (key: string) => `${key}|installation`;
-  const strict = async <T>(call: Promise<T>): Promise<T> => {
-    try {
-      return await call;
-    } catch (err) {
-      throw new StoreUnavailableError('the installation store failed', { cause: err });
-    }
-  };
+  const strict = <T>(call: Promise<T>): Promise<T> => strictCall(call, 'the installation store');
 
   return {
     async storeInstallation(installation) {
@@ -96,7 +93,13 @@ export function createInstallationStore(options: InstallationStoreOptions): Astr
       }
       const rec = Record.safeParse(raw);
       if (!rec.success) throw new Error(`no installation for ${key}`);
-      const opened = box.open(rec.data.sealed, aad(key));
+      let opened: ReturnType<SecretBox['open']>;
+      try {
+        opened = box.open(rec.data.sealed, aad(key));
+      } catch (err) {
+        options.onUnreadable?.(err);
+        throw new OutcomeError({ code: 'settings_unreadable' }, 'the stored installation cannot be decrypted', { cause: err });
+      }
       const installation = JSON.parse(opened.plaintext) as Installation;
       if (opened.stale) {
         await strict(store.set(`slack:${key}`, { ...rec.data, sealed: box.seal(opened.plaintext, aad(key)) })).catch(() => undefined);

@@ -17,7 +17,7 @@
  * each value is copied once on write (a JSON round trip, so it reads back exactly as from the
  * other stores) and deep-frozen, and reads hand out that frozen copy without any parsing.
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { rootCertificates } from 'node:tls';
 import type { createClient } from '@keyv/redis';
@@ -61,6 +61,12 @@ export interface Stores {
   redis?: RedisClient;
   /** True when the backend answers a trivial query within `timeoutMs` (default 500 ms). Never throws. */
   ping(timeoutMs?: number): Promise<boolean>;
+  /**
+   * True when a write lands within `timeoutMs` (default 500 ms): a probe row is written (SQLite:
+   * also the file must still be the one opened, not deleted or replaced; a full disk fails the
+   * write). Never throws.
+   */
+  writable(timeoutMs?: number): Promise<boolean>;
   /**
    * Deletes every key of a best-effort namespace for which `matches(key)` is true (keys as the
    * app wrote them, without the namespace), e.g. all cache entries of an uninstalled workspace.
@@ -231,6 +237,7 @@ export async function openStores(location: StoreLocation, options: OpenStoresOpt
       once: memoryOnceStore(MEMORY_STORE_MAX_ENTRIES),
       kind: 'memory',
       ping: async () => true,
+      writable: async () => true,
       async deleteWhere(ns, matches) {
         const map = maps[BEST_EFFORT_NAMESPACES.indexOf(ns)]!;
         let n = 0;
@@ -259,6 +266,7 @@ export async function openStores(location: StoreLocation, options: OpenStoresOpt
     // One connection for the whole process: both drivers are synchronous, so statements never
     // interleave here; other processes on the same file are waited for (5 s busy timeout).
     const conn = openSqlite(file, { busyTimeoutMs: 5000 });
+    const inode = statSync(file).ino;
     log.debug({ driver: conn.driver }, 'sqlite store opened');
     const [cache, recent, settings, installs] = [...BEST_EFFORT_NAMESPACES, ...STRICT_NAMESPACES].map((ns) => {
       const strict = (STRICT_NAMESPACES as readonly string[]).includes(ns);
@@ -278,6 +286,16 @@ export async function openStores(location: StoreLocation, options: OpenStoresOpt
       once,
       kind: 'sqlite',
       ping: (timeoutMs = 500) => answers(query('SELECT 1'), timeoutMs),
+      writable: async (timeoutMs = 500) => {
+        try {
+          // A deleted (or replaced) file still takes writes through the open handle, lost at exit.
+          if (statSync(file).ino !== inode) return false;
+        } catch {
+          return false;
+        }
+        const write = async () => conn.run('INSERT INTO keyv (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value', 'health:probe', JSON.stringify({ value: Date.now() }));
+        return answers(write(), timeoutMs);
+      },
       async deleteWhere(ns, matches) {
         const rows = await query<{ key: string }>('SELECT key FROM keyv WHERE substr(key, 1, ?) = ?', ns.length + 1, `${ns}:`);
         const doomed = rows.map((r) => r.key).filter((k) => matches(withoutNamespace(ns, k)));
@@ -361,6 +379,7 @@ export async function openStores(location: StoreLocation, options: OpenStoresOpt
     kind: 'redis',
     redis: client,
     ping: (timeoutMs = 500) => answers(client.isReady ? client.ping() : Promise.reject(new Error('not ready')), timeoutMs),
+    writable: (timeoutMs = 500) => answers(client.isReady ? client.set('health:probe', String(Date.now()), { PX: 60_000 }) : Promise.reject(new Error('not ready')), timeoutMs),
     async deleteWhere(ns, matches) {
       let n = 0;
       for await (const batch of client.scanIterator({ MATCH: `${ns}::*`, COUNT: 500 })) {

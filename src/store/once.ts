@@ -17,6 +17,33 @@ export class StoreUnavailableError extends OutcomeError {
   }
 }
 
+/** How long a strict store call may take before it counts as unavailable, in ms. */
+export const STRICT_TIMEOUT_MS = 1500;
+
+/**
+ * Runs a strict store call: any failure, or no answer within `timeoutMs` (ms; a Redis that is
+ * stalled but still connected never answers, and its client has no command timeout), becomes
+ * {@link StoreUnavailableError}, so the caller never waits past its own deadlines.
+ * @throws {StoreUnavailableError}
+ */
+export async function strictCall<T>(call: Promise<T>, what: string, timeoutMs = STRICT_TIMEOUT_MS): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new StoreUnavailableError(`${what} did not answer within ${timeoutMs} ms`)), timeoutMs);
+  });
+  call.catch(() => undefined);
+  try {
+    return await Promise.race([
+      call.catch((err: unknown) => {
+        throw new StoreUnavailableError(`${what} failed`, { cause: err });
+      }),
+      timeout,
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /**
  * Wraps a strict store so that each claim answers within `timeoutMs` or rejects with
  * {@link StoreUnavailableError} (a Redis that accepts connections but never answers would

@@ -13,10 +13,11 @@ let w: UseCaseWorld;
 let n = 0;
 beforeEach(async () => {
   w = await useCaseWorld();
+  w.slack.channels = { C0OPS: false, C0CONNECT: true };
 });
 afterEach(() => w.close());
 
-const mention = (overrides: Partial<Mention> = {}): Mention => ({ eventId: `Ev${++n}`, text: `<@UBOT> ${ADA.id}`, inSharedChannel: false, self: { userId: 'UBOT', botId: 'B0SELF' }, ...overrides });
+const mention = (overrides: Partial<Mention> = {}): Mention => ({ eventId: `Ev${++n}`, text: `<@UBOT> ${ADA.id}`, inSharedChannel: false, channel: 'C0OPS', self: { userId: 'UBOT', botId: 'B0SELF' }, ...overrides });
 const ask = (asker: Asker, m: Mention = mention()) => answerMention(w.services, w.ctx(asker, 'mention'), m);
 const workflow: Asker = { kind: 'bot', botId: 'B0WORKFLOW' };
 const botWithUser: Asker = { kind: 'bot', botId: 'B0OTHER', slackUserId: 'U0OTHERBOT' };
@@ -48,10 +49,7 @@ describe('mentions by bots and workflows', () => {
 
   it('when allowed, never pass a user-group limit: refused without a lookup', async () => {
     await w.setPolicy({ allowBotMentions: true, allowedUserGroups: ['S0OPS'] });
-    for (const bot of [workflow, botWithUser]) {
-      const r = await ask(bot);
-      expect(r.kind === 'answers' && r.answers.map((x) => x.kind === 'failed' && x.failure.code)).toEqual(['not_in_user_group']);
-    }
+    for (const bot of [workflow, botWithUser]) expect(await ask(bot)).toEqual({ kind: 'refused', privately: true, failure: { code: 'not_in_user_group' } });
     expect(w.takes).toHaveLength(0);
     expect(w.astro.requests).toHaveLength(0);
   });
@@ -59,8 +57,7 @@ describe('mentions by bots and workflows', () => {
   it('when allowed, a bot user Slack cannot vouch for is refused where guests are', async () => {
     await w.setPolicy({ allowBotMentions: true });
     w.slack.people.U0OTHERBOT = { unknown: true };
-    const r = await ask(botWithUser);
-    expect(r.kind === 'answers' && r.answers[0]?.kind === 'failed' && r.answers[0].failure.code).toBe('asker_unknown');
+    expect(await ask(botWithUser)).toEqual({ kind: 'refused', privately: true, failure: { code: 'asker_unknown' } });
   });
 
   it('a person in an allowed user group is answered, one outside it is refused', async () => {
@@ -69,15 +66,23 @@ describe('mentions by bots and workflows', () => {
     const inside = await ask({ kind: 'person', slackUserId: 'U0IN' });
     const outside = await ask({ kind: 'person', slackUserId: 'U0OUT' });
     expect(inside.kind === 'answers' && inside.answers[0]?.kind).toBe('found');
-    expect(outside.kind === 'answers' && outside.answers[0]?.kind === 'failed' && outside.answers[0].failure.code).toBe('not_in_user_group');
+    expect(outside).toEqual({ kind: 'refused', privately: true, failure: { code: 'not_in_user_group' } });
   });
 });
 
 describe('mention privacy and de-duplication', () => {
+  it('tells a refused asker privately, never the whole thread', async () => {
+    w.slack.people.U0GUEST = { isGuest: true };
+    expect(await ask({ kind: 'person', slackUserId: 'U0GUEST' })).toEqual({ kind: 'refused', privately: true, failure: { code: 'guest_refused' } });
+  });
+
   it('answers privately in a Slack Connect channel unless the workspace allows public cards there', async () => {
     const person: Asker = { kind: 'person', slackUserId: 'U0ASKER' };
     expect(await ask(person, mention({ inSharedChannel: true }))).toMatchObject({ kind: 'answers', privately: true });
     expect(await ask(person, mention({ inSharedChannel: false }))).toMatchObject({ kind: 'answers', privately: false });
+    // The envelope does not always say: Slack is asked about the channel, and "can't tell" is private.
+    expect(await ask(person, mention({ channel: 'C0CONNECT' }))).toMatchObject({ kind: 'answers', privately: true });
+    expect(await ask(person, mention({ channel: 'G0UNKNOWN' }))).toMatchObject({ kind: 'answers', privately: true });
     await w.setPolicy({ allowPublicInSharedChannels: true });
     expect(await ask(person, mention({ inSharedChannel: true }))).toMatchObject({ kind: 'answers', privately: false });
   });

@@ -5,12 +5,14 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { allText } from '../support/block-kit.js';
-import { ORG_ID, startHarness, type TestHarness } from '../support/app.js';
+import { ORG_ID, slackHandler, startHarness, type TestHarness } from '../support/app.js';
 import { ADA } from '../support/fixtures.js';
 import { json } from '../support/http-stub.js';
 
 /** A second user, not yet cached when the thread test asks for her. */
 const GRACE = { ...ADA, id: 'clx1user0000003abcdefghij', username: 'grace@example.com', fullName: 'Grace Hopper' };
+/** A third, for the test where the note cannot be replaced. */
+const KATHERINE = { ...ADA, id: 'clx1user0000004abcdefghij', username: 'katherine@example.com', fullName: 'Katherine Johnson' };
 
 let h: TestHarness;
 let release: () => void = () => undefined;
@@ -25,7 +27,7 @@ beforeAll(async () => {
   h = await startHarness({
     astroHandler: async (req, res) => {
       await gate;
-      const user = [ADA, GRACE].find((u) => req.url === `/organizations/${ORG_ID}/users/${u.id}`);
+      const user = [ADA, GRACE, KATHERINE].find((u) => req.url === `/organizations/${ORG_ID}/users/${u.id}`);
       return user ? json(res, 200, user) : json(res, 404, { message: 'no' });
     },
     // Every lookup asks Astro (no hot results), so the gate holds each one.
@@ -66,5 +68,19 @@ describe('slow Astro', () => {
     const update = h.apiCalls('chat.update').at(-1)!;
     expect(allText(update.blocks)).toContain('Grace Hopper');
     expect(h.apiCalls('chat.postMessage').filter((m) => m.thread_ts === '500.1')).toHaveLength(1);
+  });
+
+  it('posts the answer after the note when Slack will not let the note be replaced', async () => {
+    h.slack.setHandler(slackHandler({ '/api/chat.update': (_req, res) => json(res, 200, { ok: false, error: 'message_not_found' }) }));
+    try {
+      hold();
+      await h.event({ type: 'app_mention', user: 'U0ASKER', channel: 'C0OPS', ts: '600.1', text: `<@UBOT> ${KATHERINE.id}` });
+      await h.slack.waitFor(1, (r) => r.url === '/api/chat.postMessage' && r.body.includes('600.1'));
+      release();
+      const [, answer] = await h.slack.waitFor(2, (r) => r.url === '/api/chat.postMessage' && r.body.includes('600.1'));
+      expect(new URLSearchParams(answer!.body).get('text')).toContain('Katherine Johnson');
+    } finally {
+      h.slack.setHandler(slackHandler());
+    }
   });
 });

@@ -50,6 +50,23 @@ describe.skipIf(!hasRedis)('store outages', () => {
     expect(h.astro.requests.length - before).toBe(3);
   });
 
+  it('single workspace: a stalled Redis (connected, never answering) does not hold lookups past their bounds', async () => {
+    const port = await freePort();
+    redis = await startRedis(port);
+    h = await startHarness({ astroHandler, env: { STORE_URL: `redis://127.0.0.1:${port}`, CACHE_HOT_SECONDS: '0' }, deps: { readCacheMs: 0 } });
+    await h.replies((await h.command(ADA.id)).responseUrl);
+    redis.kill('SIGSTOP');
+    try {
+      // Answered while Redis is still stopped: the throttle counts in memory, settings come from
+      // what was last read, the cache is skipped.
+      const r = await h.command(ADA.id);
+      const [reply] = await h.replies(r.responseUrl);
+      expect(allText(reply!.blocks)).toContain('Ada Lovelace');
+    } finally {
+      redis.kill('SIGCONT');
+    }
+  });
+
   it('several workspaces: a recently used one keeps working; another is "temporarily unavailable", never "not installed"', async () => {
     const port = await freePort();
     redis = await startRedis(port);

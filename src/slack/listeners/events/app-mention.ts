@@ -51,6 +51,7 @@ export function appMention(deps: ListenerDeps) {
         eventId: body.event_id,
         text: typeof event.text === 'string' ? event.text : '',
         inSharedChannel: Boolean((body as { is_ext_shared_channel?: boolean }).is_ext_shared_channel),
+        channel: event.channel,
         self: { ...(context.botUserId ? { userId: context.botUserId } : {}), ...(context.botId ? { botId: context.botId } : {}) },
       },
       context.retryNum,
@@ -93,8 +94,13 @@ async function post(client: WebClient, to: { channel: string; threadTs: string; 
     }
     if (to.replaceTs) {
       const { thread_ts: _thread, ...updated } = content;
-      await client.chat.update({ ...updated, ts: to.replaceTs });
-      return to.replaceTs;
+      try {
+        await client.chat.update({ ...updated, ts: to.replaceTs });
+        return to.replaceTs;
+      } catch (err) {
+        // The note could not be replaced (deleted meanwhile?): post the answer after it instead.
+        log.warn({ err, slackError: (err as { data?: { error?: string } }).data?.error }, 'could not replace the progress note; posting the answer');
+      }
     }
     const res = await client.chat.postMessage({ ...content, unfurl_links: false, unfurl_media: false });
     return typeof res.ts === 'string' ? res.ts : undefined;
