@@ -201,7 +201,7 @@ function machineMarkdown() {
     `- CPU: ${cpuModel}`,
     `- node: ${process.version}`,
     `- build measured: ${DIST}${distArg ? '' : ' (a snapshot of dist/ taken after `npm run build`)'}`,
-  `- git: ${sh('git -C ' + JSON.stringify(ROOT) + ' rev-parse --short HEAD')}${sh('git -C ' + JSON.stringify(ROOT) + ' status --porcelain -- src') ? ' (src/ has uncommitted changes: the build measured is the working tree)' : ''}`,
+  `- git: ${sh(`git -C ${JSON.stringify(ROOT)} rev-parse --short HEAD`)}${sh(`git -C ${JSON.stringify(ROOT)} status --porcelain -- src`) ? ' (src/ has uncommitted changes: the build measured is the working tree)' : ''}`,
     '- free -h:',
     '',
     '```',

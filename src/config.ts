@@ -158,7 +158,7 @@ const EnvSchema = z.object({
     z
       .string()
       .trim()
-      .regex(/^[A-Za-z0-9]{20,128}$/, "must be the app's Signing Secret from Basic Information (letters and digits only)")
+      .regex(/^[A-Za-z0-9]{20,128}$/, "must be the app's Signing Secret from Basic Information (20 to 128 letters and digits)")
       .optional(),
   ),
   SLACK_APP_TOKEN: z.preprocess(

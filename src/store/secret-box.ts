@@ -32,7 +32,7 @@ export class SecretBoxError extends Error {
 export function parseKey(text: string): Buffer {
   const t = text.trim();
   const bytes = /^[0-9a-fA-F]{64}$/.test(t) ? Buffer.from(t, 'hex') : /^[A-Za-z0-9+/_-]{43}=?$/.test(t) ? Buffer.from(t, 'base64') : undefined;
-  if (!bytes || bytes.length !== 32) throw new Error('must be 32 random bytes, as 64 hex digits or base64 (openssl rand -base64 32)');
+  if (bytes?.length !== 32) throw new Error('must be 32 random bytes, as 64 hex digits or base64 (openssl rand -base64 32)');
   return bytes;
 }
 

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BOT_TOKEN, ORG_ID, SIGNING_SECRET, slackHandler } from '../support/app.js';
+import { BOT_TOKEN, SIGNING_SECRET, slackHandler } from '../support/app.js';
 import { startHttpStub, type HttpStub } from '../support/http-stub.js';
 import { startAppProcess, type AppProcess } from '../support/process.js';
 import { FIXTURE } from '../fixtures/store-v0.1/expected.js';
