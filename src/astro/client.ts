@@ -46,7 +46,7 @@ export interface AstroClientOptions {
    * than one user. Default 10000.
    */
   listRequestTimeoutMs?: number;
-  /** Largest body of a list operation, in bytes; a larger body is a `bad_response`. Default 16 MiB. */
+  /** Largest body of a list operation, in bytes; a larger body is a `bad_response`. Default 4 MiB: a page of 1,000 users is far smaller, and parsing a larger one blocks the event loop for tens of ms. */
   maxListBodyBytes?: number;
   /** `User-Agent` and `x-astro-client-identifier` value. */
   userAgent?: string;
@@ -295,7 +295,7 @@ export function createAstroClient(options: AstroClientOptions = {}): AstroClient
   const maxBodyBytes = options.maxBodyBytes ?? 2 * 1024 * 1024;
   const userAgent = options.userAgent ?? 'astro-user';
   const doFetch = options.fetch ?? fetch;
-  const listLimits = { timeoutMs: options.listRequestTimeoutMs ?? 10_000, maxBodyBytes: options.maxListBodyBytes ?? 16 * 1024 * 1024 };
+  const listLimits = { timeoutMs: options.listRequestTimeoutMs ?? 10_000, maxBodyBytes: options.maxListBodyBytes ?? 4 * 1024 * 1024 };
 
   async function getJson(
     target: AstroTarget,

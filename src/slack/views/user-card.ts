@@ -88,7 +88,16 @@ interface RoleGroup {
   title: string;
   lines: string[];
   noun: string;
+  /** Roles left out before drawing (see {@link MAX_ROLES_DRAWN}), counted in "…and N more". */
+  hidden?: number;
 }
+
+/**
+ * Roles of each kind drawn at most: a card shows a few hundred lines within Block Kit's ~12k
+ * characters, so a user with tens of thousands of roles is not formatted whole (that blocked the
+ * event loop for seconds); the rest are counted in "…and N more".
+ */
+const MAX_ROLES_DRAWN = 500;
 
 function workspaceLines(user: AstroUser): string[] {
   return user.workspaceRoles.map((r) => `• *${escapeAndTruncate(roleLabel(r.role), 80)}* · workspace ${inlineCode(r.workspaceId, 64)}`);
@@ -205,8 +214,9 @@ function shareBudget(needs: number[], budget: number): number[] {
 /** Lines of a group that fit in `chars`, plus "…and N more" when some do not. */
 function fitLines(group: RoleGroup, chars: number): string[] {
   const all = group.lines;
+  const hidden = group.hidden ?? 0;
   const total = all.reduce((s, l) => s + lengthOf(l) + 1, 0);
-  if (total <= chars) return all;
+  if (total <= chars && hidden === 0) return all;
   const kept: string[] = [];
   let used = 0;
   for (const line of all) {
@@ -215,7 +225,7 @@ function fitLines(group: RoleGroup, chars: number): string[] {
     kept.push(line);
     used += n;
   }
-  const more = all.length - kept.length;
+  const more = all.length - kept.length + hidden;
   kept.push(`_…and ${more} more ${group.noun}${more === 1 ? '' : 's'}_`);
   return kept;
 }
@@ -296,16 +306,23 @@ export function renderUserCard(user: AstroUser, options: UserCardOptions): Rende
 
   const anyRoles = user.workspaceRoles.length + user.deploymentRoles.length + user.dagRoles.length > 0;
   const showIds = options.showIds ?? surface === 'home';
+  // Only the first MAX_ROLES_DRAWN roles of each kind are formatted; the counts above stay whole.
+  const hiddenOf = (roles: readonly unknown[]) => Math.max(0, roles.length - MAX_ROLES_DRAWN);
+  const hidden = { ws: hiddenOf(user.workspaceRoles), dep: hiddenOf(user.deploymentRoles), dag: hiddenOf(user.dagRoles) };
+  const drawn: AstroUser =
+    hidden.ws + hidden.dep + hidden.dag === 0
+      ? user
+      : { ...user, workspaceRoles: user.workspaceRoles.slice(0, MAX_ROLES_DRAWN), deploymentRoles: user.deploymentRoles.slice(0, MAX_ROLES_DRAWN), dagRoles: user.dagRoles.slice(0, MAX_ROLES_DRAWN) };
   const teams = options.teams ? teamLines(options.teams, options.names) : undefined;
   const groups: RoleGroup[] = options.names
     ? [
-        ...(anyRoles ? [{ key: 'ws', title: 'Roles by workspace', lines: groupedLines(user, options.names, options.astroUiUrl, showIds), noun: 'line' }] : []),
+        ...(anyRoles ? [{ key: 'ws', title: 'Roles by workspace', lines: groupedLines(drawn, options.names, options.astroUiUrl, showIds), noun: 'line', hidden: hidden.ws + hidden.dep + hidden.dag }] : []),
         ...(teams && teams.lines.length > 0 ? [{ key: 'team', title: 'Roles via Teams', lines: teams.lines, noun: 'team' }] : []),
       ]
     : [
-        { key: 'ws', title: 'Workspace roles', lines: workspaceLines(user), noun: 'workspace role' },
-        { key: 'dep', title: 'Deployment roles', lines: deploymentLines(user), noun: 'deployment role' },
-        { key: 'dag', title: 'DAG roles', lines: dagLines(user), noun: 'DAG role' },
+        { key: 'ws', title: 'Workspace roles', lines: workspaceLines(drawn), noun: 'workspace role', hidden: hidden.ws },
+        { key: 'dep', title: 'Deployment roles', lines: deploymentLines(drawn), noun: 'deployment role', hidden: hidden.dep },
+        { key: 'dag', title: 'DAG roles', lines: dagLines(drawn), noun: 'DAG role', hidden: hidden.dag },
         ...(teams && teams.lines.length > 0 ? [{ key: 'team', title: 'Roles via Teams', lines: teams.lines, noun: 'team' }] : []),
       ];
   const present = surface === 'thread' || options.names ? groups.filter((g) => g.lines.length > 0) : groups;
@@ -315,7 +332,7 @@ export function renderUserCard(user: AstroUser, options: UserCardOptions): Rende
   const shares = shareBudget(needs, options.roleCharBudget ?? ROLE_CHAR_BUDGET[surface]);
   const sections: SectionBlock[] = [];
   present.forEach((g, i) => {
-    const head = g.key === 'ws' && options.names ? `*${g.title}*` : `*${g.title}* (${g.lines.length})`;
+    const head = g.key === 'ws' && options.names ? `*${g.title}*` : `*${g.title}* (${g.lines.length + (g.hidden ?? 0)})`;
     if (g.lines.length === 0) {
       sections.push({ type: 'section', block_id: `${prefix}:${g.key}:0`, text: { type: 'mrkdwn', text: `${head}\n_None_` } });
       return;

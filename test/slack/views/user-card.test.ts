@@ -362,3 +362,16 @@ describe('limits.ts helpers', () => {
     expect(v.join('\n')).toMatch(/header must be plain_text/);
   });
 });
+
+describe('a user with a huge number of roles', () => {
+  it('is drawn from the first roles only (its event-loop figure is in the bench, part 8), counting the rest, within Block Kit limits', () => {
+    const huge = AstroUserSchema.parse(userWithRoles(20_000));
+    const card = renderUserCard(huge, { surface: 'message', fetchedAt: 0 });
+    expectValidBlockKit(card);
+    const text = allText(card.blocks);
+    expect(text).toContain('*Workspace roles* (20000)');
+    const more = /…and (\d+) more workspace roles/.exec(text);
+    expect(Number(more?.[1])).toBeGreaterThan(19_000);
+    expect(Number(more?.[1])).toBeLessThan(20_000);
+  });
+});
