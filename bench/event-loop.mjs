@@ -10,7 +10,7 @@
  *   has optimised it), beside the regex it replaces on the `<mailto:abc|` runs;
  * - parseQuery on 100,000-character hostile strings;
  * - a ListUsers answer of 50,000 users whose names fill each 1,000-user page up to the client's
- *   16 MiB list body cap, through the user index (build, then a search matching every user);
+ *   4 MiB list body cap, through the user index (build, then a search matching every user);
  *   the stand-in Astro runs in a child process (this same file with `--astro-standin`), so its
  *   own JSON encoding does not count here;
  * - renderCardList of 5 users with 20,000 deployment roles each and 2,000-character names.
@@ -29,9 +29,9 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 const ORG = 'clorg000000000000000000001';
 const USERS = 50_000;
 const PAGE = 1000;
-/** Full name and username lengths that bring one 1,000-user page just under 16 MiB. */
-const NAME_CHARS = 14_000;
-const USERNAME_CHARS = 2_000;
+/** Full name and username lengths that bring one 1,000-user page just under the 4 MiB list body cap (src/astro/client.ts); larger pages are refused. */
+const NAME_CHARS = 3_500;
+const USERNAME_CHARS = 500;
 
 if (process.argv[2] === '--astro-standin') {
   // The stand-in ListUsers: page `offset` of USERS users with huge names, IDs in `id:asc` order.
@@ -127,7 +127,7 @@ async function main() {
     let info;
     const ix = createUserIndex({ astro, cache, onBuild: (b) => (info = b), buildTimeoutMs: 600_000 });
     const rss0 = process.memoryUsage().rss;
-    await measure(`user index: ListUsers of ${USERS.toLocaleString('en-US')} users, ${NAME_CHARS.toLocaleString('en-US')}-char names (pages just under 16 MiB)`, async () => {
+    await measure(`user index: ListUsers of ${USERS.toLocaleString('en-US')} users, ${NAME_CHARS.toLocaleString('en-US')}-char names (pages just under the 4 MiB cap)`, async () => {
       const found = await ix.findByEmail('T.BENCH', target, 'nobody@example.com');
       return `built: ${info?.users} users, ${info?.shortened} shortened, truncated ${info?.truncated}, ${info?.pages} pages; RSS +${((process.memoryUsage().rss - rss0) / 2 ** 20).toFixed(0)} MiB; found ${found ? 'someone' : 'nobody'}`;
     });

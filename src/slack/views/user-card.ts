@@ -88,16 +88,17 @@ interface RoleGroup {
   title: string;
   lines: string[];
   noun: string;
-  /** Roles left out before drawing (see {@link MAX_ROLES_DRAWN}), counted in "…and N more". */
+  /** Roles left out before drawing (see {@link MIN_ROLE_LINE_CHARS}), counted in "…and N more". */
   hidden?: number;
 }
 
 /**
- * Roles of each kind drawn at most: a card shows a few hundred lines within Block Kit's ~12k
- * characters, so a user with tens of thousands of roles is not formatted whole (that blocked the
- * event loop for seconds); the rest are counted in "…and N more".
+ * Characters of the shortest role line: a card's role budget (in characters) divided by this is
+ * the most lines of one kind it could ever show, so only that many roles of each kind are
+ * formatted. A user with tens of thousands of roles is then drawn in a few ms instead of seconds
+ * (the event loop stays free); the rest are counted in "…and N more".
  */
-const MAX_ROLES_DRAWN = 500;
+const MIN_ROLE_LINE_CHARS = 20;
 
 function workspaceLines(user: AstroUser): string[] {
   return user.workspaceRoles.map((r) => `• *${escapeAndTruncate(roleLabel(r.role), 80)}* · workspace ${inlineCode(r.workspaceId, 64)}`);
@@ -306,13 +307,14 @@ export function renderUserCard(user: AstroUser, options: UserCardOptions): Rende
 
   const anyRoles = user.workspaceRoles.length + user.deploymentRoles.length + user.dagRoles.length > 0;
   const showIds = options.showIds ?? surface === 'home';
-  // Only the first MAX_ROLES_DRAWN roles of each kind are formatted; the counts above stay whole.
-  const hiddenOf = (roles: readonly unknown[]) => Math.max(0, roles.length - MAX_ROLES_DRAWN);
+  // Only as many roles of each kind as could ever be shown are formatted; the counts above stay whole.
+  const drawable = Math.max(50, Math.ceil((options.roleCharBudget ?? ROLE_CHAR_BUDGET[surface]) / MIN_ROLE_LINE_CHARS));
+  const hiddenOf = (roles: readonly unknown[]) => Math.max(0, roles.length - drawable);
   const hidden = { ws: hiddenOf(user.workspaceRoles), dep: hiddenOf(user.deploymentRoles), dag: hiddenOf(user.dagRoles) };
   const drawn: AstroUser =
     hidden.ws + hidden.dep + hidden.dag === 0
       ? user
-      : { ...user, workspaceRoles: user.workspaceRoles.slice(0, MAX_ROLES_DRAWN), deploymentRoles: user.deploymentRoles.slice(0, MAX_ROLES_DRAWN), dagRoles: user.dagRoles.slice(0, MAX_ROLES_DRAWN) };
+      : { ...user, workspaceRoles: user.workspaceRoles.slice(0, drawable), deploymentRoles: user.deploymentRoles.slice(0, drawable), dagRoles: user.dagRoles.slice(0, drawable) };
   const teams = options.teams ? teamLines(options.teams, options.names) : undefined;
   const groups: RoleGroup[] = options.names
     ? [
