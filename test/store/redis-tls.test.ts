@@ -7,8 +7,9 @@
  */
 import { spawnSync } from 'node:child_process';
 import { Writable } from 'node:stream';
-import { fileURLToPath } from 'node:url';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { afterAll, afterEach, describe, expect, inject, it } from 'vitest';
 import { loadConfig, type StoreLocation } from '../../src/config.js';
 import { createLogger, type Logger } from '../../src/logger.js';
 import { openStores, type Stores } from '../../src/store/index.js';
@@ -72,9 +73,11 @@ describe.skipIf(!tls)('Redis over TLS (rediss://)', () => {
   });
 
   it("connects with Node's NODE_EXTRA_CA_CERTS alone (a separate process, as Node reads it at start)", () => {
+    // The test run's build of src/ (test/setup/global.ts), as dist/ would hold it.
+    const build = dirname(inject('appEntry'));
     const script = `
-      import { openStores } from './dist/store/index.js';
-      import { createLogger } from './dist/logger.js';
+      import { openStores } from ${JSON.stringify(pathToFileURL(join(build, 'store/index.js')).href)};
+      import { createLogger } from ${JSON.stringify(pathToFileURL(join(build, 'logger.js')).href)};
       const s = await openStores({ kind: 'redis', url: process.argv[1] }, { log: createLogger({ level: 'silent' }), redisConnectTimeoutMs: 1000 });
       await s.settings.set('policy:T.EXTRA', 1);
       console.log(JSON.stringify(await s.settings.get('policy:T.EXTRA')));
