@@ -10,7 +10,6 @@ import { isAstroId } from '../core/ids.js';
 import { toFailure, type Failure } from '../core/outcomes.js';
 import type { CardKind } from '../core/visibility.js';
 import type { WorkspacePolicy } from '../lookup/workspace-settings.js';
-import { checkAsker } from './asker.js';
 import { lookUpQueries, lookUpQuery, type Answer, type FoundUser } from './lookup-users.js';
 import type { Services } from './ports.js';
 import type { AskContext } from './request.js';
@@ -131,30 +130,30 @@ export async function refreshCard(services: Services, ctx: AskContext, refs: Car
   const decoded = refs.decode(click.value, ctx.workspace.key);
   if (!decoded) return { kind: 'ignored' };
   const { ref, verified } = decoded;
-  const queries = ref.list.map((userId) => ({ kind: 'user_id' as const, userId }));
-  if (click.ephemeral) {
-    const answers = await lookUpQueries(services, { ...ctx, visibility: 'private' }, queries, { bypassCacheFor: ref.userId });
-    const refusal = refusalOf(answers);
-    if (refusal) return { kind: 'refused', failure: refusal };
-    return { kind: 'replace', card: { kind: 'private', answers }, inChannel: false };
-  }
-  let policy: WorkspacePolicy;
-  try {
-    policy = await checkAsker(services, ctx);
-  } catch (err) {
-    return { kind: 'refused', failure: toFailure(err) };
-  }
+  // Where the fresh card goes: an ephemeral card is replaced privately; a public one is replaced
+  // for everyone only when this server signed it and the conversation may still see it;
+  // otherwise the fresh card comes privately and the message stays as it was.
+  let where: { card: Omit<CardContent, 'answers'>; replace: boolean };
   const publicKind = verified && ref.kind !== 'private' ? ref.kind : undefined;
-  if (!publicKind || !(await mayBePublic(ctx, policy, click))) {
-    const answers = await lookUpQueries(services, { ...ctx, visibility: 'private' }, queries, { bypassCacheFor: ref.userId });
-    const refusal = refusalOf(answers);
-    if (refusal) return { kind: 'refused', failure: refusal };
-    return { kind: 'private', card: { kind: 'private', answers } };
+  if (click.ephemeral || !publicKind) {
+    where = { card: { kind: 'private' }, replace: click.ephemeral };
+  } else {
+    let policy: WorkspacePolicy;
+    try {
+      policy = await services.settings.getPolicy(ctx.workspace.key);
+    } catch (err) {
+      return { kind: 'refused', failure: toFailure(err) };
+    }
+    where = (await mayBePublic(ctx, policy, click)) ? { card: { kind: publicKind, ...(ref.by ? { by: ref.by } : {}) }, replace: true } : { card: { kind: 'private' }, replace: false };
   }
-  const answers = await lookUpQueries(services, { ...ctx, visibility: publicKind === 'thread' ? 'thread' : 'channel' }, queries, { bypassCacheFor: ref.userId });
+  const visibility = where.card.kind === 'private' ? 'private' : where.card.kind === 'thread' ? 'thread' : 'channel';
+  const queries = ref.list.map((userId) => ({ kind: 'user_id' as const, userId }));
+  const answers = await lookUpQueries(services, { ...ctx, visibility }, queries, { bypassCacheFor: ref.userId });
   const refusal = refusalOf(answers);
   if (refusal) return { kind: 'refused', failure: refusal };
-  return { kind: 'replace', card: { kind: publicKind, ...(ref.by ? { by: ref.by } : {}), answers }, inChannel: true };
+  const card = { ...where.card, answers };
+  if (!where.replace) return { kind: 'private', card };
+  return { kind: 'replace', card, inChannel: card.kind !== 'private' };
 }
 
 /**

@@ -3,15 +3,12 @@
  * never when the app wrote it, ignored from other bots and workflows unless the workspace allows
  * them, and privately where the workspace or the Slack Connect rule says so.
  */
-import { findUserQueries } from '../core/find-queries.js';
+import { findUserQueries, MAX_USERS_PER_MESSAGE } from '../core/find-queries.js';
 import { isRefusal, toFailure, type Failure } from '../core/outcomes.js';
 import type { WorkspacePolicy } from '../lookup/workspace-settings.js';
 import { lookUpQueries, type Answer } from './lookup-users.js';
 import type { Services } from './ports.js';
 import type { AskContext } from './request.js';
-
-/** Users looked up for one message, at most (Block Kit's 50 blocks per message). */
-export const MAX_QUERIES_PER_MESSAGE = 5;
 
 /** How long an answered event is remembered: past Slack's last retry (about 5 minutes), in ms. */
 export const EVENT_CLAIM_TTL_MS = 60 * 60 * 1000;
@@ -95,7 +92,7 @@ export async function answerMention(
   const privately = policy.privateMentionReplies || (shared && !policy.allowPublicInSharedChannels);
   const queries = findUserQueries(mention.text, { ...(mention.self.userId ? { exceptUser: mention.self.userId } : {}) });
   if (queries.length === 0) return { kind: 'help', privately };
-  const asked = queries.slice(0, MAX_QUERIES_PER_MESSAGE);
+  const asked = queries.slice(0, MAX_USERS_PER_MESSAGE);
   onAnswering?.({ privately });
   const answers = await lookUpQueries(services, { ...ctx, surface: 'mention', visibility: privately ? 'private' : 'thread' }, asked);
   // A refusal (a guest, the user-group limit, too many lookups…) is for the asker alone.

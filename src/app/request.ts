@@ -43,11 +43,6 @@ export interface AskContext {
   log: Logger;
 }
 
-/** The Slack user ID of an asker, when there is one. */
-export function askerUserId(asker: Asker): string | undefined {
-  return asker.slackUserId;
-}
-
 /** The abuse-limit bucket of an asker: the Slack user, else `bot:<bot_id>`. */
 export function askerBucket(asker: Asker): string {
   return asker.slackUserId ?? (asker.kind === 'bot' ? `bot:${asker.botId}` : 'unknown');

@@ -35,6 +35,13 @@ export interface FindQueriesOptions {
   max?: number;
 }
 
+/**
+ * Users looked up for one message, at most (a mention or a shortcut naming more gets "…and N
+ * more"): five compact cards share a message's 50 blocks
+ * (https://docs.slack.dev/reference/block-kit/blocks).
+ */
+export const MAX_USERS_PER_MESSAGE = 5;
+
 /** Characters scanned per string; the rest is ignored. */
 export const MAX_SCANNED_CHARS = 100_000;
 

@@ -21,9 +21,6 @@
  */
 export type AstroErrorKind = 'not_found' | 'unauthorized' | 'forbidden' | 'bad_request' | 'rate_limited' | 'unavailable' | 'bad_response' | 'timeout';
 
-/** Every {@link AstroErrorKind}, in a fixed order. */
-export const ASTRO_ERROR_KINDS: readonly AstroErrorKind[] = ['not_found', 'unauthorized', 'forbidden', 'bad_request', 'rate_limited', 'unavailable', 'bad_response', 'timeout'];
-
 /**
  * Why an answer could not be given. Refusals (who may ask) and problems of the app or of Astro:
  * - `not_configured`: the Slack workspace has not connected Astro.

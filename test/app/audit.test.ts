@@ -81,7 +81,7 @@ describe('Refresh asks Astro again', () => {
     expect(getUsers(ADAM.id)).toBe(2);
   });
 
-  it('records the asker\'s recent lookup only for a person', async () => {
+  it('records the lookup in the asker\'s recent lookups', async () => {
     await lookUpQuery(w.services, w.ctx(asker), { kind: 'user_id', userId: ADA.id });
     expect(await w.services.recent.list('T.T0001', 'U0ASKER')).toEqual([expect.objectContaining({ userId: ADA.id, label: 'Ada Lovelace' })]);
   });

@@ -280,7 +280,7 @@ describe('a failing or odd Slack side', () => {
     });
 
     // Regression: the "…and N more" count is wrong past 100 IDs: findAstroIds stops at 100
-    // (src/app/mention.ts, MAX_QUERIES_PER_MESSAGE), so 1,000 IDs are answered "…and 95 more Astro user IDs
+    // (src/core/find-queries.ts, MAX_USERS_PER_MESSAGE), so 1,000 IDs are answered "…and 95 more Astro user IDs
     // not looked up". Fix: count all matches (cheaply) and keep only the first few.
     it('says how many IDs were left out when a mention names 1,000', async () => {
       const ids = Array.from({ length: 1000 }, (_, i) => cid('more', i));

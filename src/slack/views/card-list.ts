@@ -7,12 +7,11 @@ import type { AstroUser } from '../../astro/schemas.js';
 import type { TeamRoles } from '../../lookup/lookup.js';
 import type { ResolvedNames } from '../../lookup/names.js';
 import { LIMITS, truncate } from './limits.js';
+import { MAX_USERS_PER_MESSAGE } from '../../core/find-queries.js';
 import type { Failure } from '../../core/outcomes.js';
 import { failureMessage } from './messages.js';
 import { renderUserCard, type CardActions, type CardSurface, type RenderedMessage } from './user-card.js';
 
-/** Users looked up for one message, at most. */
-export const MAX_CARDS_PER_MESSAGE = 5;
 
 /**
  * One user's outcome: a found user, or the failure that stopped the lookup (`userId` is then the
@@ -36,12 +35,12 @@ export interface CardListOptions {
 }
 
 /**
- * Renders up to {@link MAX_CARDS_PER_MESSAGE} outcomes in one message, each a compact card or a
+ * Renders up to {@link MAX_USERS_PER_MESSAGE} outcomes in one message, each a compact card or a
  * one-paragraph error, with "…and N more" when IDs were left out.
  * @returns a message within Block Kit limits (≤50 blocks, ≤~12k characters) and a fallback text.
  */
 export function renderCardList(items: CardListItem[], options: CardListOptions): RenderedMessage {
-  const shown = items.slice(0, MAX_CARDS_PER_MESSAGE);
+  const shown = items.slice(0, MAX_USERS_PER_MESSAGE);
   const n = Math.max(1, shown.length);
   const maxBlocks = Math.max(6, Math.floor((LIMITS.messageBlocks - 2) / n));
   const roleCharBudget = Math.floor(7000 / n);
@@ -78,7 +77,7 @@ export function renderCardList(items: CardListItem[], options: CardListOptions):
     blocks.push({
       type: 'context',
       block_id: 'list:more',
-      elements: [{ type: 'mrkdwn', text: `…and ${more} more Astro user ID${more === 1 ? '' : 's'} not looked up (at most ${MAX_CARDS_PER_MESSAGE} per message).` }],
+      elements: [{ type: 'mrkdwn', text: `…and ${more} more Astro user ID${more === 1 ? '' : 's'} not looked up (at most ${MAX_USERS_PER_MESSAGE} per message).` }],
     });
   }
   return { text: truncate(texts.join(' · ') || 'No Astro users found.', LIMITS.fallbackText), blocks };

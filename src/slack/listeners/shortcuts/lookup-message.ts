@@ -5,8 +5,7 @@
  */
 import type { AllMiddlewareArgs, MessageShortcut, SlackShortcutMiddlewareArgs } from '@slack/bolt';
 import { lookUpQueries } from '../../../app/lookup-users.js';
-import { MAX_QUERIES_PER_MESSAGE } from '../../../app/mention.js';
-import { findUserQueries } from '../../../core/find-queries.js';
+import { findUserQueries, MAX_USERS_PER_MESSAGE } from '../../../core/find-queries.js';
 import { audienceOf } from '../../../core/visibility.js';
 import { askContext, person } from '../../request.js';
 import { replyVia } from '../../transport/reply.js';
@@ -42,7 +41,7 @@ export function lookupMessageShortcut(deps: ListenerDeps) {
       await replyVia(respond, nothingFoundMessage, deps.log);
       return;
     }
-    const asked = queries.slice(0, MAX_QUERIES_PER_MESSAGE);
+    const asked = queries.slice(0, MAX_USERS_PER_MESSAGE);
     const ctx = askContext(deps, { context, body: shortcut, client }, person(shortcut.user.id), 'shortcut');
     const { value: answers, shown } = await withProgress(lookUpQueries(deps.services, ctx, asked), deps.progressAfterMs, () => replyVia(respond, workingOnItMessage, deps.log));
     const message = cardsMessage(deps, ctx.workspace.key, 'private', answers, { audience: audienceOf(shortcut.channel), notShown: queries.length - asked.length });
