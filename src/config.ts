@@ -113,6 +113,9 @@ export class ConfigError extends Error {
 
 const blankToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
 
+/** A trimmed, lower-cased string, or undefined when blank (env values such as `TRUE` or ` info`). */
+const lowerOrUndefined = (v: unknown) => (typeof v === 'string' ? v.trim().toLowerCase() || undefined : v);
+
 /** Hosts on which plain `http:` is accepted (stand-in servers in tests and local development). */
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 
@@ -271,11 +274,11 @@ const EnvSchema = z.object({
   ),
   REDIS_TLS_CA_FILE: z.preprocess(blankToUndefined, z.string().trim().optional()),
   REDIS_TLS_REJECT_UNAUTHORIZED: z.preprocess(
-    (v) => (typeof v === 'string' ? v.trim().toLowerCase() || undefined : v),
+    lowerOrUndefined,
     z.enum(['true', 'false'], { error: 'must be true (the default: verify the certificate) or false (do not verify it; see README, Operations)' }).optional(),
   ),
   LOG_LEVEL: z.preprocess(
-    (v) => (typeof v === 'string' ? v.trim().toLowerCase() || undefined : v),
+    lowerOrUndefined,
     z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
   ),
 });

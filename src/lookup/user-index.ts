@@ -58,10 +58,10 @@ const MAX_STATUS_CHARS = 64;
  * 8 million, about 160 per user at 50,000 users (real ones take about 50), so a normal organization
  * is never cut; the matching form at most triples it in memory.
  */
-export const MAX_INDEX_CHARS = 8_000_000;
+const MAX_INDEX_CHARS = 8_000_000;
 
 /** Users prepared for matching between two yields to the event loop. */
-export const PREPARE_SLICE = 2000;
+const PREPARE_SLICE = 2000;
 
 /** Users per cache entry: a large index is stored as a manifest plus chunks of this many users. */
 const USERS_PER_CHUNK = 5000;

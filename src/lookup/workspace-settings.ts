@@ -20,7 +20,7 @@ import type { TokenClaims } from '../astro/token.js';
 import type { AstroDefaults } from '../config.js';
 import type { BestEffortCache } from '../store/best-effort-cache.js';
 import { StoreUnavailableError, strictCall } from '../store/once.js';
-import { SecretBoxError, type SecretBox } from '../store/secret-box.js';
+import { SEAL_AAD, SecretBoxError, type SecretBox } from '../store/secret-box.js';
 import { installationKey, type InstallationRef, type SettingsResolver } from './settings.js';
 
 /** A workspace's Astro connection, decrypted. `apiToken` is a secret: never log or show it. */
@@ -152,7 +152,7 @@ export interface WorkspaceSettings {
 /** Creates the settings store. */
 export function createWorkspaceSettings(options: WorkspaceSettingsOptions): WorkspaceSettings {
   const { store, healthStore, box } = options;
-  const aad = (key: string) => `${key}|astro-token`;
+  const aad = SEAL_AAD.astroToken;
   const healthKey = (key: string) => ['health', 'v1', key].map(encodeURIComponent).join(':');
 
   const readCacheTtlMs = options.readCacheTtlMs ?? 10_000;

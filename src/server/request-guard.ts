@@ -90,7 +90,7 @@ export interface RequestGuard {
  * JSON, form-encoded (×3 at worst for `%XX` escapes) under 1 MiB. A message using every field at
  * its maximum could go beyond; Slack then shows the user an error and nothing else happens.
  */
-export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 
 type Listener = (req: IncomingMessage, res: ServerResponse) => void;
 

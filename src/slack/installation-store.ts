@@ -13,7 +13,7 @@ import { z } from 'zod';
 import { installationKey } from '../lookup/settings.js';
 import { OutcomeError } from '../core/outcomes.js';
 import { strictCall } from '../store/once.js';
-import type { SecretBox } from '../store/secret-box.js';
+import { SEAL_AAD, type SecretBox } from '../store/secret-box.js';
 
 const Record = z.object({ v: z.literal(1), sealed: z.string(), installedAt: z.number() });
 
@@ -62,7 +62,7 @@ export function createInstallationStore(options: InstallationStoreOptions): Astr
   const memory = new LRUCache<string, Installation>({ max: 5000, ttl: options.memoryTtlMs ?? 60_000 });
   const lastKnownTtlMs = options.lastKnownTtlMs ?? 60 * 60_000;
   const lastKnown = lastKnownTtlMs > 0 ? new LRUCache<string, Installation>({ max: 5000, ttl: lastKnownTtlMs }) : undefined;
-  const aad = (key: string) => `${key}|installation`;
+  const aad = SEAL_AAD.installation;
   const strict = <T>(call: Promise<T>): Promise<T> => strictCall(call, 'the installation store');
 
   return {

@@ -62,9 +62,10 @@ export interface Stores {
   /** True when the backend answers a trivial query within `timeoutMs` (default 500 ms). Never throws. */
   ping(timeoutMs?: number): Promise<boolean>;
   /**
-   * True when a write lands within `timeoutMs` (default 500 ms): a probe row is written (SQLite:
-   * also the file must still be the one opened, not deleted or replaced; a full disk fails the
-   * write). Never throws.
+   * True when a write lands: a probe row is written (SQLite: also the file must still be the one
+   * opened, not deleted or replaced; a full disk fails the write). With Redis the write must
+   * answer within `timeoutMs` (default 500 ms); with SQLite it is a synchronous local write, done
+   * before the timer could fire. Never throws.
    */
   writable(timeoutMs?: number): Promise<boolean>;
   /**
@@ -299,7 +300,7 @@ export async function openStores(location: StoreLocation, options: OpenStoresOpt
       async deleteWhere(ns, matches) {
         const rows = await query<{ key: string }>('SELECT key FROM keyv WHERE substr(key, 1, ?) = ?', ns.length + 1, `${ns}:`);
         const doomed = rows.map((r) => r.key).filter((k) => matches(withoutNamespace(ns, k)));
-        for (const key of doomed) conn.run('DELETE FROM keyv WHERE key = ?', key);
+        if (doomed.length > 0) conn.run('DELETE FROM keyv WHERE key IN (SELECT value FROM json_each(?))', JSON.stringify(doomed));
         return doomed.length;
       },
       async listKeys(ns) {

@@ -9,7 +9,7 @@
  * test/store/rotation.test.ts writes through those modules and fails if they drift apart.
  */
 import type Keyv from 'keyv';
-import type { SecretBox } from './secret-box.js';
+import { SEAL_AAD, type SecretBox } from './secret-box.js';
 import type { Stores, StrictNamespace } from './index.js';
 
 /** One kind of stored record holding a sealed secret. */
@@ -26,9 +26,9 @@ export interface SealedRecord {
 }
 
 /** Every kind of record holding a sealed secret. */
-export const SEALED_RECORDS: readonly SealedRecord[] = [
-  { what: 'installation', namespace: 'installs', prefix: 'slack:', field: 'sealed', aad: (key) => `${key}|installation` },
-  { what: 'astro-token', namespace: 'settings', prefix: 'astro:', field: 'sealedToken', aad: (key) => `${key}|astro-token` },
+const SEALED_RECORDS: readonly SealedRecord[] = [
+  { what: 'installation', namespace: 'installs', prefix: 'slack:', field: 'sealed', aad: SEAL_AAD.installation },
+  { what: 'astro-token', namespace: 'settings', prefix: 'astro:', field: 'sealedToken', aad: SEAL_AAD.astroToken },
 ];
 
 /** One stored sealed value. */

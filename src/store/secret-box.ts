@@ -106,3 +106,15 @@ export class SecretBox {
     }
   }
 }
+
+/**
+ * The additional authenticated data each kind of secret is sealed with, bound to its Slack
+ * installation key: a sealed value copied to another workspace's row does not open. One
+ * definition for the stores that seal and for key rotation.
+ */
+export const SEAL_AAD = {
+  /** A Slack installation (bot token), in the `installs` namespace. */
+  installation: (installationKey: string) => `${installationKey}|installation`,
+  /** A workspace's Astro API token, in the `settings` namespace. */
+  astroToken: (installationKey: string) => `${installationKey}|astro-token`,
+} as const;

@@ -292,18 +292,21 @@ describe('hostile ListUsers answers', () => {
       user(1, { username: `${huge}@example.com`, fullName: `Mallory ${huge}` }),
       user(2, { username: 'ada@example.com', fullName: 'Ada Lovelace' }),
       user(3, { username: 'eve@example.com', fullName: `Eve ${'y'.repeat(MAX_FULL_NAME_CHARS)}` }),
+      // Someone whose whole name is exactly what is kept of Mallory's.
+      user(4, { username: 'twin@example.com', fullName: `Mallory ${huge}`.slice(0, MAX_FULL_NAME_CHARS) }),
     ];
     const warnings: { obj: object; msg: string }[] = [];
     const ix = index({ log: { warn: (obj, msg) => warnings.push({ obj, msg }) } });
     expect((await ix.findByEmail(INSTALL, target, 'ada@example.com'))?.fullName).toBe('Ada Lovelace');
-    const mallory = (await ix.search(INSTALL, target, 'mallory'))[0]!;
+    const mallory = (await ix.search(INSTALL, target, 'mallory')).find((u) => u.id === people[0]!.id)!;
     expect(mallory.fullName).toHaveLength(MAX_FULL_NAME_CHARS);
     expect(mallory.username).toHaveLength(MAX_USERNAME_CHARS);
     // A cut name is found by its kept words, never as an exact name or by a cut username.
     expect((await ix.search(INSTALL, target, 'eve')).map((u) => u.id)).toEqual([people[2]!.id]);
-    expect(await ix.search(INSTALL, target, mallory.fullName)).toEqual([mallory]);
+    // The exact name ranks first; Mallory's cut name matches only as a prefix (her ID sorts first).
+    expect((await ix.search(INSTALL, target, mallory.fullName)).map((u) => u.id)).toEqual([people[3]!.id, people[0]!.id]);
     expect(await ix.findByEmail(INSTALL, target, mallory.username)).toBeUndefined();
-    expect(builds[0]).toMatchObject({ users: 3, shortened: 2, truncated: false });
+    expect(builds[0]).toMatchObject({ users: 4, shortened: 2, truncated: false });
     expect(warnings).toHaveLength(1);
     expect(JSON.stringify(warnings[0])).not.toContain('xxx');
   });

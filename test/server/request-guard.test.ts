@@ -199,6 +199,8 @@ describe('cut off', () => {
     const socket = await rawSocket(r.port, 'GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n');
     const answer = await untilClosed(socket);
     expect(answer).toMatch(/^HTTP\/1\.1 200 /);
+    // Closed by the guard's header timer (100 ms), not by Node's keep-alive timeout (5 s).
+    expect(r.refused).toEqual(['headers_timeout']);
   });
 
   it('answers 503 to a large body while others hold the budget, and still acks small signed commands', async () => {
@@ -216,14 +218,16 @@ describe('cut off', () => {
 });
 
 describe('under a flood of hostile connections', () => {
-  it('keeps acking signed commands while 50 forged requests trickle their bodies', async () => {
+  it('keeps acking signed commands while 50 forged requests trickle large bodies, refusing those past the budget', async () => {
     const r = await startGuarded({ bodyTimeoutMs: 60_000 });
+    // 50 × 400 kB declared: more than the 8 MiB that large bodies may hold at once.
     const sockets = await Promise.all(
-      Array.from({ length: 50 }, () => rawSocket(r.port, postHead({ ...slackSignatureHeaders('', SECRET), 'content-type': 'application/json', 'content-length': 60_000 }))),
+      Array.from({ length: 50 }, () => rawSocket(r.port, postHead({ ...slackSignatureHeaders('', SECRET), 'content-type': 'application/json', 'content-length': 400_000 }))),
     );
     for (const s of sockets) s.on('error', () => undefined).write('{"x":"');
     const results = await Promise.all(Array.from({ length: 5 }, () => command(r)));
     expect(results.map((x) => x.status)).toEqual([200, 200, 200, 200, 200]);
+    expect(r.refused.filter((x) => x === 'busy').length).toBeGreaterThan(0);
     for (const s of sockets) s.destroy();
   });
 });
