@@ -3,7 +3,7 @@
  * domain rule lives here. The app is built without being started, so tests can start it on port 0
  * against stand-in servers.
  */
-import { createAstroClient, type AstroClient } from './astro/client.js';
+import { createAstroClient, type AstroClient, type AstroTarget } from './astro/client.js';
 import { createResilientAstroClient } from './astro/policy.js';
 import { createCardRefs } from './app/cards.js';
 import type { WorkspaceDeps } from './app/workspace.js';
@@ -106,6 +106,8 @@ export interface BuiltServices {
   /** Seals secrets, when ENCRYPTION_KEY is set. */
   box?: SecretBox;
   installationStore?: ReturnType<typeof createInstallationStore>;
+  /** The operator's Astro target (`ASTRO_*`), when one is configured. */
+  defaults?: AstroTarget;
 }
 
 /**
@@ -194,7 +196,7 @@ export function createServices(config: Config, deps: AppDeps & { log: Logger; st
     claimOnce: (key, ttlMs) => once.claim(key, ttlMs),
   };
 
-  return { services, lookup, metrics: m, health, ...(box ? { box } : {}), ...(installationStore ? { installationStore } : {}) };
+  return { services, lookup, metrics: m, health, ...(box ? { box } : {}), ...(installationStore ? { installationStore } : {}), ...(defaults ? { defaults } : {}) };
 }
 
 /**
@@ -206,8 +208,7 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<Ast
   const log = deps.log ?? createLogger({ level: config.logLevel, secrets: secretsOf(config) });
   const stores = deps.stores ?? (await openStores(config.store, { log }));
 
-  const { services, lookup, metrics: m, health, box, installationStore } = createServices(config, { ...deps, log, stores });
-  const envTarget = config.astro.apiToken && config.astro.organizationId ? { apiUrl: config.astro.apiUrl, apiToken: config.astro.apiToken, organizationId: config.astro.organizationId } : undefined;
+  const { services, lookup, metrics: m, health, box, installationStore, defaults: envTarget } = createServices(config, { ...deps, log, stores });
   const responder = createResponder({ timeoutMs: RESPOND_TIMEOUT_MS });
   const socketMode = Boolean(config.slack.appToken);
   const auth =
