@@ -20,6 +20,25 @@ import {
   type AstroUserTeam,
   type AstroWorkspaceSummary,
 } from './schemas.js';
+import {
+  ApiTokensPageSchema,
+  DeploymentCatalogPageSchema,
+  PermissionGroupsSchema,
+  RoleWithPermissionsSchema,
+  RolesPageSchema,
+  TeamMembersPageSchema,
+  TeamsPageSchema,
+  WorkspaceCatalogPageSchema,
+  type AstroApiToken,
+  type AstroCustomRole,
+  type AstroDefaultRole,
+  type AstroDeployment,
+  type AstroPermissionGroup,
+  type AstroRoleWithPermissions,
+  type AstroTeam,
+  type AstroTeamMember,
+  type AstroWorkspace,
+} from './org-schemas.js';
 
 /** Which Astro organization to ask, with which token. The token is a secret. */
 export interface AstroTarget {
@@ -48,6 +67,8 @@ export interface AstroClientOptions {
   listRequestTimeoutMs?: number;
   /** Largest body of a list operation, in bytes; a larger body is a `bad_response`. Default 4 MiB: a page of 1,000 users is far smaller, and parsing a larger one blocks the event loop for tens of ms. */
   maxListBodyBytes?: number;
+  /** Largest audit-log body, in bytes. Default 64 MiB. */
+  maxAuditLogBytes?: number;
   /** `User-Agent` and `x-astro-client-identifier` value. */
   userAgent?: string;
   /** fetch implementation; the global one by default. */
@@ -124,6 +145,10 @@ export interface ListUsersQuery {
    * `fullName`, `createdAt`, `updatedAt`. Use a stable sort (`id:asc`) when paging.
    */
   sorts?: string[];
+  /** Only users with a role in this Workspace (a plain ID). */
+  workspaceId?: string;
+  /** Only users with a role in this Deployment (a plain ID). */
+  deploymentId?: string;
 }
 
 /** One page of {@link AstroClient.listUsers}; `unreadable` counts users dropped because they did not parse. */
@@ -142,6 +167,70 @@ export interface ListUserTeamsQuery {
 /** One page of {@link AstroClient.listUserTeams}. */
 export interface UserTeamsPage extends ListPage {
   teams: AstroUserTeam[];
+}
+
+/** Paging of the organization-wide list operations: offset ≥ 0 (default 0), limit 0–1000 (default 1000). */
+export interface PageQuery {
+  offset?: number;
+  limit?: number;
+}
+
+/** A list narrowed to what has a role in one Workspace or Deployment (plain IDs). */
+export interface ScopeQuery extends PageQuery {
+  workspaceId?: string;
+  deploymentId?: string;
+}
+
+/** Query of {@link AstroClient.listApiTokens}. */
+export interface ListApiTokensQuery extends ScopeQuery {
+  /** Only Organization API tokens. */
+  includeOnlyOrganizationTokens?: boolean;
+}
+
+/** Query of {@link AstroClient.listAllDeployments}. */
+export interface ListAllDeploymentsQuery extends PageQuery {
+  /** Only the Deployments of these Workspaces (plain IDs). */
+  workspaceIds?: string[];
+}
+
+/** Query of {@link AstroClient.listRoles}. */
+export interface ListRolesQuery extends PageQuery {
+  /** Also answer the built-in roles with their permissions (`defaultRoles`). */
+  includeDefaultRoles?: boolean;
+  /** Only roles of these scopes: `DEPLOYMENT`, `WORKSPACE`, `ORGANIZATION`, `DAG`. */
+  scopeTypes?: string[];
+}
+
+/** One page of {@link AstroClient.listAllWorkspaces}. */
+export interface WorkspaceCatalogPage extends ListPage {
+  workspaces: AstroWorkspace[];
+}
+/** One page of {@link AstroClient.listAllDeployments}. */
+export interface DeploymentCatalogPage extends ListPage {
+  deployments: AstroDeployment[];
+}
+/** One page of {@link AstroClient.listTeams}. */
+export interface TeamsPage extends ListPage {
+  teams: AstroTeam[];
+}
+/** One page of {@link AstroClient.listTeamMembers}. */
+export interface TeamMembersPage extends ListPage {
+  members: AstroTeamMember[];
+}
+/** One page of {@link AstroClient.listApiTokens}. */
+export interface ApiTokensPage extends ListPage {
+  tokens: AstroApiToken[];
+}
+/** One page of {@link AstroClient.listRoles}: custom roles paged; built-in roles (when asked) whole. */
+export interface RolesPage extends ListPage {
+  roles: AstroCustomRole[];
+  defaultRoles: AstroDefaultRole[];
+}
+
+/** Query of {@link AstroClient.getOrganizationAuditLogs}: ISO 8601 date-times (UTC). */
+export interface AuditLogQuery {
+  startDate: string;
+  endDate: string;
 }
 
 /** The Astro API operations astro-user uses. */
@@ -183,6 +272,66 @@ export interface AstroClient {
    * `bad_request` (no request sent) for a bad ID, offset or limit; else as {@link AstroClient.getUser}.
    */
   listUserTeams(target: AstroTarget, userId: string, query?: ListUserTeamsQuery, options?: CallOptions): Promise<UserTeamsPage>;
+  /**
+   * `ListWorkspaces` without an ID filter: one page of every Workspace the token can see (the
+   * organization's catalog). Requires `workspace.get` on each.
+   * @throws {AstroApiError} `bad_request` (no request sent) for a bad offset or limit; else as {@link AstroClient.getUser}.
+   */
+  listAllWorkspaces(target: AstroTarget, query?: PageQuery, options?: CallOptions): Promise<WorkspaceCatalogPage>;
+  /**
+   * `ListDeployments` without an ID filter (optionally narrowed to Workspaces): one page of the
+   * catalog, with each Deployment's Workspace and status.
+   * @throws {AstroApiError} as {@link AstroClient.listAllWorkspaces}; `bad_request` for a bad Workspace ID.
+   */
+  listAllDeployments(target: AstroTarget, query?: ListAllDeploymentsQuery, options?: CallOptions): Promise<DeploymentCatalogPage>;
+  /**
+   * `ListTeams` (`GET /organizations/{organizationId}/teams?workspaceId=…&deploymentId=…`): Teams,
+   * optionally only those with a role in one Workspace or Deployment, with the roles each grants.
+   * Requires `organization.teams.get`.
+   * @throws {AstroApiError} `bad_request` (no request sent) for a bad ID, offset or limit; else as {@link AstroClient.getUser}.
+   */
+  listTeams(target: AstroTarget, query?: ScopeQuery, options?: CallOptions): Promise<TeamsPage>;
+  /**
+   * `ListTeamMembers` (`GET /organizations/{organizationId}/teams/{teamId}/members`): who is in a Team.
+   * Requires `organization.teams.get`.
+   * @throws {AstroApiError} `not_found` for an unknown Team; else as {@link AstroClient.listTeams}.
+   */
+  listTeamMembers(target: AstroTarget, teamId: string, query?: PageQuery, options?: CallOptions): Promise<TeamMembersPage>;
+  /**
+   * `ListApiTokens` (`GET /organizations/{organizationId}/tokens?workspaceId=…&deploymentId=…`): API
+   * tokens with their roles, creator, expiry and last use; never the secret. Requires
+   * `organization.apiTokens.access` (more than Organization Member).
+   * @throws {AstroApiError} as {@link AstroClient.listTeams}.
+   */
+  listApiTokens(target: AstroTarget, query?: ListApiTokensQuery, options?: CallOptions): Promise<ApiTokensPage>;
+  /**
+   * `ListRoles` (`GET /organizations/{organizationId}/roles?includeDefaultRoles=…&scopeTypes=…`):
+   * custom roles, and with `includeDefaultRoles` the built-in roles with their permissions.
+   * Requires `organization.customRoles.get`.
+   * @throws {AstroApiError} `bad_request` (no request sent) for an unknown scope type, offset or limit; else as {@link AstroClient.getUser}.
+   */
+  listRoles(target: AstroTarget, query?: ListRolesQuery, options?: CallOptions): Promise<RolesPage>;
+  /**
+   * `GetCustomRole` (`GET /organizations/{organizationId}/roles/{roleId}`): one custom role with its permissions.
+   * @throws {AstroApiError} `not_found` for an unknown role; else as {@link AstroClient.getUser}.
+   */
+  getCustomRole(target: AstroTarget, roleId: string, options?: CallOptions): Promise<AstroRoleWithPermissions>;
+  /**
+   * `ListPermissionGroups` (`GET /authorization/permission-groups?scopeType=…`): words for each
+   * permission a role can hold. The spec: "currently, the only available permissions are in the
+   * `DEPLOYMENT` and `DAG` scopes".
+   * @throws {AstroApiError} `bad_request` (no request sent) for an unknown scope type; else as {@link AstroClient.getUser}.
+   */
+  listPermissionGroups(target: AstroTarget, scopeType?: string, options?: CallOptions): Promise<AstroPermissionGroup[]>;
+  /**
+   * `GetOrganizationAuditLogs` (`GET /organizations/{organizationId}/audit-logs?startDate=…&endDate=…`):
+   * the raw body, `application/octet-stream` (gzip-compressed NDJSON per Astronomer's docs,
+   * https://www.astronomer.io/docs/astro/audit-logs; fetch has already undone a
+   * `Content-Encoding: gzip`, so the bytes may or may not still be gzip). Organization Owner only;
+   * Astro allows two requests a minute. Bodies over `maxAuditLogBytes` are a `bad_response`.
+   * @throws {AstroApiError} `bad_request` (no request sent) for a date that is not ISO 8601; else as {@link AstroClient.getUser}.
+   */
+  getOrganizationAuditLogs(target: AstroTarget, query: AuditLogQuery, options?: CallOptions): Promise<Uint8Array>;
 }
 
 /** Parses `Retry-After` (seconds or an HTTP date) into ms, or undefined. */
@@ -194,14 +343,14 @@ export function parseRetryAfter(value: string | null, now = Date.now()): number 
   return Number.isNaN(at) ? undefined : Math.max(0, at - now);
 }
 
-/** Reads at most `maxBytes` of a body as UTF-8; throws `bad_response` beyond that. */
-async function readBody(res: Response, maxBytes: number): Promise<string> {
+/** Reads at most `maxBytes` of a body; throws `bad_response` beyond that. */
+async function readBody(res: Response, maxBytes: number): Promise<Buffer> {
   const declared = Number(res.headers.get('content-length'));
   if (Number.isFinite(declared) && declared > maxBytes) {
     await res.body?.cancel().catch(() => undefined);
     throw new AstroApiError('bad_response', `Astro answered with a body larger than ${maxBytes} bytes`, { status: res.status });
   }
-  if (!res.body) return '';
+  if (!res.body) return Buffer.alloc(0);
   const reader = res.body.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
@@ -215,7 +364,7 @@ async function readBody(res: Response, maxBytes: number): Promise<string> {
     }
     chunks.push(value);
   }
-  return Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks);
 }
 
 function parseJson(body: string): unknown {
@@ -281,6 +430,36 @@ function paging(
   return { totalCount: page.totalCount ?? offset + read + unreadable, offset, limit: page.limit ?? asked.limit, unreadable };
 }
 
+/** The `[key, value]` pairs of the optional Workspace/Deployment filter of a list. */
+function scopeParams(query: ScopeQuery): [string, string][] {
+  const out: [string, string][] = [];
+  if (query.workspaceId !== undefined) out.push(['workspaceId', idValue(query.workspaceId)]);
+  if (query.deploymentId !== undefined) out.push(['deploymentId', idValue(query.deploymentId)]);
+  return out;
+}
+
+/** Scope types of `ListRoles` and `ListPermissionGroups` (Astro API v1 spec enums). */
+const SCOPE_TYPES = new Set(['DEPLOYMENT', 'WORKSPACE', 'ORGANIZATION', 'DAG']);
+/**
+ * One scope type.
+ * @throws {AstroApiError} kind `bad_request`.
+ */
+function scopeTypeValue(scope: string): string {
+  if (!SCOPE_TYPES.has(scope)) throw new AstroApiError('bad_request', 'refused a scope type the API does not know');
+  return scope;
+}
+
+/**
+ * An ISO 8601 date-time (`YYYY-MM-DDTHH:MM:SS(.sss)Z`).
+ * @throws {AstroApiError} kind `bad_request`.
+ */
+function dateValue(value: string): string {
+  if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?Z$/.test(value) || Number.isNaN(Date.parse(value))) {
+    throw new AstroApiError('bad_request', 'refused a date that is not an ISO 8601 UTC date-time');
+  }
+  return value;
+}
+
 /** True for the errors fetch raises when a signal aborts (ours or a timeout). */
 function isAbort(err: unknown): boolean {
   return err instanceof Error && (err.name === 'AbortError' || err.name === 'TimeoutError');
@@ -296,20 +475,23 @@ export function createAstroClient(options: AstroClientOptions = {}): AstroClient
   const userAgent = options.userAgent ?? 'astro-user';
   const doFetch = options.fetch ?? fetch;
   const listLimits = { timeoutMs: options.listRequestTimeoutMs ?? 10_000, maxBodyBytes: options.maxListBodyBytes ?? 4 * 1024 * 1024 };
+  const auditLimits = { timeoutMs: options.listRequestTimeoutMs ?? 10_000, maxBodyBytes: options.maxAuditLogBytes ?? 64 * 1024 * 1024 };
 
-  async function getJson(
+  /** GET `path` and read its body; every failure and every non-2xx answer becomes an {@link AstroApiError}. */
+  async function getBody(
     target: AstroTarget,
     path: string,
-    call: CallOptions = {},
-    limits: { timeoutMs: number; maxBodyBytes: number } = { timeoutMs: requestTimeoutMs, maxBodyBytes },
-  ): Promise<unknown> {
+    call: CallOptions,
+    limits: { timeoutMs: number; maxBodyBytes: number },
+    accept: string,
+  ): Promise<{ status: number; body: Buffer }> {
     const { timeoutMs, maxBodyBytes: bodyCap } = limits;
     const url = `${target.apiUrl}${path}`;
     const signal = call.signal
       ? AbortSignal.any([call.signal, AbortSignal.timeout(timeoutMs)])
       : AbortSignal.timeout(timeoutMs);
     let res: Response | undefined;
-    let body: string;
+    let body: Buffer;
     const started = performance.now();
     const report = () => options.onResponse?.({ status: res?.status, durationMs: performance.now() - started });
     try {
@@ -319,7 +501,7 @@ export function createAstroClient(options: AstroClientOptions = {}): AstroClient
         signal,
         headers: {
           authorization: `Bearer ${target.apiToken}`,
-          accept: 'application/json',
+          accept,
           'user-agent': userAgent,
           'x-astro-client-identifier': 'astro-user',
         },
@@ -333,7 +515,7 @@ export function createAstroClient(options: AstroClientOptions = {}): AstroClient
       throw new AstroApiError('unavailable', 'Could not reach the Astro API', { cause: err });
     }
     if (!res.ok) {
-      const parsed = ErrorBodySchema.safeParse(parseJson(body));
+      const parsed = ErrorBodySchema.safeParse(parseJson(body.toString('utf8')));
       const info = parsed.success ? parsed.data : {};
       const retryAfterMs = parseRetryAfter(res.headers.get('retry-after'));
       throw new AstroApiError(kindForStatus(res.status), info.message ?? `Astro answered with status ${res.status}`, {
@@ -342,7 +524,17 @@ export function createAstroClient(options: AstroClientOptions = {}): AstroClient
         ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
       });
     }
-    const json = parseJson(body);
+    return { status: res.status, body };
+  }
+
+  async function getJson(
+    target: AstroTarget,
+    path: string,
+    call: CallOptions = {},
+    limits: { timeoutMs: number; maxBodyBytes: number } = { timeoutMs: requestTimeoutMs, maxBodyBytes },
+  ): Promise<unknown> {
+    const res = await getBody(target, path, call, limits, 'application/json');
+    const json = parseJson(res.body.toString('utf8'));
     if (json === undefined) {
       throw new AstroApiError('bad_response', 'Astro answered with a body that is not JSON', { status: res.status });
     }
@@ -390,7 +582,7 @@ export function createAstroClient(options: AstroClientOptions = {}): AstroClient
       const offset = pageValue('offset', query.offset);
       const limit = pageValue('limit', query.limit, MAX_PAGE_LIMIT);
       const sorts = (query.sorts ?? []).map(sortValue);
-      const params: [string, string | number][] = [['offset', offset], ['limit', limit], ...sorts.map((s): [string, string] => ['sorts', s])];
+      const params: [string, string | number][] = [...scopeParams(query), ['offset', offset], ['limit', limit], ...sorts.map((s): [string, string] => ['sorts', s])];
       const path = `/organizations/${segment(target.organizationId)}/users${queryString(params)}`;
       const parsed = UsersPageSchema.safeParse(await getJson(target, path, call, listLimits));
       if (!parsed.success) throw new AstroApiError('bad_response', 'Astro answered with a user list we could not read', { status: 200 });
@@ -408,5 +600,104 @@ export function createAstroClient(options: AstroClientOptions = {}): AstroClient
       const { items, unreadable } = parsed.data.teams;
       return { teams: items, ...paging(parsed.data, { offset, limit }, items.length, unreadable) };
     },
+
+    async listAllWorkspaces(target, query = {}, call) {
+      const page = pageOf(query);
+      const path = `/organizations/${segment(target.organizationId)}/workspaces${queryString(page.params)}`;
+      const parsed = WorkspaceCatalogPageSchema.safeParse(await getJson(target, path, call, listLimits));
+      if (!parsed.success) throw unreadableList('Workspace');
+      const { items, unreadable } = parsed.data.workspaces;
+      return { workspaces: items, ...paging(parsed.data, page, items.length, unreadable) };
+    },
+
+    async listAllDeployments(target, query = {}, call) {
+      const ids = (query.workspaceIds ?? []).map(idValue);
+      const page = pageOf(query);
+      const params: [string, string | number][] = [...ids.map((id): [string, string] => ['workspaceIds', id]), ...page.params];
+      const path = `/organizations/${segment(target.organizationId)}/deployments${queryString(params)}`;
+      const parsed = DeploymentCatalogPageSchema.safeParse(await getJson(target, path, call, listLimits));
+      if (!parsed.success) throw unreadableList('Deployment');
+      const { items, unreadable } = parsed.data.deployments;
+      return { deployments: items, ...paging(parsed.data, page, items.length, unreadable) };
+    },
+
+    async listTeams(target, query = {}, call) {
+      const page = pageOf(query);
+      const params = [...scopeParams(query), ...page.params];
+      const path = `/organizations/${segment(target.organizationId)}/teams${queryString(params)}`;
+      const parsed = TeamsPageSchema.safeParse(await getJson(target, path, call, listLimits));
+      if (!parsed.success) throw unreadableList('Team');
+      const { items, unreadable } = parsed.data.teams;
+      return { teams: items, ...paging(parsed.data, page, items.length, unreadable) };
+    },
+
+    async listTeamMembers(target, teamId, query = {}, call) {
+      const page = pageOf(query);
+      const path = `/organizations/${segment(target.organizationId)}/teams/${segment(teamId)}/members${queryString(page.params)}`;
+      const parsed = TeamMembersPageSchema.safeParse(await getJson(target, path, call, listLimits));
+      if (!parsed.success) throw unreadableList('Team member');
+      const { items, unreadable } = parsed.data.teamMembers;
+      return { members: items, ...paging(parsed.data, page, items.length, unreadable) };
+    },
+
+    async listApiTokens(target, query = {}, call) {
+      const page = pageOf(query);
+      const params: [string, string | number][] = [...scopeParams(query), ...page.params];
+      if (query.includeOnlyOrganizationTokens) params.push(['includeOnlyOrganizationTokens', 'true']);
+      const path = `/organizations/${segment(target.organizationId)}/tokens${queryString(params)}`;
+      const parsed = ApiTokensPageSchema.safeParse(await getJson(target, path, call, listLimits));
+      if (!parsed.success) throw unreadableList('API token');
+      const { items, unreadable } = parsed.data.tokens;
+      return { tokens: items, ...paging(parsed.data, page, items.length, unreadable) };
+    },
+
+    async listRoles(target, query = {}, call) {
+      const page = pageOf(query);
+      const scopes = (query.scopeTypes ?? []).map(scopeTypeValue);
+      const params: [string, string | number][] = [];
+      if (query.includeDefaultRoles) params.push(['includeDefaultRoles', 'true']);
+      params.push(...scopes.map((s): [string, string] => ['scopeTypes', s]), ...page.params);
+      const path = `/organizations/${segment(target.organizationId)}/roles${queryString(params)}`;
+      const parsed = RolesPageSchema.safeParse(await getJson(target, path, call, listLimits));
+      if (!parsed.success) throw unreadableList('role');
+      const { items, unreadable } = parsed.data.roles;
+      return { roles: items, defaultRoles: parsed.data.defaultRoles.items, ...paging(parsed.data, page, items.length, unreadable + parsed.data.defaultRoles.unreadable) };
+    },
+
+    async getCustomRole(target, roleId, call) {
+      const path = `/organizations/${segment(target.organizationId)}/roles/${segment(roleId)}`;
+      const parsed = RoleWithPermissionsSchema.safeParse(await getJson(target, path, call));
+      if (!parsed.success) throw new AstroApiError('bad_response', 'Astro answered with a role we could not read', { status: 200 });
+      return parsed.data;
+    },
+
+    async listPermissionGroups(target, scopeType, call) {
+      const params: [string, string][] = scopeType === undefined ? [] : [['scopeType', scopeTypeValue(scopeType)]];
+      const parsed = PermissionGroupsSchema.safeParse(await getJson(target, `/authorization/permission-groups${queryString(params)}`, call, listLimits));
+      if (!parsed.success) throw unreadableList('permission group');
+      return parsed.data.items;
+    },
+
+    async getOrganizationAuditLogs(target, query, call) {
+      const params: [string, string][] = [
+        ['startDate', dateValue(query.startDate)],
+        ['endDate', dateValue(query.endDate)],
+      ];
+      const path = `/organizations/${segment(target.organizationId)}/audit-logs${queryString(params)}`;
+      const res = await getBody(target, path, call ?? {}, auditLimits, 'application/octet-stream');
+      return new Uint8Array(res.body.buffer, res.body.byteOffset, res.body.byteLength);
+    },
   };
+}
+
+/** Offset and limit of a list request (validated, with defaults 0 and 1000) and their query pairs. */
+function pageOf(query: PageQuery): { offset: number; limit: number; params: [string, number][] } {
+  const offset = pageValue('offset', query.offset ?? 0);
+  const limit = pageValue('limit', query.limit ?? MAX_PAGE_LIMIT, MAX_PAGE_LIMIT);
+  return { offset, limit, params: [['offset', offset], ['limit', limit]] };
+}
+
+/** The error for a list answer without its item array. */
+function unreadableList(what: string): AstroApiError {
+  return new AstroApiError('bad_response', `Astro answered with a ${what} list we could not read`, { status: 200 });
 }

@@ -536,5 +536,14 @@ export function createResilientAstroClient(inner: AstroClient, options: Resilien
     listDeployments: (target, query, call) => run(target, (c) => inner.listDeployments(target, query, c), call),
     listUsers: (target, query, call) => run(target, (c) => inner.listUsers(target, query, c), call),
     listUserTeams: (target, userId, query, call) => run(target, (c) => inner.listUserTeams(target, userId, query, c), call),
+    listAllWorkspaces: (target, query, call) => run(target, (c) => inner.listAllWorkspaces(target, query, c), call),
+    listAllDeployments: (target, query, call) => run(target, (c) => inner.listAllDeployments(target, query, c), call),
+    listTeams: (target, query, call) => run(target, (c) => inner.listTeams(target, query, c), call),
+    listTeamMembers: (target, teamId, query, call) => run(target, (c) => inner.listTeamMembers(target, teamId, query, c), call),
+    listApiTokens: (target, query, call) => run(target, (c) => inner.listApiTokens(target, query, c), call),
+    listRoles: (target, query, call) => run(target, (c) => inner.listRoles(target, query, c), call),
+    getCustomRole: (target, roleId, call) => run(target, (c) => inner.getCustomRole(target, roleId, c), call),
+    listPermissionGroups: (target, scopeType, call) => run(target, (c) => inner.listPermissionGroups(target, scopeType, c), call),
+    getOrganizationAuditLogs: (target, query, call) => run(target, (c) => inner.getOrganizationAuditLogs(target, query, c), call),
   };
 }
