@@ -12,10 +12,24 @@ export type InputProblem = { kind: 'not_an_id'; shown: string } | { kind: 'sever
 /** A query that names one user by ID, email or Slack mention, or searches by name. */
 export type UserQuery = Extract<Query, { kind: 'user_id' | 'email' | 'slack_user' | 'search' }>;
 
+/**
+ * What `access` asks about: a Deployment or Workspace by ID, by name, or by its Astro UI link
+ * (checked against the configured UI host by the use case, see `parseAstroLink`).
+ */
+export type AccessTarget = { kind: 'id'; id: string } | { kind: 'name'; text: string } | { kind: 'link'; url: string };
+
 /** A parsed query. */
 export type Query =
   | { kind: 'help' }
   | { kind: 'config' }
+  /** `access <deployment or workspace>`, or a bare link: who can access it, and why. */
+  | { kind: 'access'; target: AccessTarget }
+  /** `access` with nothing after it, or a target that cannot be one. */
+  | { kind: 'access_help' }
+  /** `report`: the admin report. */
+  | { kind: 'report' }
+  /** `offboard <user>`: what to remove when someone leaves; `who` is the user query after the word. */
+  | { kind: 'offboard'; who: Query }
   | { kind: 'user_id'; userId: string }
   /** An email address: the Astro user whose username matches (case-insensitive). */
   | { kind: 'email'; email: string }
@@ -25,10 +39,37 @@ export type Query =
   | { kind: 'search'; text: string }
   | { kind: 'invalid'; problem: InputProblem };
 
+/** True for a query that names or searches one Astro user. */
+export function isUserQuery(query: Query): query is UserQuery {
+  return query.kind === 'user_id' || query.kind === 'email' || query.kind === 'slack_user' || query.kind === 'search';
+}
+
 /** Longer input than this is not examined further (Slack sends up to ~4000 chars of text). */
 const MAX_INPUT = 500;
 /** Name searches are at most this long. */
 const MAX_SEARCH = 100;
+
+/** The URL of a lone link, as Slack escapes it (`<https://…|label>`, `<https://…>`) or typed bare. */
+function linkOf(raw: string): string | undefined {
+  const m = /^<(https?:\/\/[^|>\s]+)(?:\|[^>]*)?>$/i.exec(raw) ?? /^(https?:\/\/\S+)$/i.exec(raw);
+  return m ? decodeEntities(m[1]!) : undefined;
+}
+
+/**
+ * What follows `access`: a link, an ID, or a name (1–100 characters of letters, digits, spaces and
+ * `-_.:/`, the characters of Deployment and Workspace names); undefined when empty or none of these.
+ */
+export function parseAccessTarget(rest: string): AccessTarget | undefined {
+  const text = rest.replace(/\p{Cf}/gu, '').trim();
+  if (text === '') return undefined;
+  const link = linkOf(text);
+  if (link) return { kind: 'link', url: link };
+  const candidate = unwrap(text);
+  if (isAstroId(candidate)) return { kind: 'id', id: candidate };
+  const name = decodeEntities(text).replace(/^["'`“”‘’]+|["'`“”‘’]+$/gu, '').trim();
+  if (name === '' || [...name].length > MAX_SEARCH || /[<>|*\\\p{Cc}\uFFFD]/u.test(name) || !isWellFormed(name) || !/[\p{L}\p{N}]/u.test(name)) return undefined;
+  return { kind: 'name', text: name };
+}
 
 /** Removes characters people paste around an ID: quotes, backticks, angle brackets, punctuation. */
 function unwrap(token: string): string {
@@ -62,6 +103,16 @@ export function parseQuery(text: string | undefined): Query {
   if (raw === '' || /^(help|-h|--help|\?)$/i.test(raw)) return { kind: 'help' };
   if (/^(config|configure|settings|setup)$/i.test(raw)) return { kind: 'config' };
   if (raw.length > MAX_INPUT) return { kind: 'invalid', problem: { kind: 'too_long' } };
+  if (/^report$/i.test(raw)) return { kind: 'report' };
+  const verb = /^(access|who-can-access|offboard)(?:\s+([\s\S]*))?$/i.exec(raw);
+  if (verb) {
+    const rest = (verb[2] ?? '').trim();
+    if (verb[1]!.toLowerCase() === 'offboard') return { kind: 'offboard', who: rest === '' ? { kind: 'help' } : parseQuery(rest) };
+    const target = parseAccessTarget(rest);
+    return target ? { kind: 'access', target } : { kind: 'access_help' };
+  }
+  const link = linkOf(raw);
+  if (link) return { kind: 'access', target: { kind: 'link', url: link } };
   const tokens = raw.split(/\s+/u);
   if (tokens.length > 1 && tokens.every((t) => isAstroId(unwrap(t)))) return { kind: 'invalid', problem: { kind: 'several' } };
   if (tokens.length === 1) {

@@ -3,7 +3,7 @@
  * a Slack user, a name search, or a reason to refuse it before any API call.
  */
 import { describe, expect, it } from 'vitest';
-import { parseQuery } from '../../src/core/query.js';
+import { isUserQuery, parseAccessTarget, parseQuery } from '../../src/core/query.js';
 
 const ID = 'clm9sq6s0000008kz7uvl7yz7';
 
@@ -39,7 +39,6 @@ describe('parseQuery', () => {
     ['a channel ping as Slack escapes it', '<!channel>'],
     ['a channel link', '<#C123|ops>'],
     ['a user-group ping', '<!subteam^S123|@team>'],
-    ['a link', '<https://evil.example/x|click me>'],
     ['a lone <', '<'],
     ['an empty mention', '<@>'],
     ['an empty mailto', '<mailto:>'],
@@ -143,5 +142,46 @@ describe('parseQuery', () => {
   // with `j`. Fix: `const words = raw.replace(/^@/, '').trim();`.
   it('refuses a single letter after a plain @ and a space, as it refuses a single letter', () => {
     expect(parseQuery('@ j')).toEqual({ kind: 'invalid', problem: { kind: 'not_an_id', shown: '@ j' } });
+  });
+});
+
+describe('parseQuery: access, report, offboard', () => {
+  const DEP = 'clx1dep0000001abcdefghijk';
+
+  it('reads `access` with a name, an ID or a link (as Slack escapes it)', () => {
+    expect(parseQuery('access etl-prod')).toEqual({ kind: 'access', target: { kind: 'name', text: 'etl-prod' } });
+    expect(parseQuery(`ACCESS \`${DEP}\``)).toEqual({ kind: 'access', target: { kind: 'id', id: DEP } });
+    expect(parseQuery('access <https://cloud.astronomer.io/ws1/deployments/dep1/overview|etl>')).toEqual({
+      kind: 'access',
+      target: { kind: 'link', url: 'https://cloud.astronomer.io/ws1/deployments/dep1/overview' },
+    });
+    expect(parseQuery('access "Data Platform"')).toEqual({ kind: 'access', target: { kind: 'name', text: 'Data Platform' } });
+  });
+
+  it('reads a bare link as an access question (any host: the use case checks it before any request)', () => {
+    expect(parseQuery('<https://evil.example/x|click me>')).toEqual({ kind: 'access', target: { kind: 'link', url: 'https://evil.example/x' } });
+    expect(parseQuery('https://cloud.astronomer.io/ws1')).toEqual({ kind: 'access', target: { kind: 'link', url: 'https://cloud.astronomer.io/ws1' } });
+  });
+
+  it('asks for a target when `access` has none or one that cannot be a name', () => {
+    expect(parseQuery('access')).toEqual({ kind: 'access_help' });
+    expect(parseQuery('access   ')).toEqual({ kind: 'access_help' });
+    expect(parseQuery('access <!channel>')).toEqual({ kind: 'access_help' });
+    expect(parseQuery(`access ${'x'.repeat(101)}`)).toEqual({ kind: 'access_help' });
+    expect(parseAccessTarget('---')).toBeUndefined();
+  });
+
+  it('reads `report` and `offboard <user>`', () => {
+    expect(parseQuery('report')).toEqual({ kind: 'report' });
+    expect(parseQuery('offboard ada@example.com')).toEqual({ kind: 'offboard', who: { kind: 'email', email: 'ada@example.com' } });
+    expect(parseQuery('offboard <@U123ABC|ada>')).toEqual({ kind: 'offboard', who: { kind: 'slack_user', slackUserId: 'U123ABC' } });
+    expect(parseQuery('offboard')).toEqual({ kind: 'offboard', who: { kind: 'help' } });
+  });
+
+  it('tells user queries from the others', () => {
+    expect(isUserQuery(parseQuery(DEP))).toBe(true);
+    expect(isUserQuery(parseQuery('jane doe'))).toBe(true);
+    expect(isUserQuery(parseQuery('access jane'))).toBe(false);
+    expect(isUserQuery(parseQuery('report'))).toBe(false);
   });
 });

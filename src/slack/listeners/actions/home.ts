@@ -7,7 +7,7 @@ import type { AllMiddlewareArgs, BlockAction, SlackActionMiddlewareArgs } from '
 import { LRUCache } from 'lru-cache';
 import { homeData } from '../../../app/home.js';
 import { lookUpQuery } from '../../../app/lookup-users.js';
-import { parseQuery, type Query } from '../../../core/query.js';
+import { isUserQuery, parseQuery, type Query } from '../../../core/query.js';
 import { askContext, person } from '../../request.js';
 import { publishHome } from '../../transport/publish-home.js';
 import { HOME, type HomeState } from '../../views/home.js';
@@ -45,8 +45,8 @@ async function showInHome(deps: ListenerDeps, args: Args, query: Query, bypassCa
       log: deps.log,
     });
 
-  if (query.kind === 'help' || query.kind === 'config') return void (await publish(body.view?.hash, { notice: helpMessage() }));
   if (query.kind === 'invalid') return void (await publish(body.view?.hash, { notice: inputProblemMessage(query.problem) }));
+  if (!isUserQuery(query)) return void (await publish(body.view?.hash, { notice: helpMessage() }));
   const hash = await publish(body.view?.hash, { notice: lookingUpNotice });
   const answer = await lookUpQuery(deps.services, ctx, query, { bypassCache });
   if (answer.kind === 'found') await publish(hash, { result: answer.found });

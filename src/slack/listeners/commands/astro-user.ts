@@ -3,7 +3,6 @@
  * parse, acknowledge, one lookup, a private reply through the command's `response_url`.
  * `help` and bad input are answered inside the acknowledgement; `config` opens the admin's modal.
  */
-import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt';
 import { lookUpQuery } from '../../../app/lookup-users.js';
 import { parseQuery } from '../../../core/query.js';
 import { audienceOf } from '../../../core/visibility.js';
@@ -15,8 +14,12 @@ import { verbatim } from '../../views/verbatim.js';
 import type { ListenerDeps } from '../deps.js';
 import { answerMessage } from '../render.js';
 import { openConfigModal } from '../views/astro-config.js';
+import { accessCommand } from './access.js';
+import type { Args } from './args.js';
+import { offboardCommand } from './offboard.js';
+import { reportCommand } from './report.js';
 
-type Args = AllMiddlewareArgs & SlackCommandMiddlewareArgs;
+
 
 /** The command's name as Slack sent it (`/astro-user`), for help texts. */
 function commandName(command: string | undefined): string {
@@ -34,6 +37,9 @@ export function astroUserCommand(deps: ListenerDeps) {
       await openConfigModal(deps, { client: args.client, context: args.context, body: command, triggerId: command.trigger_id, userId: command.user_id });
       return;
     }
+    if (query.kind === 'access' || query.kind === 'access_help') return accessCommand(deps)(args, query);
+    if (query.kind === 'report') return reportCommand(deps)(args);
+    if (query.kind === 'offboard') return offboardCommand(deps)(args, query);
     if (query.kind === 'help') return ack({ response_type: 'ephemeral', ...verbatim(helpMessage(name)) });
     if (query.kind === 'invalid') return ack({ response_type: 'ephemeral', ...verbatim(inputProblemMessage(query.problem, name)) });
     await ack();
