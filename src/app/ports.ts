@@ -3,6 +3,7 @@
  * people and conversations (implemented over the request's Web API client in
  * src/slack/directory.ts), and the services they share (built once in src/compose.ts).
  */
+import type { Capabilities } from '../core/capabilities.js';
 import type { InstallationRef } from '../core/installation.js';
 import type { Lookup } from '../lookup/lookup.js';
 import type { RecentLookups } from '../lookup/recent.js';
@@ -49,4 +50,10 @@ export interface Services {
   countLookup?: (surface: string, outcome: string) => void;
   /** True when the operator's `ASTRO_*` token serves this installation (shown to admins). */
   usesDefaults(installation: InstallationRef): boolean;
+  /**
+   * What the installation's Astro token can reach, as last probed (`UNPROBED` when never, or when
+   * not known): features the token cannot reach are hidden and App Home names the role needed.
+   * Never throws.
+   */
+  capabilities?(installation: InstallationRef): Promise<Capabilities>;
 }
