@@ -14,6 +14,8 @@ import type { Config } from './config.js';
 import { secretsOf } from './config.js';
 import { workspaceOf } from './app/request.js';
 import { createLogger, type Logger } from './logger.js';
+import { createAccessLookup } from './lookup/access.js';
+import { createCatalog, type Catalog } from './lookup/catalog.js';
 import { createLookup, type Lookup } from './lookup/lookup.js';
 import { createNameResolver } from './lookup/names.js';
 import { createRecentLookups } from './lookup/recent.js';
@@ -100,6 +102,8 @@ const STRICT_STORE_TIMEOUT_MS = 2000;
 export interface BuiltServices {
   services: WorkspaceDeps & Claims;
   lookup: Lookup;
+  /** The organization catalogs (kept warm in the background by the app). */
+  catalog: Catalog;
   metrics: Metrics;
   /** What /healthz reports. */
   health: Health;
@@ -154,12 +158,15 @@ export function createServices(config: Config, deps: AppDeps & { log: Logger; st
   const defaults = config.astro.apiToken && config.astro.organizationId ? { apiUrl: config.astro.apiUrl, apiToken: config.astro.apiToken, organizationId: config.astro.organizationId } : undefined;
   const defaultsFor = config.mode === 'single' ? ('all' as const) : config.astroEnvTeamIds;
   const namesCache = cacheOf('names');
+  const settingsResolver = deps.settings ?? workspaceSettingsResolver({ settings, apiUrl: config.astro.apiUrl, defaultsFor, ...(defaults ? { defaults } : {}) });
+  const catalog = createCatalog({ astro, cache: cacheOf('catalog', stores.cache), ttlMs: Math.max(config.cacheTtlSeconds * 1000, 60 * 60 * 1000), log: log.child({ component: 'catalog' }) });
+  const access = createAccessLookup({ astro, catalog, settings: settingsResolver, cacheTtlMs: config.cacheTtlSeconds * 1000, astroUiUrl: config.astroUiUrl });
   const lookup = createLookup({
     astro,
     ...(deps.features?.names === false ? {} : { names: createNameResolver({ astro, cache: namesCache }) }),
     teams: deps.features?.teams ?? true,
     userIndex: createUserIndex({ astro, cache: namesCache, ttlMs: config.cacheTtlSeconds * 1000, log: log.child({ component: 'user-index' }) }),
-    settings: deps.settings ?? workspaceSettingsResolver({ settings, apiUrl: config.astro.apiUrl, defaultsFor, ...(defaults ? { defaults } : {}) }),
+    settings: settingsResolver,
     cache: cacheOf('cache'),
     cacheTtlMs: config.cacheTtlSeconds * 1000,
     hot: { ttlMs: config.cacheHotSeconds * 1000, max: HOT_MAX_USERS },
@@ -180,6 +187,7 @@ export function createServices(config: Config, deps: AppDeps & { log: Logger; st
   const once = boundedOnceStore(stores.once, STRICT_STORE_TIMEOUT_MS);
   const services: WorkspaceDeps & Claims = {
     lookup,
+    access,
     recent: createRecentLookups({ store: cacheOf('recent', stores.recent) }),
     throttle: createThrottle(config.limits, stores.redis),
     settings,
@@ -189,6 +197,7 @@ export function createServices(config: Config, deps: AppDeps & { log: Logger; st
     astroApiUrl: config.astro.apiUrl,
     clearWorkspace: async (key, what) => {
       lookup.forget(key);
+      catalog.forget(key);
       await stores.deleteWhere('cache', ofWorkspace(key)).catch((err: unknown) => log.warn({ err }, 'could not clear the workspace cache'));
       if (what.history) await stores.deleteWhere('recent', ofWorkspace(key));
     },
@@ -196,7 +205,7 @@ export function createServices(config: Config, deps: AppDeps & { log: Logger; st
     claimOnce: (key, ttlMs) => once.claim(key, ttlMs),
   };
 
-  return { services, lookup, metrics: m, health, ...(box ? { box } : {}), ...(installationStore ? { installationStore } : {}), ...(defaults ? { defaults } : {}) };
+  return { services, lookup, catalog, metrics: m, health, ...(box ? { box } : {}), ...(installationStore ? { installationStore } : {}), ...(defaults ? { defaults } : {}) };
 }
 
 /**

@@ -40,7 +40,21 @@ export interface CardRefs {
    * used). Undefined for anything else.
    */
   decode(value: string | undefined, workspaceKey: string): { ref: CardRef; verified: boolean } | undefined;
+  /** `a1|<d or w>|<id>|<kind>|<asker or sharer>|<MAC>`: an access answer's reference, signed like a card's. */
+  encodeAccess(ref: AccessRef, workspaceKey: string): string;
+  /** Parses an access answer's reference; `verified` as in {@link CardRefs.decode}. Undefined for anything else. */
+  decodeAccess(value: string | undefined, workspaceKey: string): { ref: AccessRef; verified: boolean } | undefined;
 }
+
+/** What an access answer's buttons say about its message. */
+export interface AccessRef {
+  subject: { kind: 'deployment' | 'workspace'; id: string };
+  kind: CardKind;
+  /** Slack user who asked (thread) or shared (shared). */
+  by?: string;
+}
+
+const ACCESS_REF_RE = /^a1\|([dw])\|([A-Za-z0-9_-]{1,128})\|(private|thread|shared)\|([UW][A-Z0-9]{2,30})?\|([A-Za-z0-9_-]{22})$/;
 
 const REF_RE = /^v([12])\|(c[0-9a-z]{24})\|(private|thread|shared)\|([UW][A-Z0-9]{2,30})?\|((?:c[0-9a-z]{24},){0,9}c[0-9a-z]{24})(?:\|([A-Za-z0-9_-]{22}))?$/;
 
@@ -71,6 +85,18 @@ export function createCardRefs(secret: string): CardRefs {
         verified = expected.length === m[6].length && timingSafeEqual(expected, Buffer.from(m[6]));
       }
       return { ref, verified };
+    },
+    encodeAccess(ref, workspaceKey) {
+      const payload = ['a1', ref.subject.kind === 'deployment' ? 'd' : 'w', ref.subject.id, ref.kind, ref.by ?? ''].join('|');
+      return `${payload}|${mac(payload, workspaceKey)}`;
+    },
+    decodeAccess(value, workspaceKey) {
+      const m = ACCESS_REF_RE.exec(value ?? '');
+      if (!m) return undefined;
+      const ref: AccessRef = { subject: { kind: m[1] === 'd' ? 'deployment' : 'workspace', id: m[2]! }, kind: m[3] as CardKind, ...(m[4] ? { by: m[4] } : {}) };
+      const payload = value!.slice(0, value!.length - m[5]!.length - 1);
+      const expected = Buffer.from(mac(payload, workspaceKey));
+      return { ref, verified: timingSafeEqual(expected, Buffer.from(m[5]!)) };
     },
   };
 }

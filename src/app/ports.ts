@@ -5,6 +5,7 @@
  */
 import type { Capabilities } from '../core/capabilities.js';
 import type { InstallationRef } from '../core/installation.js';
+import type { AccessLookup } from '../lookup/access.js';
 import type { Lookup } from '../lookup/lookup.js';
 import type { RecentLookups } from '../lookup/recent.js';
 import type { Throttle } from '../lookup/throttle.js';
@@ -41,6 +42,8 @@ export interface SlackDirectory {
 /** The services every use case shares. */
 export interface Services {
   lookup: Lookup;
+  /** Who can access a Deployment or Workspace. */
+  access: AccessLookup;
   recent: RecentLookups;
   /** Abuse limits per Slack user (or bot) and workspace. */
   throttle: Throttle;

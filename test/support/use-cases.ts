@@ -14,6 +14,7 @@ import { createLogger } from '../../src/logger.js';
 import { DEFAULT_POLICY, type WorkspacePolicy } from '../../src/lookup/workspace-settings.js';
 import { openStores } from '../../src/store/index.js';
 import { ASTRO_TOKEN, BOT_TOKEN, ORG_ID, SIGNING_SECRET } from './app.js';
+import { answerOrg, type AstroOrg } from './astro-org.js';
 import { answerUsersList } from './astro-users.js';
 import { ADA } from './fixtures.js';
 import { json, startHttpStub, type HttpStub, type RecordedRequest } from './http-stub.js';
@@ -60,8 +61,8 @@ export interface UseCaseWorld {
   /** Abuse-limit points taken so far, with the bucket of each. */
   takes: { installation: string; bucket: string }[];
   slack: DirectoryFacts;
-  /** Astro's answers: set `down` to make every request fail with a 503. */
-  astroState: { down: boolean };
+  /** Astro's answers: set `down` to make every request fail with a 503; `org` serves an organization's lists. */
+  astroState: { down: boolean; org?: AstroOrg };
   /** A context for `asker` on `surface` in workspace T0001. */
   ctx(asker: Asker, surface?: Surface): AskContext;
   /** Saves the workspace's policy (defaults for what is not given). */
@@ -69,10 +70,11 @@ export interface UseCaseWorld {
   close(): Promise<void>;
 }
 
-/** The Astro user requests the stand-in answered (GetUser of ADA or ADAM, ListUsers). */
-function standInAstro(state: { down: boolean }) {
+/** The Astro user requests the stand-in answered (GetUser of ADA or ADAM, ListUsers), and an organization's lists when the world has one. */
+function standInAstro(state: { down: boolean; org?: AstroOrg }) {
   return (req: RecordedRequest, res: ServerResponse) => {
     if (state.down) return json(res, 503, { message: 'down for maintenance', requestId: 'req-down-1' });
+    if (state.org && answerOrg(req, res, state.org)) return;
     // A token whose signature says REFUSED is one Astro does not accept.
     if (String(req.headers.authorization ?? '').endsWith('.UkVGVVNFRA')) return json(res, 401, { message: 'bad token', requestId: 'req-401' });
     if (answerUsersList(req, res, [ADA, ADAM])) return;
@@ -85,8 +87,8 @@ function standInAstro(state: { down: boolean }) {
 }
 
 /** Starts a world. `env` overrides the configuration (e.g. the abuse limits). */
-export async function useCaseWorld(env: Record<string, string> = {}): Promise<UseCaseWorld> {
-  const astroState = { down: false };
+export async function useCaseWorld(env: Record<string, string> = {}, org?: AstroOrg): Promise<UseCaseWorld> {
+  const astroState: UseCaseWorld['astroState'] = { down: false, ...(org ? { org } : {}) };
   const astro = await startHttpStub(standInAstro(astroState));
   const config = loadConfig({
     SLACK_BOT_TOKEN: BOT_TOKEN,

@@ -11,7 +11,9 @@ import { CONFIG } from '../views/config-modal.js';
 import { CARD_ACTION } from '../views/user-card.js';
 import { PICK_ACTION } from '../views/picker.js';
 import { cardOpen, cardRefresh, cardShare, pickUser } from './actions/card.js';
-import { homeLookup, homeOpenUser } from './actions/home.js';
+import { accessFull, accessPick, accessRefresh, accessShare } from './actions/access.js';
+import { homeAccess, homeLookup, homeOpenUser } from './actions/home.js';
+import { ACCESS_ACTION } from '../views/access.js';
 import { astroUserCommand } from './commands/astro-user.js';
 import type { ListenerDeps } from './deps.js';
 import { appHomeOpened } from './events/app-home-opened.js';
@@ -88,6 +90,13 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
     [withSuffix(CARD_ACTION.share), perRequest(deps, cardShare)],
     [withSuffix(CARD_ACTION.open), cardOpen()],
     [withSuffix(PICK_ACTION), perRequest(deps, pickUser)],
+    [exactly(HOME.accessAction), perRequest(deps, homeAccess)],
+    [exactly(HOME.accessInputAction), perRequest(deps, homeAccess)],
+    [exactly(ACCESS_ACTION.refresh), perRequest(deps, accessRefresh)],
+    [exactly(ACCESS_ACTION.share), perRequest(deps, accessShare)],
+    [exactly(ACCESS_ACTION.full), perRequest(deps, accessFull)],
+    [withSuffix(ACCESS_ACTION.pick), perRequest(deps, accessPick)],
+    [exactly(ACCESS_ACTION.open), cardOpen()],
   ];
   app.action(new RegExp(actions.map(([re]) => `(?:${re.source})`).join('|')), (args) => {
     const id = (args.action as { action_id?: string }).action_id ?? '';

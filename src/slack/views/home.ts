@@ -23,6 +23,9 @@ export const HOME = {
   queryAction: 'home_query_input',
   lookupAction: 'home_lookup',
   recentAction: 'home_recent',
+  accessBlock: 'home_access',
+  accessInputAction: 'home_access_input',
+  accessAction: 'home_access_lookup',
   configureAction: 'admin_configure',
   disconnectAction: 'admin_disconnect',
 } as const;
@@ -87,6 +90,8 @@ function adminBlocks(a: AdminPanel): KnownBlock[] {
   ];
 }
 
+import type { AccessResult } from '../../lookup/access.js';
+import { renderAccess, subjectValue } from './access.js';
 export type { AdminPanel } from '../../app/home.js';
 import type { AdminPanel } from '../../app/home.js';
 
@@ -101,6 +106,8 @@ export interface HomeState {
   result?: { user: AstroUser; fetchedAt: number; names?: ResolvedNames; teams?: TeamRoles };
   /** An error or notice to show instead of a card. */
   notice?: RenderedMessage;
+  /** "Who can access…": the answer to show instead of a card, with now (ms since the epoch). */
+  access?: { result: AccessResult; now: number };
   /** The viewer's recent lookups, newest first. */
   recent: RecentLookup[];
   /** Astro UI base for Open in Astro. */
@@ -147,6 +154,25 @@ export function renderHome(state: HomeState): HomeView {
       block_id: 'home:lookup',
       elements: [{ type: 'button', action_id: HOME.lookupAction, style: 'primary', text: { type: 'plain_text', text: 'Look up' }, value: 'lookup' }],
     },
+    {
+      type: 'input',
+      block_id: HOME.accessBlock,
+      dispatch_action: true,
+      label: { type: 'plain_text', text: 'Who can access… (a Deployment or Workspace)' },
+      hint: { type: 'plain_text', text: 'Its name, ID or Astro link. The list is visible only to you.' },
+      element: {
+        type: 'plain_text_input',
+        action_id: HOME.accessInputAction,
+        placeholder: { type: 'plain_text', text: 'e.g. etl-prod, or https://cloud.astronomer.io/…/deployments/…' },
+        max_length: 500,
+        dispatch_action_config: { trigger_actions_on: ['on_enter_pressed'] },
+      },
+    },
+    {
+      type: 'actions',
+      block_id: 'home:access',
+      elements: [{ type: 'button', action_id: HOME.accessAction, text: { type: 'plain_text', text: 'Who can access' }, value: 'access' }],
+    },
   ];
 
   const recent = state.recent.slice(0, MAX_RECENT_SHOWN);
@@ -190,6 +216,12 @@ export function renderHome(state: HomeState): HomeView {
     });
     middle.push({ type: 'divider', block_id: 'home:div1' }, ...card.blocks);
     metadata = { u: state.result.user.id };
+  } else if (state.access) {
+    const budget = LIMITS.viewBlocks - top.length - bottom.length - 1;
+    const { result } = state.access;
+    const list = renderAccess(result, { surface: 'home', kind: 'private', astroUiUrl: state.astroUiUrl, now: state.access.now, refValue: subjectValue(result.subject), maxBlocks: budget });
+    middle.push({ type: 'divider', block_id: 'home:div1' }, ...list.blocks);
+    metadata = { a: subjectValue(result.subject) };
   } else if (state.notice) {
     middle.push({ type: 'divider', block_id: 'home:div1' }, ...state.notice.blocks);
   }

@@ -5,9 +5,12 @@
  */
 import type { AllMiddlewareArgs, BlockAction, SlackActionMiddlewareArgs } from '@slack/bolt';
 import { LRUCache } from 'lru-cache';
+import { lookUpAccess, type SubjectRef } from '../../../app/access.js';
 import { homeData } from '../../../app/home.js';
 import { lookUpQuery } from '../../../app/lookup-users.js';
-import { isUserQuery, parseQuery, type Query } from '../../../core/query.js';
+import { isUserQuery, parseAccessTarget, parseQuery, type AccessTarget, type Query } from '../../../core/query.js';
+import { accessHelp } from '../../views/access.js';
+import { accessMessage } from '../render.js';
 import { askContext, person } from '../../request.js';
 import { publishHome } from '../../transport/publish-home.js';
 import { HOME, type HomeState } from '../../views/home.js';
@@ -28,15 +31,23 @@ function typedQuery(body: BlockAction): string {
   return state?.value ?? '';
 }
 
-/** Answers `query` (or says why not) in the clicking person's Home view. */
-async function showInHome(deps: ListenerDeps, args: Args, query: Query, bypassCache = false): Promise<void> {
+/** The text typed in the Home "Who can access…" input. */
+function typedAccess(body: BlockAction): string {
+  const action = body.actions[0] as { action_id?: string; value?: string } | undefined;
+  if (action?.action_id === HOME.accessInputAction) return action.value ?? '';
+  const state = body.view?.state?.values?.[HOME.accessBlock]?.[HOME.accessInputAction] as { value?: string | null } | undefined;
+  return state?.value ?? '';
+}
+
+/** This person's Home publisher, numbered so that only their newest request may change the view. */
+function homePublisher(deps: ListenerDeps, args: Args) {
   const { body, client } = args;
   const ctx = askContext(deps, { context: args.context, body, client }, person(body.user.id), 'home');
   const seqKey = `${ctx.workspace.key}:${body.user.id}`;
   const seq = (homeRequests.get(seqKey) ?? 0) + 1;
   homeRequests.set(seqKey, seq);
   const isCurrent = () => homeRequests.get(seqKey) === seq;
-  const publish = (hash: string | undefined, show: Pick<HomeState, 'result' | 'notice'>) =>
+  const publish = (hash: string | undefined, show: Pick<HomeState, 'result' | 'notice' | 'access'>) =>
     publishHome(client, {
       userId: body.user.id,
       hash,
@@ -44,7 +55,32 @@ async function showInHome(deps: ListenerDeps, args: Args, query: Query, bypassCa
       state: async () => ({ ...(await homeData(deps.services, ctx, false)), astroUiUrl: deps.astroUiUrl, ...show }),
       log: deps.log,
     });
+  return { ctx, publish };
+}
 
+/** Answers "who can access `target`" (or says why not) in the clicking person's Home view. */
+export async function showAccessInHome(deps: ListenerDeps, args: Args, target: AccessTarget | SubjectRef | undefined, bypassCache = false): Promise<void> {
+  const { ctx, publish } = homePublisher(deps, args);
+  if (!target) return void (await publish(args.body.view?.hash, { notice: accessHelp() }));
+  const hash = await publish(args.body.view?.hash, { notice: lookingUpNotice });
+  const answer = await lookUpAccess(deps.services, ctx, target, { bypassCache });
+  if (answer.kind === 'found') await publish(hash, { access: { result: answer.result, now: Date.now() } });
+  else await publish(hash, { notice: accessMessage(deps, ctx.workspace.key, answer) });
+}
+
+/** Who can access (button), and Enter in its input. */
+export function homeAccess(deps: ListenerDeps) {
+  return async (args: Args): Promise<void> => {
+    await args.ack();
+    await showAccessInHome(deps, args, parseAccessTarget(typedAccess(args.body)));
+  };
+}
+
+/** Answers `query` (or says why not) in the clicking person's Home view. */
+async function showInHome(deps: ListenerDeps, args: Args, query: Query, bypassCache = false): Promise<void> {
+  const { body } = args;
+  if (query.kind === 'access') return showAccessInHome(deps, args, query.target, bypassCache);
+  const { ctx, publish } = homePublisher(deps, args);
   if (query.kind === 'invalid') return void (await publish(body.view?.hash, { notice: inputProblemMessage(query.problem) }));
   if (!isUserQuery(query)) return void (await publish(body.view?.hash, { notice: helpMessage() }));
   const hash = await publish(body.view?.hash, { notice: lookingUpNotice });

@@ -1,14 +1,30 @@
 /**
- * `/astro-user access …`: not built yet; answers privately that it is coming.
+ * `/astro-user access <deployment or workspace | link>` (and a bare Astro link after the command):
+ * acknowledge, one use-case call, a private answer through the command's `response_url`. A slow
+ * answer shows "Looking that up…" at once and then replaces it.
  */
+import { lookUpAccess } from '../../../app/access.js';
 import type { Query } from '../../../core/query.js';
+import { audienceOf } from '../../../core/visibility.js';
+import { askContext, person } from '../../request.js';
+import { withProgress } from '../../transport/progress.js';
+import { replyVia } from '../../transport/reply.js';
+import { accessHelp } from '../../views/access.js';
+import { workingOnItMessage } from '../../views/messages.js';
+import { verbatim } from '../../views/verbatim.js';
 import type { ListenerDeps } from '../deps.js';
+import { accessMessage } from '../render.js';
 import type { Args } from './args.js';
 
 /** Builds the `access` subcommand's listener. */
-export function accessCommand(_deps: ListenerDeps) {
+export function accessCommand(deps: ListenerDeps) {
   return async (args: Args, query: Extract<Query, { kind: 'access' | 'access_help' }>): Promise<void> => {
-    void query;
-    await args.ack({ response_type: 'ephemeral', text: 'This command is not available yet.' });
+    const { command, ack, respond } = args;
+    if (query.kind === 'access_help') return ack({ response_type: 'ephemeral', ...verbatim(accessHelp(/^\/[a-z0-9_-]{1,31}$/.test(command.command) ? command.command : undefined)) });
+    await ack();
+    const ctx = askContext(deps, { context: args.context, body: command, client: args.client }, person(command.user_id), 'command');
+    const { value: answer, shown } = await withProgress(lookUpAccess(deps.services, ctx, query.target), deps.progressAfterMs, () => replyVia(respond, workingOnItMessage, deps.log));
+    const message = accessMessage(deps, ctx.workspace.key, answer, { audience: audienceOf({ id: command.channel_id, name: command.channel_name }) });
+    await replyVia(respond, message, deps.log, { replaceOriginal: shown === true });
   };
 }

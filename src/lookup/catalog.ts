@@ -1,0 +1,316 @@
+/**
+ * The organization's catalog: every Workspace and Deployment (names, Workspace, status), every Team
+ * with the roles it grants, the Organization Owners, and every API token (never its secret) — what
+ * "who can access X" needs besides the users of X. Read with `ListWorkspaces`, `ListDeployments`,
+ * `ListTeams`, `ListUsers` and `ListApiTokens` (Astro API v1, https://api.astronomer.io/spec/v1),
+ * paged 1,000 at a time.
+ *
+ * Kept warm: a catalog older than `refreshAfterMs` is still answered at once and refreshed in the
+ * background (stale-while-revalidate); {@link Catalog.warmRecent} refreshes the catalogs used in the
+ * last day on a timer, so the first question after a quiet night does not wait. Shared by instances:
+ * each catalog is kept in the best-effort cache (the store, Redis with several instances), so an
+ * instance that starts after another reads it instead of asking Astro. Concurrent readers share one
+ * load (single flight). Team members are read per Team when needed (`ListTeamMembers`) and kept
+ * with the same TTL.
+ *
+ * Parts the token may not read (Teams, API tokens: a 403) are left out and named in `missing`; any
+ * other failure of a part fails the load (and nothing is kept), so an outage never looks like
+ * "nobody has access".
+ */
+import { LRUCache } from 'lru-cache';
+import { z } from 'zod';
+import { MAX_PAGE_LIMIT, type AstroClient, type AstroTarget, type ListPage } from '../astro/client.js';
+import { AstroApiError } from '../astro/errors.js';
+import { ApiTokenSchema, DeploymentSchema, TeamMemberSchema, TeamSchema, WorkspaceSchema, type AstroApiToken, type AstroDeployment, type AstroTeam, type AstroTeamMember, type AstroWorkspace } from '../astro/org-schemas.js';
+import { AstroUserSchema, type AstroUser } from '../astro/schemas.js';
+import type { Logger } from '../logger.js';
+import type { BestEffortCache } from '../store/best-effort-cache.js';
+
+/** Parts of the catalog a token may be refused. */
+export type CatalogPart = 'teams' | 'tokens';
+
+/** One organization's catalog, as read at `fetchedAt` (ms since the epoch). */
+export interface OrgCatalog {
+  workspaces: AstroWorkspace[];
+  deployments: AstroDeployment[];
+  /** Every Team with its roles; empty when `missing` includes `teams`. */
+  teams: AstroTeam[];
+  /** Users whose organization role is Organization Owner (they reach every Workspace). */
+  owners: AstroUser[];
+  /** Every API token; empty when `missing` includes `tokens`. */
+  tokens: AstroApiToken[];
+  /** Parts the token was refused (403). */
+  missing: CatalogPart[];
+  /** True when a list was longer than `maxItems` and was cut. */
+  truncated: boolean;
+  fetchedAt: number;
+}
+
+/** A Team's members as read. */
+export interface TeamMembers {
+  members: AstroTeamMember[];
+  /** Members Astro counts in all. */
+  total: number;
+}
+
+/** Options of {@link createCatalog}. */
+export interface CatalogOptions {
+  astro: Pick<AstroClient, 'listAllWorkspaces' | 'listAllDeployments' | 'listTeams' | 'listTeamMembers' | 'listUsers' | 'listApiTokens'>;
+  cache: BestEffortCache;
+  /** How long a catalog is kept, in ms (then it is read again before answering). Default 1 h. */
+  ttlMs?: number;
+  /** Age after which a catalog is refreshed in the background while still answered, in ms. Default 5 min. */
+  refreshAfterMs?: number;
+  /** Most items read per list (Workspaces, Deployments, Teams, users paged for owners, tokens, members of one Team). Default 50,000. */
+  maxItems?: number;
+  /** Time source, ms since the epoch. */
+  now?: () => number;
+  log?: Logger;
+}
+
+/** Per-call options. */
+export interface CatalogCall {
+  signal?: AbortSignal;
+  /** Read Astro now, whatever is kept (Refresh). */
+  fresh?: boolean;
+}
+
+/** The organization catalog service. */
+export interface Catalog {
+  /**
+   * The catalog of `target` for this installation: from memory, else the store, else Astro.
+   * @throws {AstroApiError} when it must be read and a part fails (other than a 403 on Teams or tokens).
+   */
+  get(installationKey: string, target: AstroTarget, call?: CatalogCall): Promise<OrgCatalog>;
+  /**
+   * The catalog if one is kept (memory or store), without asking Astro; a stale one starts a
+   * background refresh. Never throws.
+   */
+  peek(installationKey: string, target: AstroTarget): Promise<OrgCatalog | undefined>;
+  /**
+   * Members of a Team (`ListTeamMembers`, paged).
+   * @throws {AstroApiError} as the client does.
+   */
+  teamMembers(installationKey: string, target: AstroTarget, teamId: string, call?: CatalogCall): Promise<TeamMembers>;
+  /** Starts loading the catalog in the background if none is kept or it is stale. Never throws. */
+  warm(installationKey: string, target: AstroTarget): void;
+  /** Refreshes in the background every catalog used in the last day that is stale. Never throws. */
+  warmRecent(): void;
+  /** Forgets what is kept for an installation (memory only; store entries expire). */
+  forget(installationKey: string): void;
+}
+
+const KEY_VERSION = 'v1';
+
+/** The store key of a catalog. */
+function catalogKey(installationKey: string, target: Pick<AstroTarget, 'organizationId'>): string {
+  return ['catalog', KEY_VERSION, installationKey, target.organizationId].map(encodeURIComponent).join(':');
+}
+
+/** A catalog read back from the store, validated again (the store is not trusted to hold our shapes). */
+const StoredCatalogSchema = z.object({
+  workspaces: z.array(WorkspaceSchema),
+  deployments: z.array(DeploymentSchema),
+  teams: z.array(TeamSchema),
+  owners: z.array(AstroUserSchema),
+  tokens: z.array(ApiTokenSchema),
+  missing: z.array(z.enum(['teams', 'tokens'])),
+  truncated: z.boolean(),
+  fetchedAt: z.number().int().positive(),
+});
+const StoredMembersSchema = z.object({ members: z.array(TeamMemberSchema), total: z.number().int().min(0), fetchedAt: z.number().int().positive() });
+
+/** True for a 403: the token's role may not read this part. */
+function isDenied(err: unknown): boolean {
+  return err instanceof AstroApiError && err.kind === 'forbidden';
+}
+
+/**
+ * Reads every page of a list: `read(offset, limit)` until `totalCount` is reached, a page comes back
+ * empty, or `max` items were read.
+ * @returns the items and whether the list was cut at `max`.
+ */
+export async function readAllPages<T>(read: (offset: number, limit: number) => Promise<ListPage & { items: T[] }>, max: number): Promise<{ items: T[]; truncated: boolean }> {
+  const items: T[] = [];
+  let offset = 0;
+  for (;;) {
+    const page = await read(offset, MAX_PAGE_LIMIT);
+    items.push(...page.items);
+    const seen = page.items.length + page.unreadable;
+    offset += seen;
+    if (items.length >= max) return { items: items.slice(0, max), truncated: page.totalCount > max };
+    if (seen === 0 || offset >= page.totalCount) return { items, truncated: false };
+  }
+}
+
+/** Creates the {@link Catalog}. */
+export function createCatalog(options: CatalogOptions): Catalog {
+  const { astro, cache, log } = options;
+  const ttlMs = options.ttlMs ?? 60 * 60 * 1000;
+  const refreshAfterMs = options.refreshAfterMs ?? 5 * 60 * 1000;
+  const max = options.maxItems ?? 50_000;
+  const now = options.now ?? Date.now;
+  const memory = new LRUCache<string, OrgCatalog>({ max: 200 });
+  const members = new LRUCache<string, TeamMembers & { fetchedAt: number }>({ max: 20_000 });
+  const loading = new Map<string, Promise<OrgCatalog>>();
+  const loadingMembers = new Map<string, Promise<TeamMembers>>();
+  /** Catalogs asked for, with their target and when last asked (for warmRecent). */
+  const used = new LRUCache<string, { installationKey: string; target: AstroTarget; at: number }>({ max: 200 });
+
+  async function load(installationKey: string, target: AstroTarget, signal?: AbortSignal): Promise<OrgCatalog> {
+    const call = signal ? { signal } : {};
+    const denied = <T>(part: CatalogPart, missing: CatalogPart[]) => (err: unknown): { items: T[]; truncated: boolean } => {
+      if (!isDenied(err)) throw err;
+      missing.push(part);
+      return { items: [], truncated: false };
+    };
+    const missing: CatalogPart[] = [];
+    const [workspaces, deployments, teams, users, tokens] = await Promise.all([
+      readAllPages(async (offset, limit) => {
+        const p = await astro.listAllWorkspaces(target, { offset, limit }, call);
+        return { ...p, items: p.workspaces };
+      }, max),
+      readAllPages(async (offset, limit) => {
+        const p = await astro.listAllDeployments(target, { offset, limit }, call);
+        return { ...p, items: p.deployments };
+      }, max),
+      readAllPages(async (offset, limit) => {
+        const p = await astro.listTeams(target, { offset, limit }, call);
+        return { ...p, items: p.teams };
+      }, max).catch(denied<AstroTeam>('teams', missing)),
+      readAllPages(async (offset, limit) => {
+        const p = await astro.listUsers(target, { offset, limit, sorts: ['id:asc'] }, call);
+        // Only the Organization Owners are kept: they reach every Workspace.
+        return { ...p, items: p.users.filter((u) => u.organizationRole === 'ORGANIZATION_OWNER') };
+      }, max),
+      readAllPages(async (offset, limit) => {
+        const p = await astro.listApiTokens(target, { offset, limit }, call);
+        return { ...p, items: p.tokens };
+      }, max).catch(denied<AstroApiToken>('tokens', missing)),
+    ]);
+    const catalog: OrgCatalog = {
+      workspaces: workspaces.items,
+      deployments: deployments.items,
+      teams: teams.items,
+      owners: users.items,
+      tokens: tokens.items,
+      missing: missing.sort(),
+      truncated: workspaces.truncated || deployments.truncated || teams.truncated || users.truncated || tokens.truncated,
+      fetchedAt: now(),
+    };
+    const key = catalogKey(installationKey, target);
+    memory.set(key, catalog);
+    void cache.set(key, catalog, ttlMs);
+    if (catalog.truncated) log?.warn({ workspaces: workspaces.items.length, deployments: deployments.items.length, teams: teams.items.length, tokens: tokens.items.length }, 'the organization catalog was cut at its size limit');
+    return catalog;
+  }
+
+  function loadOnce(installationKey: string, target: AstroTarget, signal?: AbortSignal): Promise<OrgCatalog> {
+    const key = catalogKey(installationKey, target);
+    let running = loading.get(key);
+    if (!running) {
+      // A shared load is not tied to one caller's signal: another caller may still want it.
+      running = load(installationKey, target).finally(() => loading.delete(key));
+      loading.set(key, running);
+    }
+    if (!signal) return running;
+    return new Promise<OrgCatalog>((resolve, reject) => {
+      if (signal.aborted) return reject(new AstroApiError('timeout', 'the catalog did not load in time'));
+      const onAbort = () => reject(new AstroApiError('timeout', 'the catalog did not load in time'));
+      signal.addEventListener('abort', onAbort, { once: true });
+      running.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+    });
+  }
+
+  /** The kept catalog (memory, else store), or undefined. */
+  async function kept(installationKey: string, target: AstroTarget): Promise<OrgCatalog | undefined> {
+    const key = catalogKey(installationKey, target);
+    const inMemory = memory.get(key);
+    if (inMemory && now() - inMemory.fetchedAt < ttlMs) return inMemory;
+    const stored = StoredCatalogSchema.safeParse(await cache.get(key));
+    if (stored.success && now() - stored.data.fetchedAt < ttlMs) {
+      memory.set(key, stored.data);
+      return stored.data;
+    }
+    return undefined;
+  }
+
+  function backgroundRefresh(installationKey: string, target: AstroTarget): void {
+    loadOnce(installationKey, target).catch((err: unknown) => log?.warn({ err }, 'could not refresh the organization catalog'));
+  }
+
+  function note(installationKey: string, target: AstroTarget): void {
+    used.set(catalogKey(installationKey, target), { installationKey, target, at: now() });
+  }
+
+  return {
+    async get(installationKey, target, call = {}) {
+      note(installationKey, target);
+      if (!call.fresh) {
+        const catalog = await kept(installationKey, target);
+        if (catalog) {
+          if (now() - catalog.fetchedAt >= refreshAfterMs) backgroundRefresh(installationKey, target);
+          return catalog;
+        }
+      }
+      return loadOnce(installationKey, target, call.signal);
+    },
+
+    async peek(installationKey, target) {
+      note(installationKey, target);
+      const catalog = await kept(installationKey, target);
+      if (!catalog || now() - catalog.fetchedAt >= refreshAfterMs) backgroundRefresh(installationKey, target);
+      return catalog;
+    },
+
+    async teamMembers(installationKey, target, teamId, call = {}) {
+      const key = `${catalogKey(installationKey, target)}:team:${encodeURIComponent(teamId)}`;
+      if (!call.fresh) {
+        const inMemory = members.get(key);
+        if (inMemory && now() - inMemory.fetchedAt < ttlMs) return inMemory;
+        const stored = StoredMembersSchema.safeParse(await cache.get(key));
+        if (stored.success && now() - stored.data.fetchedAt < ttlMs) {
+          members.set(key, stored.data);
+          return stored.data;
+        }
+      }
+      let running = loadingMembers.get(key);
+      if (!running) {
+        running = (async () => {
+          let total = 0;
+          const read = await readAllPages(async (offset, limit) => {
+            const p = await astro.listTeamMembers(target, teamId, { offset, limit }, call.signal ? { signal: call.signal } : {});
+            total = Math.max(total, p.totalCount);
+            return { ...p, items: p.members };
+          }, max);
+          const value = { members: read.items, total: Math.max(total, read.items.length), fetchedAt: now() };
+          members.set(key, value);
+          void cache.set(key, value, ttlMs);
+          return value;
+        })().finally(() => loadingMembers.delete(key));
+        loadingMembers.set(key, running);
+      }
+      return running;
+    },
+
+    warm(installationKey, target) {
+      void this.peek(installationKey, target).catch(() => undefined);
+    },
+
+    warmRecent() {
+      const dayAgo = now() - 24 * 60 * 60 * 1000;
+      for (const [key, entry] of used.entries()) {
+        if (entry.at < dayAgo) continue;
+        const catalog = memory.get(key);
+        if (!catalog || now() - catalog.fetchedAt >= refreshAfterMs) backgroundRefresh(entry.installationKey, entry.target);
+      }
+    },
+
+    forget(installationKey) {
+      const prefix = `${['catalog', KEY_VERSION, installationKey].map(encodeURIComponent).join(':')}:`;
+      for (const key of [...memory.keys()]) if (key.startsWith(prefix)) memory.delete(key);
+      for (const key of [...members.keys()]) if (key.startsWith(prefix)) members.delete(key);
+      for (const key of [...used.keys()]) if (key.startsWith(prefix)) used.delete(key);
+    },
+  };
+}
