@@ -3,7 +3,10 @@
  * never when the app wrote it, ignored from other bots and workflows unless the workspace allows
  * them, and privately where the workspace or the Slack Connect rule says so.
  */
+import { findAstroLink } from '../core/astro-links.js';
 import { findUserQueries, MAX_USERS_PER_MESSAGE } from '../core/find-queries.js';
+import { parseQuery, type AccessTarget } from '../core/query.js';
+import { lookUpAccess, type AccessAnswer } from './access.js';
 import { isRefusal, toFailure, type Failure } from '../core/outcomes.js';
 import type { WorkspacePolicy } from '../lookup/workspace-settings.js';
 import { lookUpQueries, type Answer } from './lookup-users.js';
@@ -45,6 +48,8 @@ export type MentionResult =
   | { kind: 'ignore'; reason: 'own_message' | 'bot' | 'already_answered' }
   | { kind: 'help'; privately: boolean }
   | { kind: 'answers'; privately: boolean; answers: Answer[]; notShown: number }
+  /** `@astro-user access etl-prod`, or a mention with an Astro UI link to a Deployment or Workspace. */
+  | { kind: 'access'; privately: boolean; answer: AccessAnswer }
   | { kind: 'refused'; privately: true; failure: Failure };
 
 /**
@@ -90,6 +95,13 @@ export async function answerMention(
     !policy.privateMentionReplies &&
     (mention.inSharedChannel || (mention.channel ? (await ctx.directory.isExternal(mention.channel)) !== false : true));
   const privately = policy.privateMentionReplies || (shared && !policy.allowPublicInSharedChannels);
+  const access = accessTargetOf(mention.text, services.access.astroUiUrl);
+  if (access) {
+    onAnswering?.({ privately });
+    const answer = await lookUpAccess(services, { ...ctx, surface: 'mention', visibility: privately ? 'private' : 'thread' }, access);
+    if (answer.kind === 'failed' && isRefusal(answer.failure)) return { kind: 'refused', privately: true, failure: answer.failure };
+    return { kind: 'access', privately, answer };
+  }
   const queries = findUserQueries(mention.text, { ...(mention.self.userId ? { exceptUser: mention.self.userId } : {}) });
   if (queries.length === 0) return { kind: 'help', privately };
   const asked = queries.slice(0, MAX_USERS_PER_MESSAGE);
@@ -99,4 +111,19 @@ export async function answerMention(
   const refusal = answers.find((a) => a.kind === 'failed' && isRefusal(a.failure));
   if (refusal?.kind === 'failed') return { kind: 'refused', privately: true, failure: refusal.failure };
   return { kind: 'answers', privately, answers, notShown: queries.length - asked.length };
+}
+
+/**
+ * The access question of a mention, if it is one: the words after the app's mention start with
+ * `access` (`@astro-user access etl-prod`), or the message holds an Astro UI link to a Deployment
+ * or Workspace page.
+ */
+function accessTargetOf(text: string, astroUiUrl: string): AccessTarget | undefined {
+  const bounded = text.slice(0, 4000);
+  // The mention that addressed the app comes first (`<@U…>`); what follows is the question.
+  const rest = bounded.replace(/^\s*<@[UW][A-Z0-9]{2,30}(?:\|[^>]{0,100})?>/, '');
+  const query = parseQuery(rest);
+  if (query.kind === 'access') return query.target;
+  const link = findAstroLink(bounded, astroUiUrl);
+  return link ? { kind: 'link', url: link } : undefined;
 }

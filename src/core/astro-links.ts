@@ -61,3 +61,20 @@ export function uiHost(uiBase: string): string | undefined {
     return undefined;
   }
 }
+
+/**
+ * The first link in Slack message text (`<https://…|label>` or `<https://…>`, as Slack escapes
+ * links: https://docs.slack.dev/messaging/formatting-message-text) that points at a Deployment or
+ * Workspace page of the Astro UI at `uiBase`; undefined when there is none. Linear in the text.
+ */
+export function findAstroLink(text: string, uiBase: string): string | undefined {
+  const re = /<(https?:\/\/[^|>\s]{1,2000})(?:\|[^>]{0,2000})?>/g;
+  let m: RegExpExecArray | null;
+  let seen = 0;
+  while ((m = re.exec(text)) !== null && seen++ < 20) {
+    const url = m[1]!.replace(/&amp;/g, '&');
+    const link = parseAstroLink(url, uiBase);
+    if (link.kind === 'deployment' || link.kind === 'workspace') return url;
+  }
+  return undefined;
+}

@@ -73,6 +73,8 @@ export interface AccessLookupOptions {
 
 /** The access service. */
 export interface AccessLookup {
+  /** The Astro UI base links are read against (`ASTRO_UI_URL`). */
+  readonly astroUiUrl: string;
   /**
    * What `target` names, from the catalog (read from Astro when none is kept; once more, fresh,
    * when an ID is not in a catalog older than a minute).
@@ -214,6 +216,7 @@ export function createAccessLookup(options: AccessLookupOptions): AccessLookup {
   }
 
   return {
+    astroUiUrl: options.astroUiUrl,
     async find(installation, accessTarget) {
       if (accessTarget.kind === 'link') {
         const link = parseAstroLink(accessTarget.url, options.astroUiUrl);

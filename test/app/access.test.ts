@@ -7,6 +7,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { lookUpAccess, refreshAccess, shareAccess } from '../../src/app/access.js';
 import { createCardRefs } from '../../src/app/cards.js';
+import { answerMention } from '../../src/app/mention.js';
 import type { Holder } from '../../src/core/access.js';
 import type { AccessResult } from '../../src/lookup/access.js';
 import { accessOrg, DATA, ETL_PROD, WEB_ETL_PROD } from '../support/access-org.js';
@@ -139,5 +140,26 @@ describe('Refresh and Share of an access answer', () => {
     const privateRef = refs.encodeAccess({ subject: { kind: 'deployment', id: ETL_PROD }, kind: 'private' }, 'T.T0001');
     expect(await shareAccess(w.services, w.ctx(asker, 'share'), refs, { value: privateRef, ephemeral: true, channelId: 'C0OPS' })).toMatchObject({ kind: 'shared', by: 'U0ASKER' });
     expect(await shareAccess(w.services, w.ctx(asker, 'share'), refs, { value: privateRef, ephemeral: true, channelId: 'C0CONNECT' })).toMatchObject({ kind: 'refused', failure: { code: 'public_not_allowed' } });
+  });
+});
+
+describe('access questions in mentions', () => {
+  const mention = (text: string, eventId: string) => answerMention(w.services, { ...w.ctx(asker, 'mention'), visibility: 'thread' }, { eventId, text, inSharedChannel: false, channel: 'C0OPS', self: { userId: 'U0BOT' } });
+
+  it('answers `@astro-user access <name>` in the thread', async () => {
+    const r = await mention('<@U0BOT> access etl-dev', 'Ev1');
+    expect(r).toMatchObject({ kind: 'access', privately: false, answer: { kind: 'found', result: { subject: { name: 'etl-dev' } } } });
+  });
+
+  it('answers a mention holding an Astro link, and ignores links elsewhere', async () => {
+    const r = await mention(`<@U0BOT> who can change this? <https://cloud.astronomer.io/${DATA}/deployments/${ETL_PROD}|etl-prod>`, 'Ev2');
+    expect(r).toMatchObject({ kind: 'access', answer: { kind: 'found', result: { subject: { id: ETL_PROD } } } });
+    const other = await mention('<@U0BOT> see <https://example.com/x|this>', 'Ev3');
+    expect(other.kind).toBe('help');
+  });
+
+  it('answers privately in a Slack Connect channel', async () => {
+    const r = await answerMention(w.services, { ...w.ctx(asker, 'mention'), visibility: 'thread' }, { eventId: 'Ev4', text: '<@U0BOT> access etl-dev', inSharedChannel: true, channel: 'C0CONNECT', self: { userId: 'U0BOT' } });
+    expect(r).toMatchObject({ kind: 'access', privately: true });
   });
 });

@@ -15,7 +15,7 @@ import { failureMessage, mentionHelp, workingOnItMessage } from '../../views/mes
 import type { RenderedMessage } from '../../views/user-card.js';
 import { verbatim } from '../../views/verbatim.js';
 import type { ListenerDeps } from '../deps.js';
-import { cardsMessage } from '../render.js';
+import { accessMessage, cardsMessage } from '../render.js';
 
 type Args = AllMiddlewareArgs & SlackEventMiddlewareArgs<'app_mention'>;
 
@@ -70,7 +70,9 @@ export function appMention(deps: ListenerDeps) {
         ? mentionHelp
         : result.kind === 'refused'
           ? failureMessage(result.failure, '')
-          : cardsMessage(deps, ctx.workspace.key, 'thread', result.answers, { by: asker.slackUserId, notShown: result.notShown });
+          : result.kind === 'access'
+            ? accessMessage(deps, ctx.workspace.key, result.answer, { surface: 'thread', kind: result.privately ? 'private' : 'thread', by: asker.slackUserId })
+            : cardsMessage(deps, ctx.workspace.key, 'thread', result.answers, { by: asker.slackUserId, notShown: result.notShown });
     const noteTs = await note;
     await post(client, { channel: event.channel, threadTs, ...(privatelyTo ? { privatelyTo } : {}), ...(noteTs && !privatelyTo ? { replaceTs: noteTs } : {}) }, message, deps.log);
   };
