@@ -69,9 +69,9 @@ export function uiHost(uiBase: string): string | undefined {
  */
 export function findAstroLink(text: string, uiBase: string): string | undefined {
   const re = /<(https?:\/\/[^|>\s]{1,2000})(?:\|[^>]{0,2000})?>/g;
-  let m: RegExpExecArray | null;
   let seen = 0;
-  while ((m = re.exec(text)) !== null && seen++ < 20) {
+  for (const m of text.matchAll(re)) {
+    if (seen++ >= 20) break;
     const url = m[1]!.replace(/&amp;/g, '&');
     const link = parseAstroLink(url, uiBase);
     if (link.kind === 'deployment' || link.kind === 'workspace') return url;

@@ -11,7 +11,7 @@ import type { Logger } from '../logger.js';
 import { isAllowed } from '../slack/installation-store.js';
 
 /** Bot scopes asked for in the install flow (keep in step with manifest.yml). */
-export const BOT_SCOPES = ['commands', 'app_mentions:read', 'chat:write', 'users:read', 'users:read.email', 'usergroups:read', 'channels:read', 'groups:read', 'im:read', 'mpim:read'] as const;
+export const BOT_SCOPES = ['commands', 'app_mentions:read', 'chat:write', 'users:read', 'users:read.email', 'usergroups:read', 'channels:read', 'groups:read', 'im:read', 'mpim:read', 'links:read', 'links:write'] as const;
 
 /** A small HTML page for the install flow's outcome; `title` and `text` are our own words. */
 export function installPage(title: string, text: string): string {

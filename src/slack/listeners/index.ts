@@ -11,7 +11,8 @@ import { CONFIG } from '../views/config-modal.js';
 import { CARD_ACTION } from '../views/user-card.js';
 import { PICK_ACTION } from '../views/picker.js';
 import { cardOpen, cardRefresh, cardShare, pickUser } from './actions/card.js';
-import { accessFull, accessPick, accessRefresh, accessShare } from './actions/access.js';
+import { accessFull, accessPick, accessPrivately, accessRefresh, accessShare } from './actions/access.js';
+import { linkShared } from './events/link-shared.js';
 import { homeAccess, homeLookup, homeOpenUser } from './actions/home.js';
 import { ACCESS_ACTION } from '../views/access.js';
 import { astroUserCommand } from './commands/astro-user.js';
@@ -76,6 +77,7 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
     app_home_opened: perRequest(deps, appHomeOpened),
     app_mention: perRequest(deps, appMention),
     app_uninstalled: perRequest(deps, uninstallListener),
+    link_shared: perRequest(deps, linkShared),
     tokens_revoked: perRequest(deps, uninstallListener),
   };
   app.event(new RegExp(`^(?:${Object.keys(events).join('|')})$`), (args) => events[args.event.type]!(args));
@@ -97,6 +99,7 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
     [exactly(ACCESS_ACTION.full), perRequest(deps, accessFull)],
     [withSuffix(ACCESS_ACTION.pick), perRequest(deps, accessPick)],
     [exactly(ACCESS_ACTION.open), cardOpen()],
+    [exactly(ACCESS_ACTION.privately), perRequest(deps, accessPrivately)],
   ];
   app.action(new RegExp(actions.map(([re]) => `(?:${re.source})`).join('|')), (args) => {
     const id = (args.action as { action_id?: string }).action_id ?? '';

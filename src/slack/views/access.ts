@@ -9,13 +9,14 @@ import type { Button, KnownBlock } from '@slack/types';
 import type { Grant, Holder } from '../../core/access.js';
 import { astroDeploymentUrl } from '../../core/ids.js';
 import type { CardKind } from '../../core/visibility.js';
+import type { UnfurlSummary } from '../../app/unfurl.js';
 import type { AccessResult, SubjectInfo } from '../../lookup/access.js';
 import { roleLabel, slackDate, statusDisplay } from './format.js';
 import { escapeAndTruncate, inlineCode, oneLine, truncate } from './limits.js';
 import type { RenderedMessage } from './user-card.js';
 
 /** `action_id`s of an access answer's buttons (a `:n` suffix may follow on pickers). */
-export const ACCESS_ACTION = { refresh: 'access_refresh', share: 'access_share', full: 'access_full', pick: 'access_pick', open: 'access_open' } as const;
+export const ACCESS_ACTION = { refresh: 'access_refresh', share: 'access_share', full: 'access_full', pick: 'access_pick', open: 'access_open', privately: 'access_privately' } as const;
 
 /** Where an access answer is drawn. */
 export type AccessSurface = 'message' | 'thread' | 'home' | 'modal';
@@ -291,4 +292,28 @@ export function renderNotALink(host: string | undefined, astroUiUrl: string): Re
 export function accessHelp(command = '/astro-user'): RenderedMessage {
   const text = `Ask who can access a Deployment or Workspace: \`${command} access etl-prod\`, its ID, or paste its Astro link.`;
   return { text: text.replace(/`/g, ''), blocks: [{ type: 'section', block_id: 'ahelp', text: { type: 'mrkdwn', text } }] };
+}
+
+/**
+ * The public unfurl of an Astro link: the Deployment or Workspace, its status, and how many people,
+ * Teams and API tokens have access — no names, no emails — with a button that shows the full list
+ * only to whoever clicks it (under the asker rules).
+ */
+export function renderUnfurl(summary: UnfurlSummary): { blocks: KnownBlock[] } {
+  const { subject, counts } = summary;
+  const facts = [subjectTitle(subject)];
+  if (subject.kind === 'deployment' && subject.status) facts.push(escapeAndTruncate(roleLabel(subject.status), 30));
+  if (subject.kind === 'workspace') facts.push(plural(subject.deployments, 'Deployment'));
+  const who = [plural(counts.people, 'person', 'people'), plural(counts.teams, 'Team'), ...(summary.missing.includes('tokens') ? [] : [plural(counts.tokens, 'API token')])].join(' · ');
+  return {
+    blocks: [
+      { type: 'section', block_id: 'unfurl:what', text: { type: 'mrkdwn', text: truncate(facts.join(' · '), 2900) } },
+      { type: 'context', block_id: 'unfurl:who', elements: [{ type: 'mrkdwn', text: `:busts_in_silhouette: ${who} have access · as of ${slackDate(summary.fetchedAt)}` }] },
+      {
+        type: 'actions',
+        block_id: 'unfurl:actions',
+        elements: [{ type: 'button', action_id: ACCESS_ACTION.privately, text: { type: 'plain_text', text: 'Who has access? (only you will see)' }, value: subjectValue(subject) }],
+      },
+    ],
+  };
 }

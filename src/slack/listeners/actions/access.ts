@@ -125,3 +125,18 @@ export function accessFull(deps: ListenerDeps) {
     }
   };
 }
+
+/**
+ * An unfurl's "Who has access?": the full list, only for the clicker (ephemeral, never replacing
+ * the message, which is the poster's), under the asker rules.
+ */
+export function accessPrivately(deps: ListenerDeps) {
+  return async (args: Args): Promise<void> => {
+    await args.ack();
+    const subject = parseSubjectValue(args.action.value);
+    if (!subject) return void deps.log.warn('unfurl button with an unreadable value');
+    const ctx = askContext(deps, { context: args.context, body: args.body, client: args.client }, person(args.body.user.id), 'picker');
+    const answer = await lookUpAccess(deps.services, ctx, subject);
+    await replyVia(args.respond, accessMessage(deps, ctx.workspace.key, answer, { audience: audienceOf(args.body.channel) }), deps.log, { replaceOriginal: false, responseType: 'ephemeral' });
+  };
+}
