@@ -15,7 +15,7 @@ import { secretsOf } from './config.js';
 import { workspaceOf } from './app/request.js';
 import { createLogger, type Logger } from './logger.js';
 import { createAccessLookup } from './lookup/access.js';
-import { createCatalog, type Catalog } from './lookup/catalog.js';
+import { catalogNames, createCatalog, type Catalog } from './lookup/catalog.js';
 import { createLookup, type Lookup } from './lookup/lookup.js';
 import { createNameResolver } from './lookup/names.js';
 import { createRecentLookups } from './lookup/recent.js';
@@ -53,8 +53,13 @@ export interface AppDeps {
   processBeforeResponse?: boolean;
   /** Overall time of one lookup, in ms (default 8000: the card follows within Slack's 10 s). */
   lookupDeadlineMs?: number;
-  /** Name resolution and roles via Teams are on by default; tests that count GetUser requests turn them off. */
-  features?: { names?: boolean; teams?: boolean };
+  /**
+   * Name resolution and roles via Teams are on by default; tests that count GetUser requests turn
+   * them off. `warmCatalog` (default true): the organization catalog is loaded in the background
+   * when a card first needs names, and at start-up for ASTRO_API_TOKEN; tests that count name
+   * requests turn it off.
+   */
+  features?: { names?: boolean; teams?: boolean; warmCatalog?: boolean };
   /** Options of the resilience policy (tests shorten backoffs). */
   policy?: Parameters<typeof createResilientAstroClient>[1];
   /** How long an answer may take before a "Looking up…" note is shown, in ms (default 1000). */
@@ -95,6 +100,8 @@ const PURGE_INTERVAL_MS = 10 * 60 * 1000;
 const RESPOND_TIMEOUT_MS = 5000;
 /** Most found users kept ready in this process (CACHE_HOT_SECONDS). */
 const HOT_MAX_USERS = 1000;
+/** How often the catalogs in use are refreshed when stale, in ms. */
+const CATALOG_WARM_INTERVAL_MS = 60 * 1000;
 /** Longest wait for a strict store (event de-duplication), in ms. */
 const STRICT_STORE_TIMEOUT_MS = 2000;
 
@@ -159,11 +166,22 @@ export function createServices(config: Config, deps: AppDeps & { log: Logger; st
   const defaultsFor = config.mode === 'single' ? ('all' as const) : config.astroEnvTeamIds;
   const namesCache = cacheOf('names');
   const settingsResolver = deps.settings ?? workspaceSettingsResolver({ settings, apiUrl: config.astro.apiUrl, defaultsFor, ...(defaults ? { defaults } : {}) });
-  const catalog = createCatalog({ astro, cache: cacheOf('catalog', stores.cache), ttlMs: Math.max(config.cacheTtlSeconds * 1000, 60 * 60 * 1000), log: log.child({ component: 'catalog' }) });
+  const catalog = createCatalog({ astro, cache: cacheOf('catalog', stores.cache), loadOnPeek: deps.features?.warmCatalog !== false, ttlMs: Math.max(config.cacheTtlSeconds * 1000, 60 * 60 * 1000), log: log.child({ component: 'catalog' }) });
   const access = createAccessLookup({ astro, catalog, settings: settingsResolver, cacheTtlMs: config.cacheTtlSeconds * 1000, astroUiUrl: config.astroUiUrl });
   const lookup = createLookup({
     astro,
-    ...(deps.features?.names === false ? {} : { names: createNameResolver({ astro, cache: namesCache }) }),
+    ...(deps.features?.names === false
+      ? {}
+      : {
+          names: createNameResolver({
+            astro,
+            cache: namesCache,
+            known: async (key, target) => {
+              const kept = await catalog.peek(key, target);
+              return kept ? catalogNames(kept) : undefined;
+            },
+          }),
+        }),
     teams: deps.features?.teams ?? true,
     userIndex: createUserIndex({ astro, cache: namesCache, ttlMs: config.cacheTtlSeconds * 1000, log: log.child({ component: 'user-index' }) }),
     settings: settingsResolver,
@@ -217,7 +235,7 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<Ast
   const log = deps.log ?? createLogger({ level: config.logLevel, secrets: secretsOf(config) });
   const stores = deps.stores ?? (await openStores(config.store, { log }));
 
-  const { services, lookup, metrics: m, health, box, installationStore, defaults: envTarget } = createServices(config, { ...deps, log, stores });
+  const { services, lookup, catalog, metrics: m, health, box, installationStore, defaults: envTarget } = createServices(config, { ...deps, log, stores });
   const responder = createResponder({ timeoutMs: RESPOND_TIMEOUT_MS });
   const socketMode = Boolean(config.slack.appToken);
   const auth =
@@ -260,6 +278,9 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<Ast
       .catch((err: unknown) => log.warn({ err }, 'could not purge expired store rows'));
   }, PURGE_INTERVAL_MS);
   purgeTimer.unref();
+  // The organization catalogs in use are kept warm, so that answers never wait for them.
+  const warmTimer = setInterval(() => catalog.warmRecent(), CATALOG_WARM_INTERVAL_MS);
+  warmTimer.unref();
 
   let stopping: Promise<void> | undefined;
   let started = false;
@@ -282,7 +303,11 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<Ast
         } else if (check && check.unreadable > 0) log.warn({ unreadable: check.unreadable }, 'some stored secrets open with no configured key');
       }
       // An expired ASTRO_API_TOKEN stops start-up; a refused or unreachable one is only logged.
-      if (envTarget && deps.checkAstroTokenAtStart !== false) await checkEnvToken(services.astro, envTarget, log);
+      if (envTarget && deps.checkAstroTokenAtStart !== false) {
+        await checkEnvToken(services.astro, envTarget, log);
+        // The operator's organization catalog, read (or taken from the store) in the background.
+        if (deps.features?.warmCatalog !== false) catalog.warm('env', envTarget);
+      }
       const port = await startBolt(bolt, config);
       started = true;
       return port;
@@ -290,6 +315,7 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<Ast
     stop(graceMs = 8000) {
       stopping ??= (async () => {
         clearInterval(purgeTimer);
+        clearInterval(warmTimer);
         if (started) await bolt.app.stop().catch((err: unknown) => log.warn({ err }, 'error while stopping the Slack receiver'));
         if (bolt.inFlight.size > 0) log.info({ requests: bolt.inFlight.size }, 'waiting for requests in flight');
         await drain(bolt.inFlight, graceMs);

@@ -21,6 +21,7 @@ import { LRUCache } from 'lru-cache';
 import { z } from 'zod';
 import { MAX_PAGE_LIMIT, type AstroClient, type AstroTarget, type ListPage } from '../astro/client.js';
 import { AstroApiError } from '../astro/errors.js';
+import { tokenHash } from '../astro/policy.js';
 import { ApiTokenSchema, DeploymentSchema, TeamMemberSchema, TeamSchema, WorkspaceSchema, type AstroApiToken, type AstroDeployment, type AstroTeam, type AstroTeamMember, type AstroWorkspace } from '../astro/org-schemas.js';
 import { AstroUserSchema, type AstroUser } from '../astro/schemas.js';
 import type { Logger } from '../logger.js';
@@ -66,6 +67,8 @@ export interface CatalogOptions {
   /** Time source, ms since the epoch. */
   now?: () => number;
   log?: Logger;
+  /** {@link Catalog.peek} starts loading a catalog none is kept of (default true): later answers then find it. */
+  loadOnPeek?: boolean;
 }
 
 /** Per-call options. */
@@ -102,9 +105,14 @@ export interface Catalog {
 
 const KEY_VERSION = 'v1';
 
-/** The store key of a catalog. */
-function catalogKey(installationKey: string, target: Pick<AstroTarget, 'organizationId'>): string {
-  return ['catalog', KEY_VERSION, installationKey, target.organizationId].map(encodeURIComponent).join(':');
+/**
+ * The store key of a catalog: the organization and (a hash of) the token, not the Slack
+ * installation: what a token can see is the same for every installation it serves, so the
+ * operator's `ASTRO_API_TOKEN` catalog can be warmed at start-up before any request names an
+ * installation.
+ */
+function catalogKey(target: Pick<AstroTarget, 'organizationId' | 'apiToken' | 'apiUrl'>): string {
+  return ['catalog', KEY_VERSION, target.organizationId, tokenHash(`${target.apiUrl}\n${target.apiToken}`)].map(encodeURIComponent).join(':');
 }
 
 /** A catalog read back from the store, validated again (the store is not trusted to hold our shapes). */
@@ -156,8 +164,10 @@ export function createCatalog(options: CatalogOptions): Catalog {
   const loadingMembers = new Map<string, Promise<TeamMembers>>();
   /** Catalogs asked for, with their target and when last asked (for warmRecent). */
   const used = new LRUCache<string, { installationKey: string; target: AstroTarget; at: number }>({ max: 200 });
+  /** The catalog keys each installation used (for forget). */
+  const byInstallation = new LRUCache<string, Set<string>>({ max: 10_000 });
 
-  async function load(installationKey: string, target: AstroTarget, signal?: AbortSignal): Promise<OrgCatalog> {
+  async function load(target: AstroTarget, signal?: AbortSignal): Promise<OrgCatalog> {
     const call = signal ? { signal } : {};
     const denied = <T>(part: CatalogPart, missing: CatalogPart[]) => (err: unknown): { items: T[]; truncated: boolean } => {
       if (!isDenied(err)) throw err;
@@ -198,19 +208,19 @@ export function createCatalog(options: CatalogOptions): Catalog {
       truncated: workspaces.truncated || deployments.truncated || teams.truncated || users.truncated || tokens.truncated,
       fetchedAt: now(),
     };
-    const key = catalogKey(installationKey, target);
+    const key = catalogKey(target);
     memory.set(key, catalog);
     void cache.set(key, catalog, ttlMs);
     if (catalog.truncated) log?.warn({ workspaces: workspaces.items.length, deployments: deployments.items.length, teams: teams.items.length, tokens: tokens.items.length }, 'the organization catalog was cut at its size limit');
     return catalog;
   }
 
-  function loadOnce(installationKey: string, target: AstroTarget, signal?: AbortSignal): Promise<OrgCatalog> {
-    const key = catalogKey(installationKey, target);
+  function loadOnce(target: AstroTarget, signal?: AbortSignal): Promise<OrgCatalog> {
+    const key = catalogKey(target);
     let running = loading.get(key);
     if (!running) {
       // A shared load is not tied to one caller's signal: another caller may still want it.
-      running = load(installationKey, target).finally(() => loading.delete(key));
+      running = load(target).finally(() => loading.delete(key));
       loading.set(key, running);
     }
     if (!signal) return running;
@@ -223,8 +233,8 @@ export function createCatalog(options: CatalogOptions): Catalog {
   }
 
   /** The kept catalog (memory, else store), or undefined. */
-  async function kept(installationKey: string, target: AstroTarget): Promise<OrgCatalog | undefined> {
-    const key = catalogKey(installationKey, target);
+  async function kept(target: AstroTarget): Promise<OrgCatalog | undefined> {
+    const key = catalogKey(target);
     const inMemory = memory.get(key);
     if (inMemory && now() - inMemory.fetchedAt < ttlMs) return inMemory;
     const stored = StoredCatalogSchema.safeParse(await cache.get(key));
@@ -235,36 +245,41 @@ export function createCatalog(options: CatalogOptions): Catalog {
     return undefined;
   }
 
-  function backgroundRefresh(installationKey: string, target: AstroTarget): void {
-    loadOnce(installationKey, target).catch((err: unknown) => log?.warn({ err }, 'could not refresh the organization catalog'));
+  function backgroundRefresh(target: AstroTarget): void {
+    loadOnce(target).catch((err: unknown) => log?.warn({ err }, 'could not refresh the organization catalog'));
   }
 
   function note(installationKey: string, target: AstroTarget): void {
-    used.set(catalogKey(installationKey, target), { installationKey, target, at: now() });
+    const key = catalogKey(target);
+    used.set(key, { installationKey, target, at: now() });
+    const keys = byInstallation.get(installationKey) ?? new Set<string>();
+    keys.add(key);
+    byInstallation.set(installationKey, keys);
   }
 
   return {
     async get(installationKey, target, call = {}) {
       note(installationKey, target);
       if (!call.fresh) {
-        const catalog = await kept(installationKey, target);
+        const catalog = await kept(target);
         if (catalog) {
-          if (now() - catalog.fetchedAt >= refreshAfterMs) backgroundRefresh(installationKey, target);
+          if (now() - catalog.fetchedAt >= refreshAfterMs) backgroundRefresh(target);
           return catalog;
         }
       }
-      return loadOnce(installationKey, target, call.signal);
+      return loadOnce(target, call.signal);
     },
 
     async peek(installationKey, target) {
       note(installationKey, target);
-      const catalog = await kept(installationKey, target);
-      if (!catalog || now() - catalog.fetchedAt >= refreshAfterMs) backgroundRefresh(installationKey, target);
+      const catalog = await kept(target);
+      if (catalog ? now() - catalog.fetchedAt >= refreshAfterMs : options.loadOnPeek !== false) backgroundRefresh(target);
       return catalog;
     },
 
     async teamMembers(installationKey, target, teamId, call = {}) {
-      const key = `${catalogKey(installationKey, target)}:team:${encodeURIComponent(teamId)}`;
+      note(installationKey, target);
+      const key = `${catalogKey(target)}:team:${encodeURIComponent(teamId)}`;
       if (!call.fresh) {
         const inMemory = members.get(key);
         if (inMemory && now() - inMemory.fetchedAt < ttlMs) return inMemory;
@@ -302,15 +317,42 @@ export function createCatalog(options: CatalogOptions): Catalog {
       for (const [key, entry] of used.entries()) {
         if (entry.at < dayAgo) continue;
         const catalog = memory.get(key);
-        if (!catalog || now() - catalog.fetchedAt >= refreshAfterMs) backgroundRefresh(entry.installationKey, entry.target);
+        if (!catalog || now() - catalog.fetchedAt >= refreshAfterMs) backgroundRefresh(entry.target);
       }
     },
 
     forget(installationKey) {
-      const prefix = `${['catalog', KEY_VERSION, installationKey].map(encodeURIComponent).join(':')}:`;
-      for (const key of [...memory.keys()]) if (key.startsWith(prefix)) memory.delete(key);
-      for (const key of [...members.keys()]) if (key.startsWith(prefix)) members.delete(key);
-      for (const key of [...used.keys()]) if (key.startsWith(prefix)) used.delete(key);
+      for (const key of byInstallation.get(installationKey) ?? []) {
+        memory.delete(key);
+        used.delete(key);
+        for (const m of [...members.keys()]) if (m.startsWith(`${key}:`)) members.delete(m);
+      }
+      byInstallation.delete(installationKey);
     },
   };
+}
+
+/** Names of a catalog's Workspaces and Deployments, by ID (made once per catalog). */
+export interface CatalogNames {
+  workspaces: ReadonlyMap<string, string>;
+  deployments: ReadonlyMap<string, { name: string; workspaceId: string; workspaceName?: string }>;
+}
+
+const namesOf = new WeakMap<OrgCatalog, CatalogNames>();
+
+/** The {@link CatalogNames} of `catalog`, computed once per catalog object. */
+export function catalogNames(catalog: OrgCatalog): CatalogNames {
+  let names = namesOf.get(catalog);
+  if (!names) {
+    const workspaces = new Map(catalog.workspaces.map((w) => [w.id, w.name]));
+    const deployments = new Map(
+      catalog.deployments.map((d) => {
+        const workspaceName = d.workspaceName ?? workspaces.get(d.workspaceId);
+        return [d.id, { name: d.name, workspaceId: d.workspaceId, ...(workspaceName ? { workspaceName } : {}) }] as const;
+      }),
+    );
+    names = { workspaces, deployments };
+    namesOf.set(catalog, names);
+  }
+  return names;
 }

@@ -11,6 +11,7 @@
 import { z } from 'zod';
 import { MAX_PAGE_LIMIT, type AstroClient, type AstroTarget, type ListPage } from '../astro/client.js';
 import type { AstroDeploymentSummary, AstroWorkspaceSummary } from '../astro/schemas.js';
+import type { CatalogNames } from './catalog.js';
 import type { BestEffortCache } from '../store/best-effort-cache.js';
 
 /** A resolved Workspace. */
@@ -66,6 +67,12 @@ export interface NameResolverOptions {
   now?: () => number;
   /** Told of every failed name call (for logs and metrics). Must not throw; exceptions are ignored. */
   onError?: (err: unknown, kind: NameKind) => void;
+  /**
+   * Names already known without asking Astro (the organization catalog, kept warm in the
+   * background): consulted first, so a card whose IDs are all in it needs no name request. Must
+   * not throw; undefined when nothing is known.
+   */
+  known?: (installationKey: string, target: AstroTarget) => Promise<CatalogNames | undefined>;
 }
 
 /** Which kind of name. */
@@ -228,20 +235,36 @@ export function createNameResolver(options: NameResolverOptions): NameResolver {
       const deployments = new Map<string, DeploymentName | undefined>(deploymentIds.map((id) => [id, undefined]));
       const key = (kind: NameKind, id: string) => nameCacheKey(installation, target, kind, id);
 
+      // 0. Names the organization catalog already holds.
+      const catalog = options.known ? await options.known(installation, target).catch(() => undefined) : undefined;
+      if (catalog) {
+        for (const id of workspaceIds) {
+          const name = catalog.workspaces.get(id);
+          if (name) workspaces.set(id, { name });
+        }
+        for (const id of deploymentIds) {
+          const d = catalog.deployments.get(id);
+          if (d) deployments.set(id, { name: d.name, workspaceId: d.workspaceId, ...(d.workspaceName ? { workspaceName: d.workspaceName } : {}) });
+        }
+        if ([...workspaces.values()].every(Boolean) && [...deployments.values()].every(Boolean)) return { workspaces, deployments, failed: false };
+      }
+      const wantedWs = workspaceIds.filter((id) => !workspaces.get(id));
+      const wantedDep = deploymentIds.filter((id) => !deployments.get(id));
+
       // 1. Cached names and remembered "unresolved" markers.
       const [wsCached, depCached] = await Promise.all([
         // An ID that is not a plain ID is never sent: it reads as "unresolved" (null).
-        Promise.all(workspaceIds.map((id) => (PLAIN_ID.test(id) ? readWorkspace(key('workspace', id)) : null))),
-        Promise.all(deploymentIds.map((id) => (PLAIN_ID.test(id) ? readDeployment(key('deployment', id)) : null))),
+        Promise.all(wantedWs.map((id) => (PLAIN_ID.test(id) ? readWorkspace(key('workspace', id)) : null))),
+        Promise.all(wantedDep.map((id) => (PLAIN_ID.test(id) ? readDeployment(key('deployment', id)) : null))),
       ]);
       const missingWs: string[] = [];
       const missingDep: string[] = [];
-      workspaceIds.forEach((id, i) => {
+      wantedWs.forEach((id, i) => {
         const hit = wsCached[i];
         if (hit === undefined) missingWs.push(id);
         else if (hit) workspaces.set(id, hit);
       });
-      deploymentIds.forEach((id, i) => {
+      wantedDep.forEach((id, i) => {
         const hit = depCached[i];
         if (hit === undefined) missingDep.push(id);
         else if (hit) deployments.set(id, hit);

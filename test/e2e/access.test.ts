@@ -66,8 +66,7 @@ describe('who can access, over signed HTTP', () => {
   it('says a link to another host is not an Astro link, without asking Astro', async () => {
     const before = h.astro.requests.length;
     const r = await h.command('<https://evil.example/x|click me>');
-    const [reply] = await h.replies(r.responseUrl);
-    expect(allText(reply!.blocks)).toMatch(/goes to `evil.example`, not to the Astro UI/);
+    expect(allText(JSON.parse(r.body).blocks)).toMatch(/goes to `evil.example`, not to the Astro UI/);
     expect(h.astro.requests.length).toBe(before);
   });
 

@@ -78,7 +78,7 @@ function astro(req: RecordedRequest, res: ServerResponse): void {
 describe('names, and lookup by email, mention and name', () => {
   let h: TestHarness;
   beforeAll(async () => {
-    h = await startHarness({ astroHandler: astro, deps: { features: { names: true, teams: true }, policy: { backoffBaseMs: 10, backoffCapMs: 20 } } });
+    h = await startHarness({ astroHandler: astro, deps: { features: { names: true, teams: true, warmCatalog: false }, policy: { backoffBaseMs: 10, backoffCapMs: 20 } } });
     h.slack.setHandler(
       slackHandler({
         '/api/users.info': (req, res) => {
@@ -141,7 +141,7 @@ describe('names, and lookup by email, mention and name', () => {
 
   it('finds a user by email, case-insensitively, indexing 3,500 users with 4 page requests shared by concurrent lookups', async () => {
     // An app of its own: the index must not be built yet (other tests here look up emails too).
-    const fresh = await startHarness({ astroHandler: astro, deps: { features: { names: true, teams: true } } });
+    const fresh = await startHarness({ astroHandler: astro, deps: { features: { names: true, teams: true, warmCatalog: false } } });
     try {
       const sent = await Promise.all(Array.from({ length: 20 }, () => fresh.command('<mailto:ada.lovelace@example.com|ada.lovelace@example.com>')));
       for (const s of sent) {
@@ -212,7 +212,7 @@ describe('names, and lookup by email, mention and name', () => {
 
 describe('name resolution under concurrency', () => {
   it('shares one ListWorkspaces and one ListDeployments among 50 concurrent lookups of one user', async () => {
-    const h = await startHarness({ astroHandler: astro, deps: { features: { names: true, teams: true } } });
+    const h = await startHarness({ astroHandler: astro, deps: { features: { names: true, teams: true, warmCatalog: false } } });
     try {
       const sent = await Promise.all(Array.from({ length: 50 }, () => h.command(ADA.id)));
       for (const s of sent) expect(allText((await h.replies(s.responseUrl))[0]!.blocks)).toContain('revenue-prod');

@@ -102,7 +102,9 @@ describe('/astro-user over signed HTTP', () => {
     const help = await h.command('');
     expect(help.status).toBe(200);
     expect(JSON.parse(help.body).text).toMatch(/Look up an Astro user/);
-    for (const text of ['../..', '<#C0001|ops>', '<https://evil.example/x|click me>', 'j']) {
+    const link = await h.command('<https://evil.example/x|click me>');
+    expect(JSON.parse(link.body).text).toMatch(/That link goes to evil\.example, not to the Astro UI/);
+    for (const text of ['../..', '<#C0001|ops>', 'j']) {
       const bad = await h.command(text);
       expect(bad.status).toBe(200);
       const ack = JSON.parse(bad.body) as { response_type: string; text: string; blocks: unknown[] };
