@@ -39,6 +39,12 @@ import { boundedOnceStore } from './store/once.js';
 import { checkEncryptionKey, describeKeyProblem } from './store/rotation.js';
 import { SecretBox } from './store/secret-box.js';
 import { createHealth, type Health } from './server/health.js';
+import { createAuditLogReader } from './astro/audit-log.js';
+import type { WithReports } from './app/report-schedule-config.js';
+import { runDueReports, type ReportSource } from './app/scheduled-report.js';
+import { createReportSchedules } from './lookup/report-schedule.js';
+import { createReportTicker } from './server/report-ticker.js';
+import { botTokenFor, createReportPoster } from './slack/transport/post-report.js';
 
 /** Parts a test (or a later feature) may supply instead of the defaults. */
 export interface AppDeps {
@@ -64,6 +70,11 @@ export interface AppDeps {
   readCacheMs?: number;
   /** Check ASTRO_API_TOKEN with Astro when starting (default true; tests that count requests turn it off). */
   checkAstroTokenAtStart?: boolean;
+  /**
+   * Scheduled reports: the report builder (scheduling is offered only with one), the time between
+   * checks in ms (default 60 000), the clock, and a hook told after each check (tests).
+   */
+  reports?: { source?: ReportSource; tickMs?: number; now?: () => number; onTick?: () => void };
 }
 
 /** A built, not yet started, astro-user app. */
@@ -98,7 +109,7 @@ const STRICT_STORE_TIMEOUT_MS = 2000;
 
 /** The use cases' services, with the parts the server needs too. */
 export interface BuiltServices {
-  services: WorkspaceDeps & Claims;
+  services: WorkspaceDeps & Claims & WithReports;
   lookup: Lookup;
   metrics: Metrics;
   /** What /healthz reports. */
@@ -154,12 +165,13 @@ export function createServices(config: Config, deps: AppDeps & { log: Logger; st
   const defaults = config.astro.apiToken && config.astro.organizationId ? { apiUrl: config.astro.apiUrl, apiToken: config.astro.apiToken, organizationId: config.astro.organizationId } : undefined;
   const defaultsFor = config.mode === 'single' ? ('all' as const) : config.astroEnvTeamIds;
   const namesCache = cacheOf('names');
+  const resolver = deps.settings ?? workspaceSettingsResolver({ settings, apiUrl: config.astro.apiUrl, defaultsFor, ...(defaults ? { defaults } : {}) });
   const lookup = createLookup({
     astro,
     ...(deps.features?.names === false ? {} : { names: createNameResolver({ astro, cache: namesCache }) }),
     teams: deps.features?.teams ?? true,
     userIndex: createUserIndex({ astro, cache: namesCache, ttlMs: config.cacheTtlSeconds * 1000, log: log.child({ component: 'user-index' }) }),
-    settings: deps.settings ?? workspaceSettingsResolver({ settings, apiUrl: config.astro.apiUrl, defaultsFor, ...(defaults ? { defaults } : {}) }),
+    settings: resolver,
     cache: cacheOf('cache'),
     cacheTtlMs: config.cacheTtlSeconds * 1000,
     hot: { ttlMs: config.cacheHotSeconds * 1000, max: HOT_MAX_USERS },
@@ -178,7 +190,8 @@ export function createServices(config: Config, deps: AppDeps & { log: Logger; st
         })
       : undefined;
   const once = boundedOnceStore(stores.once, STRICT_STORE_TIMEOUT_MS);
-  const services: WorkspaceDeps & Claims = {
+  const reportSource = deps.reports?.source;
+  const services: WorkspaceDeps & Claims & WithReports = {
     lookup,
     recent: createRecentLookups({ store: cacheOf('recent', stores.recent) }),
     throttle: createThrottle(config.limits, stores.redis),
@@ -194,6 +207,9 @@ export function createServices(config: Config, deps: AppDeps & { log: Logger; st
     },
     ...(installationStore ? { installations: installationStore } : {}),
     claimOnce: (key, ttlMs) => once.claim(key, ttlMs),
+    ...(reportSource
+      ? { reports: { schedules: createReportSchedules({ store: stores.settings, sets: stores.sets }), source: reportSource, resolveTarget: (ref: InstallationRef) => resolver.resolve(ref), now: deps.reports?.now ?? Date.now } }
+      : {}),
   };
 
   return { services, lookup, metrics: m, health, ...(box ? { box } : {}), ...(installationStore ? { installationStore } : {}), ...(defaults ? { defaults } : {}) };
@@ -243,6 +259,28 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<Ast
     },
   });
 
+  // Scheduled reports: one check a minute; each slot is claimed in the shared store, so one instance posts it.
+  const reports = services.reports;
+  const reportDeps = reports && {
+    schedules: reports.schedules,
+    claimOnce: services.claimOnce,
+    resolveTarget: reports.resolveTarget,
+    source: reports.source,
+    poster: createReportPoster({ tokenFor: botTokenFor({ ...(installationStore ? { installationStore } : {}), ...(config.slack.botToken ? { botToken: config.slack.botToken } : {}) }), clientOptions: webClientOptions(config), log }),
+    auditLogs: createAuditLogReader(services.astro),
+    ...(services.capabilities ? { capabilities: services.capabilities } : {}),
+    log: log.child({ component: 'reports' }),
+  };
+  const ticker = reportDeps
+    ? createReportTicker({
+        log,
+        ...(deps.reports?.tickMs ? { intervalMs: deps.reports.tickMs } : {}),
+        now: reports.now,
+        ...(deps.reports?.onTick ? { onTick: deps.reports.onTick } : {}),
+        run: (now) => runDueReports(reportDeps, now),
+      })
+    : undefined;
+
   // SQLite never deletes expired rows by itself (https://github.com/jaredwray/keyv/issues/963): purge them on a schedule.
   const purgeTimer = setInterval(() => {
     stores
@@ -276,11 +314,13 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<Ast
       if (envTarget && deps.checkAstroTokenAtStart !== false) await checkEnvToken(services.astro, envTarget, log);
       const port = await startBolt(bolt, config);
       started = true;
+      ticker?.start();
       return port;
     },
     stop(graceMs = 8000) {
       stopping ??= (async () => {
         clearInterval(purgeTimer);
+        await ticker?.stop();
         if (started) await bolt.app.stop().catch((err: unknown) => log.warn({ err }, 'error while stopping the Slack receiver'));
         if (bolt.inFlight.size > 0) log.info({ requests: bolt.inFlight.size }, 'waiting for requests in flight');
         await drain(bolt.inFlight, graceMs);

@@ -19,6 +19,8 @@ import { appMention } from './events/app-mention.js';
 import { uninstallListener } from './events/uninstall.js';
 import { LOOKUP_SHORTCUT_ID, lookupMessageShortcut } from './shortcuts/lookup-message.js';
 import { configSubmission, configureAction, disconnectAction } from './views/astro-config.js';
+import { REPORT_DETAILS_ACTION } from '../views/scheduled-report.js';
+import { reportDetailsAction } from './actions/report-details.js';
 
 /** `action_id`, with an optional `:n` suffix (several cards in one message). */
 const withSuffix = (id: string) => new RegExp(`^${id}(:\\d+)?$`);
@@ -88,6 +90,7 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
     [withSuffix(CARD_ACTION.share), perRequest(deps, cardShare)],
     [withSuffix(CARD_ACTION.open), cardOpen()],
     [withSuffix(PICK_ACTION), perRequest(deps, pickUser)],
+    [exactly(REPORT_DETAILS_ACTION), perRequest(deps, reportDetailsAction)],
   ];
   app.action(new RegExp(actions.map(([re]) => `(?:${re.source})`).join('|')), (args) => {
     const id = (args.action as { action_id?: string }).action_id ?? '';
