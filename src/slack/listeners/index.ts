@@ -21,6 +21,7 @@ import { LOOKUP_SHORTCUT_ID, lookupMessageShortcut } from './shortcuts/lookup-me
 import { configSubmission, configureAction, disconnectAction } from './views/astro-config.js';
 import { REPORT_DETAILS_ACTION } from '../views/scheduled-report.js';
 import { reportDetailsAction } from './actions/report-details.js';
+import { LOOKUP_STEP_ID, lookupAstroUserStep } from './functions/lookup-astro-user.js';
 
 /** `action_id`, with an optional `:n` suffix (several cards in one message). */
 const withSuffix = (id: string) => new RegExp(`^${id}(:\\d+)?$`);
@@ -99,4 +100,6 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
 
   app.shortcut({ type: 'message_action', callback_id: LOOKUP_SHORTCUT_ID }, perRequest(deps, lookupMessageShortcut));
   app.view(CONFIG.callbackId, perRequest(deps, configSubmission));
+  // Workflow Builder step; Bolt acknowledges the function_executed event (autoAcknowledge).
+  app.function(LOOKUP_STEP_ID, perRequest(deps, lookupAstroUserStep));
 }
