@@ -83,7 +83,11 @@ export interface ScheduleForm {
   next?: number;
 }
 
-/** The saved schedule, its last outcome and next slot, for the Configure form. Never throws (nothing shown on failure). */
+/**
+ * The saved schedule, its last outcome and next slot, for the Configure form; undefined when
+ * scheduled reports are off, or when the schedule cannot be read (then the form leaves the
+ * schedule out, so saving it cannot turn off a schedule it did not show). Never throws.
+ */
 export async function scheduleForm(deps: WithReports, ctx: AskContext): Promise<ScheduleForm | undefined> {
   const reports = deps.reports;
   if (!reports) return undefined;
@@ -95,7 +99,7 @@ export async function scheduleForm(deps: WithReports, ctx: AskContext): Promise<
     };
   } catch (err) {
     ctx.log.warn({ err }, 'could not read the report schedule for the configuration form');
-    return {};
+    return undefined;
   }
 }
 

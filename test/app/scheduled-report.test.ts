@@ -11,7 +11,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createAuditLogReader } from '../../src/astro/audit-log.js';
 import { AstroApiError } from '../../src/astro/errors.js';
 import { PostFailedError, runDueReports, RETRY_EVERY_MS, type ReportPoster, type ScheduledPost, type ScheduledReportDeps } from '../../src/app/scheduled-report.js';
-import { checkSchedule, reportDetails } from '../../src/app/report-schedule-config.js';
+import { checkSchedule, reportDetails, scheduleForm } from '../../src/app/report-schedule-config.js';
+import { StoreUnavailableError } from '../../src/store/once.js';
 import { createLogger } from '../../src/logger.js';
 import { createReportSchedules, type ReportSchedule, type ReportSchedules } from '../../src/lookup/report-schedule.js';
 import { openStores, type Stores } from '../../src/store/index.js';
@@ -244,5 +245,16 @@ describe('schedule checks and report details', () => {
     expect(state.drawn).toEqual(['private']);
     expect(await reportDetails(services, world.ctx({ kind: 'person', slackUserId: 'U0001' }, 'report'))).toEqual({ kind: 'not_admin' });
     expect(state.made).toBe(1);
+  });
+
+  it('leaves the schedule out of Configure when it cannot be read, so saving the form cannot turn it off', async () => {
+    const stores = await openStores({ kind: 'memory' }, { log });
+    const schedules = createReportSchedules({ store: stores.settings, sets: stores.sets });
+    const reports = { schedules, source: standInReportSource(reportState()), resolveTarget: async () => TARGET, now: () => SLOT };
+    const ctx = world.ctx({ kind: 'person', slackUserId: 'UADMIN1' });
+    await schedules.save('T.T0001', schedule());
+    expect(await scheduleForm({ reports }, ctx)).toEqual({ schedule: schedule(), next: SLOT + 86_400_000 });
+    const down = { ...schedules, get: async () => Promise.reject(new StoreUnavailableError()) };
+    expect(await scheduleForm({ reports: { ...reports, schedules: down } }, ctx)).toBeUndefined();
   });
 });
