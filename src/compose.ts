@@ -41,6 +41,12 @@ import { boundedOnceStore } from './store/once.js';
 import { checkEncryptionKey, describeKeyProblem } from './store/rotation.js';
 import { SecretBox } from './store/secret-box.js';
 import { createHealth, type Health } from './server/health.js';
+import { createAuditLogReader } from './astro/audit-log.js';
+import type { WithReports } from './app/report-schedule-config.js';
+import { runDueReports, type ReportSource } from './app/scheduled-report.js';
+import { createReportSchedules } from './lookup/report-schedule.js';
+import { createReportTicker } from './server/report-ticker.js';
+import { botTokenFor, createReportPoster } from './slack/transport/post-report.js';
 
 /** Parts a test (or a later feature) may supply instead of the defaults. */
 export interface AppDeps {
@@ -71,6 +77,11 @@ export interface AppDeps {
   readCacheMs?: number;
   /** Check ASTRO_API_TOKEN with Astro when starting (default true; tests that count requests turn it off). */
   checkAstroTokenAtStart?: boolean;
+  /**
+   * Scheduled reports: the report builder (scheduling is offered only with one), the time between
+   * checks in ms (default 60 000), the clock, and a hook told after each check (tests).
+   */
+  reports?: { source?: ReportSource; tickMs?: number; now?: () => number; onTick?: () => void };
 }
 
 /** A built, not yet started, astro-user app. */
@@ -107,7 +118,7 @@ const STRICT_STORE_TIMEOUT_MS = 2000;
 
 /** The use cases' services, with the parts the server needs too. */
 export interface BuiltServices {
-  services: WorkspaceDeps & Claims;
+  services: WorkspaceDeps & Claims & WithReports;
   lookup: Lookup;
   /** The organization catalogs (kept warm in the background by the app). */
   catalog: Catalog;
@@ -203,7 +214,8 @@ export function createServices(config: Config, deps: AppDeps & { log: Logger; st
         })
       : undefined;
   const once = boundedOnceStore(stores.once, STRICT_STORE_TIMEOUT_MS);
-  const services: WorkspaceDeps & Claims = {
+  const reportSource = deps.reports?.source;
+  const services: WorkspaceDeps & Claims & WithReports = {
     lookup,
     access,
     recent: createRecentLookups({ store: cacheOf('recent', stores.recent) }),
@@ -221,6 +233,9 @@ export function createServices(config: Config, deps: AppDeps & { log: Logger; st
     },
     ...(installationStore ? { installations: installationStore } : {}),
     claimOnce: (key, ttlMs) => once.claim(key, ttlMs),
+    ...(reportSource
+      ? { reports: { schedules: createReportSchedules({ store: stores.settings, sets: stores.sets }), source: reportSource, resolveTarget: (ref: InstallationRef) => settingsResolver.resolve(ref), now: deps.reports?.now ?? Date.now } }
+      : {}),
   };
 
   return { services, lookup, catalog, metrics: m, health, ...(box ? { box } : {}), ...(installationStore ? { installationStore } : {}), ...(defaults ? { defaults } : {}) };
@@ -270,6 +285,28 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<Ast
     },
   });
 
+  // Scheduled reports: one check a minute; each slot is claimed in the shared store, so one instance posts it.
+  const reports = services.reports;
+  const reportDeps = reports && {
+    schedules: reports.schedules,
+    claimOnce: services.claimOnce,
+    resolveTarget: reports.resolveTarget,
+    source: reports.source,
+    poster: createReportPoster({ tokenFor: botTokenFor({ ...(installationStore ? { installationStore } : {}), ...(config.slack.botToken ? { botToken: config.slack.botToken } : {}) }), clientOptions: webClientOptions(config), log }),
+    auditLogs: createAuditLogReader(services.astro),
+    ...(services.capabilities ? { capabilities: services.capabilities } : {}),
+    log: log.child({ component: 'reports' }),
+  };
+  const ticker = reportDeps
+    ? createReportTicker({
+        log,
+        ...(deps.reports?.tickMs ? { intervalMs: deps.reports.tickMs } : {}),
+        now: reports.now,
+        ...(deps.reports?.onTick ? { onTick: deps.reports.onTick } : {}),
+        run: (now) => runDueReports(reportDeps, now),
+      })
+    : undefined;
+
   // SQLite never deletes expired rows by itself (https://github.com/jaredwray/keyv/issues/963): purge them on a schedule.
   const purgeTimer = setInterval(() => {
     stores
@@ -310,6 +347,7 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<Ast
       }
       const port = await startBolt(bolt, config);
       started = true;
+      ticker?.start();
       return port;
     },
     stop(graceMs = 8000) {

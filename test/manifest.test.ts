@@ -9,6 +9,7 @@ import yaml from 'js-yaml';
 import { describe, expect, it } from 'vitest';
 import { BOT_SCOPES } from '../src/server/install.js';
 import { LOOKUP_SHORTCUT_ID } from '../src/slack/listeners/shortcuts/lookup-message.js';
+import { LOOKUP_STEP_ID, LOOKUP_STEP_INPUT } from '../src/slack/listeners/functions/lookup-astro-user.js';
 
 type Manifest = {
   display_information: { name: string; description: string; long_description?: string };
@@ -19,7 +20,8 @@ type Manifest = {
     shortcuts: { callback_id: string; type: string; name: string; description: string }[];
   };
   oauth_config: { scopes: { bot: string[] } };
-  settings: { event_subscriptions: { request_url: string; bot_events: string[] }; interactivity: { is_enabled: boolean; request_url: string } };
+  settings: { event_subscriptions: { request_url: string; bot_events: string[] }; interactivity: { is_enabled: boolean; request_url: string }; org_deploy_enabled: boolean; function_runtime?: string };
+  functions?: Record<string, { title: string; input_parameters: Record<string, { type: string; is_required?: boolean }>; output_parameters: Record<string, { type: string }> }>;
 };
 
 const manifest = yaml.load(readFileSync(fileURLToPath(new URL('../manifest.yml', import.meta.url)), 'utf8')) as Manifest;
@@ -35,7 +37,7 @@ describe('manifest.yml', () => {
 
   it('enables the Home tab, the events and interactivity the listeners handle, and the shortcut', () => {
     expect(manifest.features.app_home.home_tab_enabled).toBe(true);
-    expect([...manifest.settings.event_subscriptions.bot_events].sort()).toEqual(['app_home_opened', 'app_mention', 'app_uninstalled', 'link_shared', 'tokens_revoked']);
+    expect([...manifest.settings.event_subscriptions.bot_events].sort()).toEqual(['app_home_opened', 'app_mention', 'app_uninstalled', 'function_executed', 'link_shared', 'tokens_revoked']);
     expect(manifest.settings.interactivity.is_enabled).toBe(true);
     expect(manifest.settings.interactivity.request_url).toBe(manifest.settings.event_subscriptions.request_url);
     expect(manifest.features.shortcuts).toEqual([expect.objectContaining({ type: 'message', callback_id: LOOKUP_SHORTCUT_ID })]);
@@ -59,5 +61,15 @@ describe('manifest.yml', () => {
       expect(s.name.length).toBeLessThanOrEqual(24);
       expect(s.description.length).toBeLessThanOrEqual(150);
     }
+  });
+
+  it('declares the Workflow Builder step the code serves, as a remote function of an org-ready app', () => {
+    expect(manifest.settings.org_deploy_enabled).toBe(true);
+    expect(manifest.settings.function_runtime).toBe('remote');
+    const step = manifest.functions?.[LOOKUP_STEP_ID];
+    expect(step?.title).toBe('Look up Astro user');
+    expect(Object.keys(step!.input_parameters)).toEqual([LOOKUP_STEP_INPUT]);
+    expect(step!.input_parameters[LOOKUP_STEP_INPUT]).toMatchObject({ type: 'string', is_required: true });
+    expect(Object.keys(step!.output_parameters).sort()).toEqual(['organization_role', 'status', 'summary', 'user_id']);
   });
 });

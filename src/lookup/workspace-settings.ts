@@ -22,6 +22,7 @@ import type { BestEffortCache } from '../store/best-effort-cache.js';
 import { StoreUnavailableError, strictCall } from '../store/once.js';
 import { SEAL_AAD, SecretBoxError, type SecretBox } from '../store/secret-box.js';
 import { installationKey, type InstallationRef, type SettingsResolver } from './settings.js';
+import { scheduleKeysOf } from './report-schedule.js';
 
 /** A workspace's Astro connection, decrypted. `apiToken` is a secret: never log or show it. */
 export interface AstroConnection {
@@ -142,7 +143,7 @@ export interface WorkspaceSettings {
   getPolicy(key: string): Promise<WorkspacePolicy>;
   /** @throws {StoreUnavailableError} */
   savePolicy(key: string, policy: WorkspacePolicy): Promise<void>;
-  /** Deletes everything kept for the installation here (connection, policy, health). @throws {StoreUnavailableError} */
+  /** Deletes everything kept for the installation here (connection, policy, report schedule, health). @throws {StoreUnavailableError} */
   forget(key: string): Promise<void>;
   getHealth(key: string): Promise<ConnectionHealth>;
   recordSuccess(key: string, at?: number): Promise<void>;
@@ -264,7 +265,7 @@ export function createWorkspaceSettings(options: WorkspaceSettingsOptions): Work
       await writing([`policy:${key}`], () => strict(store.set(`policy:${key}`, record)));
     },
     async forget(key) {
-      await writing([`astro:${key}`, `policy:${key}`], () => strict(store.delete([`astro:${key}`, `policy:${key}`])));
+      await writing([`astro:${key}`, `policy:${key}`], () => strict(store.delete([`astro:${key}`, `policy:${key}`, ...scheduleKeysOf(key)])));
       await healthStore.delete(healthKey(key));
     },
     async getHealth(key) {

@@ -27,9 +27,11 @@ import type { StoreLocation } from '../config.js';
 import type { Logger } from '../logger.js';
 import { createStoreErrorLog } from './error-log.js';
 import { memoryOnceStore, redisOnceStore, sqliteOnceStore, type OnceStore } from './once.js';
+import { memoryKeySets, redisKeySets, sqliteKeySets, type KeySets } from './key-set.js';
 import type { SqlValue } from './sqlite.js';
 
 export type { OnceStore } from './once.js';
+export type { KeySets } from './key-set.js';
 
 /** Entries kept by each in-process `memory:` best-effort namespace before the least recently used is dropped. */
 export const MEMORY_STORE_MAX_ENTRIES = 10_000;
@@ -55,6 +57,8 @@ export interface Stores {
   installs: Keyv;
   /** Strict once-only claims (event de-duplication): errors reject. */
   once: OnceStore;
+  /** Strict named sets of keys (e.g. which installations have a report schedule): errors reject. */
+  sets: KeySets;
   /** Which backend is in use, for logs and `/healthz`. */
   kind: StoreLocation['kind'];
   /** The Redis client when the backend is Redis (shared counters such as the abuse limits use it). */
@@ -236,6 +240,7 @@ export async function openStores(location: StoreLocation, options: OpenStoresOpt
       settings,
       installs,
       once: memoryOnceStore(MEMORY_STORE_MAX_ENTRIES),
+      sets: memoryKeySets(),
       kind: 'memory',
       ping: async () => true,
       writable: async () => true,
@@ -278,6 +283,7 @@ export async function openStores(location: StoreLocation, options: OpenStoresOpt
     }) as [Keyv, Keyv, Keyv, Keyv];
     const query = async <Row>(sql: string, ...params: SqlValue[]) => conn.query<Row>(sql, ...params);
     const once = await sqliteOnceStore((sql, ...params) => query(sql, ...(params as SqlValue[])));
+    const sets = await sqliteKeySets((sql, ...params) => query(sql, ...(params as SqlValue[])));
     let closed = false;
     return {
       cache,
@@ -285,6 +291,7 @@ export async function openStores(location: StoreLocation, options: OpenStoresOpt
       settings,
       installs,
       once,
+      sets,
       kind: 'sqlite',
       ping: (timeoutMs = 500) => answers(query('SELECT 1'), timeoutMs),
       writable: async (timeoutMs = 500) => {
@@ -377,6 +384,7 @@ export async function openStores(location: StoreLocation, options: OpenStoresOpt
     settings,
     installs,
     once: redisOnceStore(client),
+    sets: redisKeySets(client),
     kind: 'redis',
     redis: client,
     ping: (timeoutMs = 500) => answers(client.isReady ? client.ping() : Promise.reject(new Error('not ready')), timeoutMs),

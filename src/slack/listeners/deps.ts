@@ -5,6 +5,7 @@
 import type { CardRefs } from '../../app/cards.js';
 import type { Claims } from '../../app/mention.js';
 import type { WorkspaceDeps } from '../../app/workspace.js';
+import type { WithReports } from '../../app/report-schedule-config.js';
 import type { Logger } from '../../logger.js';
 import type { DirectoryFor } from '../directory.js';
 import type { Responder } from '../transport/respond.js';
@@ -13,7 +14,7 @@ import type { InstallationRef } from '../../core/installation.js';
 
 /** The listeners' dependencies. */
 export interface ListenerDeps {
-  services: WorkspaceDeps & Claims;
+  services: WorkspaceDeps & Claims & WithReports;
   directoryFor: DirectoryFor;
   cardRefs: CardRefs;
   /** Astro UI base for links, e.g. `https://cloud.astronomer.io`. */

@@ -22,6 +22,9 @@ import { appMention } from './events/app-mention.js';
 import { uninstallListener } from './events/uninstall.js';
 import { LOOKUP_SHORTCUT_ID, lookupMessageShortcut } from './shortcuts/lookup-message.js';
 import { configSubmission, configureAction, disconnectAction } from './views/astro-config.js';
+import { REPORT_DETAILS_ACTION } from '../views/scheduled-report.js';
+import { reportDetailsAction } from './actions/report-details.js';
+import { LOOKUP_STEP_ID, lookupAstroUserStep } from './functions/lookup-astro-user.js';
 
 /** `action_id`, with an optional `:n` suffix (several cards in one message). */
 const withSuffix = (id: string) => new RegExp(`^${id}(:\\d+)?$`);
@@ -100,6 +103,7 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
     [withSuffix(ACCESS_ACTION.pick), perRequest(deps, accessPick)],
     [exactly(ACCESS_ACTION.open), cardOpen()],
     [exactly(ACCESS_ACTION.privately), perRequest(deps, accessPrivately)],
+    [exactly(REPORT_DETAILS_ACTION), perRequest(deps, reportDetailsAction)],
   ];
   app.action(new RegExp(actions.map(([re]) => `(?:${re.source})`).join('|')), (args) => {
     const id = (args.action as { action_id?: string }).action_id ?? '';
@@ -108,4 +112,6 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
 
   app.shortcut({ type: 'message_action', callback_id: LOOKUP_SHORTCUT_ID }, perRequest(deps, lookupMessageShortcut));
   app.view(CONFIG.callbackId, perRequest(deps, configSubmission));
+  // Workflow Builder step; Bolt acknowledges the function_executed event (autoAcknowledge).
+  app.function(LOOKUP_STEP_ID, perRequest(deps, lookupAstroUserStep));
 }

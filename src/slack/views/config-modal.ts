@@ -36,7 +36,7 @@ export const POLICY_OPTIONS: { value: Exclude<keyof WorkspacePolicy, 'allowedUse
   {
     value: 'allowBotMentions',
     text: 'Answer @-mentions by other bots and workflows',
-    description: 'Off: mentions written by apps and workflows are ignored. On: answered, but never past the user-group limit.',
+    description: 'Off: ignored. On: answered, never past the user-group limit.',
   },
 ];
 

@@ -157,6 +157,21 @@ export function blockKitViolations(payload: { blocks?: unknown[]; text?: string 
     } else if (el.type === 'plain_text_input') {
       const id = String(el.action_id ?? '');
       if (lengthOf(id) > LIMITS.actionId) v.push(`${where}: action_id too long`);
+    } else if (el.type === 'checkboxes' || el.type === 'static_select' || el.type === 'conversations_select' || el.type === 'timepicker') {
+      // Input elements: checkboxes ≤10 options, static_select ≤100; option text ≤75, value ≤150,
+      // description ≤75; timepicker `HH:mm` (…/block-elements/checkboxes-element, select-menu-element, time-picker-element).
+      const id = String(el.action_id ?? '');
+      if (lengthOf(id) > LIMITS.actionId) v.push(`${where}: action_id too long`);
+      if (id && actionIds.has(id)) v.push(`${where}: duplicate action_id ${id}`);
+      if (id) actionIds.add(id);
+      const options = Array.isArray(el.options) ? (el.options as Json[]) : [];
+      if (options.length > (el.type === 'checkboxes' ? 10 : 100)) v.push(`${where}: too many options`);
+      for (const [i, o] of options.entries()) {
+        if (lengthOf(textOf(o.text)) > 75) v.push(`${where}.options[${i}]: text > 75`);
+        if (lengthOf(String(o.value ?? '')) > 150) v.push(`${where}.options[${i}]: value > 150`);
+        if (o.description && lengthOf(textOf(o.description)) > 75) v.push(`${where}.options[${i}]: description > 75`);
+      }
+      if (el.type === 'timepicker' && el.initial_time !== undefined && !/^([01]\d|2[0-3]):[0-5]\d$/.test(String(el.initial_time))) v.push(`${where}: initial_time not HH:mm`);
     } else if (el.type === 'mrkdwn' || el.type === 'plain_text') {
       countText(String(el.text ?? ''), where, LIMITS.contextText);
     } else {

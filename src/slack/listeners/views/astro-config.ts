@@ -7,7 +7,10 @@
 import type { AllMiddlewareArgs, BlockAction, Context, SlackActionMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import { readTokenClaims, TokenShapeError, type TokenClaims } from '../../../astro/token.js';
-import { configForm, connectWorkspace, disconnectWorkspace } from '../../../app/workspace.js';
+import { disconnectWorkspace } from '../../../app/workspace.js';
+import { checkSchedule, configureForm, configureWorkspace, type CheckedSchedule } from '../../../app/report-schedule-config.js';
+import { channelCheckOf } from '../../channels.js';
+import { readScheduleInput, scheduleBlocks, scheduleErrors, scheduleResultLine } from '../../views/schedule-form.js';
 import type { WorkspacePolicy } from '../../../lookup/workspace-settings.js';
 import { askContext, installationOf, person, type PayloadTeam } from '../../request.js';
 import { CONFIG, POLICY_OPTIONS, checkingModal, configFormModal, explainTestFailure, loadingModal, noEncryptionKeyModal, notAdminModal, resultModal } from '../../views/config-modal.js';
@@ -38,7 +41,7 @@ export async function openConfigModal(
   }
   if (!viewId) return;
   const ctx = askContext(deps, { context: args.context, body: args.body, client }, person(args.userId), 'command');
-  const form = await configForm(deps.services, ctx);
+  const { form, schedule } = await configureForm(deps.services, ctx);
   const view =
     form.kind === 'not_admin'
       ? notAdminModal()
@@ -47,6 +50,7 @@ export async function openConfigModal(
         : form.kind === 'failed'
           ? resultModal({ ok: false, reason: STORE_DOWN })
           : configFormModal({ apiHost: new URL(deps.services.astroApiUrl).host, policy: form.policy, privateMetadata: JSON.stringify({ k: ctx.workspace.key }), ...(form.current ? { current: form.current } : {}) });
+  if (schedule) view.blocks = [...view.blocks, ...scheduleBlocks(schedule)];
   await client.views.update({ view_id: viewId, view: verbatim(view) }).catch((err: unknown) => log.warn({ err, slackError: slackError(err) }, 'could not fill the configuration modal'));
 }
 
@@ -87,10 +91,21 @@ export function configSubmission(deps: ListenerDeps) {
       await ack({ response_action: 'errors', errors: { [CONFIG.orgBlock]: 'That is not an Astro Organization ID.' } });
       return;
     }
+    // The schedule: a real time zone, and a channel the bot is in (one conversations.info call).
+    const scheduleInput = deps.services.reports ? readScheduleInput(view.state.values as never) : undefined;
+    let schedule: CheckedSchedule | undefined;
+    if (scheduleInput) {
+      const checked = await checkSchedule(scheduleInput, channelCheckOf(client, deps.log));
+      if (!checked.ok) {
+        await ack({ response_action: 'errors', errors: scheduleErrors(checked.problems) });
+        return;
+      }
+      schedule = checked.schedule;
+    }
     await ack({ response_action: 'update', view: checkingModal() });
 
     const ctx = askContext(deps, { context, body, client }, person(body.user.id), 'command');
-    const result = await connectWorkspace(deps.services, ctx, { policy, ...(claims ? { token: { value: token, claims } } : {}) });
+    const result = await configureWorkspace(deps.services, ctx, { policy, ...(claims ? { token: { value: token, claims } } : {}) }, schedule);
     const modal =
       result.kind === 'connected'
         ? resultModal({ ok: true, organizationId: result.organizationId, tokenHint: result.tokenHint, ...(result.expiresAt ? { expiresAt: result.expiresAt } : {}) })
@@ -107,6 +122,8 @@ export function configSubmission(deps: ListenerDeps) {
                     ...(result.failure.code === 'astro' && result.failure.requestId ? { requestId: result.failure.requestId } : {}),
                   })
                 : resultModal({ ok: false, reason: STORE_DOWN });
+    const scheduleLine = scheduleResultLine(result.schedule);
+    if (scheduleLine) modal.blocks = [...modal.blocks, { type: 'context', elements: [{ type: 'mrkdwn', text: scheduleLine }] }];
     await client.views.update({ view_id: view.id, view: verbatim(modal) }).catch((err: unknown) => deps.log.warn({ err, slackError: slackError(err) }, 'views.update failed'));
     if (result.kind === 'connected') await deps.refreshHome?.(client, ctx.workspace.ref, body.user.id);
   };
