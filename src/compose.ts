@@ -14,6 +14,7 @@ import type { Config } from './config.js';
 import { secretsOf } from './config.js';
 import { workspaceOf } from './app/request.js';
 import { createLogger, type Logger } from './logger.js';
+import { createCapabilities, type CapabilityStore } from './lookup/capabilities.js';
 import { createLookup, type Lookup } from './lookup/lookup.js';
 import { createNameResolver } from './lookup/names.js';
 import { createRecentLookups } from './lookup/recent.js';
@@ -62,7 +63,10 @@ export interface AppDeps {
    * in ms (defaults: 10 s and 60 s). Tests of store outages shorten it.
    */
   readCacheMs?: number;
-  /** Check ASTRO_API_TOKEN with Astro when starting (default true; tests that count requests turn it off). */
+  /**
+   * Check ASTRO_API_TOKEN with Astro when starting, then probe what it can reach in the background
+   * (default true; tests that count requests turn it off).
+   */
   checkAstroTokenAtStart?: boolean;
 }
 
@@ -108,6 +112,8 @@ export interface BuiltServices {
   installationStore?: ReturnType<typeof createInstallationStore>;
   /** The operator's Astro target (`ASTRO_*`), when one is configured. */
   defaults?: AstroTarget;
+  /** What each installation's token can reach (probed at save, start-up, and daily). */
+  capabilities: CapabilityStore;
 }
 
 /**
@@ -154,12 +160,22 @@ export function createServices(config: Config, deps: AppDeps & { log: Logger; st
   const defaults = config.astro.apiToken && config.astro.organizationId ? { apiUrl: config.astro.apiUrl, apiToken: config.astro.apiToken, organizationId: config.astro.organizationId } : undefined;
   const defaultsFor = config.mode === 'single' ? ('all' as const) : config.astroEnvTeamIds;
   const namesCache = cacheOf('names');
+  const resolver = deps.settings ?? workspaceSettingsResolver({ settings, apiUrl: config.astro.apiUrl, defaultsFor, ...(defaults ? { defaults } : {}) });
+  const once = boundedOnceStore(stores.once, STRICT_STORE_TIMEOUT_MS);
+  const capabilities = createCapabilities({
+    astro,
+    cache: cacheOf('capabilities'),
+    settings: resolver,
+    claimOnce: (key, ttlMs) => once.claim(key, ttlMs),
+    log: log.child({ component: 'capabilities' }),
+    ...(defaults ? { defaults } : {}),
+  });
   const lookup = createLookup({
     astro,
     ...(deps.features?.names === false ? {} : { names: createNameResolver({ astro, cache: namesCache }) }),
     teams: deps.features?.teams ?? true,
     userIndex: createUserIndex({ astro, cache: namesCache, ttlMs: config.cacheTtlSeconds * 1000, log: log.child({ component: 'user-index' }) }),
-    settings: deps.settings ?? workspaceSettingsResolver({ settings, apiUrl: config.astro.apiUrl, defaultsFor, ...(defaults ? { defaults } : {}) }),
+    settings: resolver,
     cache: cacheOf('cache'),
     cacheTtlMs: config.cacheTtlSeconds * 1000,
     hot: { ttlMs: config.cacheHotSeconds * 1000, max: HOT_MAX_USERS },
@@ -177,7 +193,6 @@ export function createServices(config: Config, deps: AppDeps & { log: Logger; st
           ...(deps.readCacheMs !== undefined ? { memoryTtlMs: Math.max(1, deps.readCacheMs) } : {}),
         })
       : undefined;
-  const once = boundedOnceStore(stores.once, STRICT_STORE_TIMEOUT_MS);
   const services: WorkspaceDeps & Claims = {
     lookup,
     recent: createRecentLookups({ store: cacheOf('recent', stores.recent) }),
@@ -185,6 +200,8 @@ export function createServices(config: Config, deps: AppDeps & { log: Logger; st
     settings,
     countLookup: (surface, outcome) => m.lookups.inc({ surface, outcome }),
     usesDefaults: (ref: InstallationRef) => Boolean(defaults) && defaultsServe(defaultsFor, ref),
+    capabilities: (ref, options) => capabilities.capabilitiesOf(ref, options),
+    probeCapabilities: (ref, target) => capabilities.probe(ref, target),
     astro,
     astroApiUrl: config.astro.apiUrl,
     clearWorkspace: async (key, what) => {
@@ -196,7 +213,7 @@ export function createServices(config: Config, deps: AppDeps & { log: Logger; st
     claimOnce: (key, ttlMs) => once.claim(key, ttlMs),
   };
 
-  return { services, lookup, metrics: m, health, ...(box ? { box } : {}), ...(installationStore ? { installationStore } : {}), ...(defaults ? { defaults } : {}) };
+  return { services, lookup, metrics: m, health, capabilities, ...(box ? { box } : {}), ...(installationStore ? { installationStore } : {}), ...(defaults ? { defaults } : {}) };
 }
 
 /**
@@ -208,7 +225,7 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<Ast
   const log = deps.log ?? createLogger({ level: config.logLevel, secrets: secretsOf(config) });
   const stores = deps.stores ?? (await openStores(config.store, { log }));
 
-  const { services, lookup, metrics: m, health, box, installationStore, defaults: envTarget } = createServices(config, { ...deps, log, stores });
+  const { services, lookup, metrics: m, health, box, installationStore, defaults: envTarget, capabilities } = createServices(config, { ...deps, log, stores });
   const responder = createResponder({ timeoutMs: RESPOND_TIMEOUT_MS });
   const socketMode = Boolean(config.slack.appToken);
   const auth =
@@ -273,7 +290,8 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<Ast
         } else if (check && check.unreadable > 0) log.warn({ unreadable: check.unreadable }, 'some stored secrets open with no configured key');
       }
       // An expired ASTRO_API_TOKEN stops start-up; a refused or unreachable one is only logged.
-      if (envTarget && deps.checkAstroTokenAtStart !== false) await checkEnvToken(services.astro, envTarget, log);
+      // What it can reach is probed in the background: never delaying or failing start-up.
+      if (envTarget && deps.checkAstroTokenAtStart !== false && (await checkEnvToken(services.astro, envTarget, log)) !== 'unreadable') void capabilities.probeOperatorToken();
       const port = await startBolt(bolt, config);
       started = true;
       return port;
@@ -281,6 +299,7 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<Ast
     stop(graceMs = 8000) {
       stopping ??= (async () => {
         clearInterval(purgeTimer);
+        capabilities.stop();
         if (started) await bolt.app.stop().catch((err: unknown) => log.warn({ err }, 'error while stopping the Slack receiver'));
         if (bolt.inFlight.size > 0) log.info({ requests: bolt.inFlight.size }, 'waiting for requests in flight');
         await drain(bolt.inFlight, graceMs);
