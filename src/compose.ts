@@ -174,6 +174,7 @@ export function createServices(config: Config, deps: AppDeps & { log: Logger; st
     astro,
     ...(deps.features?.names === false ? {} : { names: createNameResolver({ astro, cache: namesCache }) }),
     teams: deps.features?.teams ?? true,
+    capabilities: (ref, target) => capabilities.capabilitiesFor(ref, target),
     userIndex: createUserIndex({ astro, cache: namesCache, ttlMs: config.cacheTtlSeconds * 1000, log: log.child({ component: 'user-index' }) }),
     settings: resolver,
     cache: cacheOf('cache'),

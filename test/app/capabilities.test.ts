@@ -1,16 +1,19 @@
 /**
  * Features follow the token: Connect Astro probes what a saved token can reach and keeps it; App
  * Home tells admins (only) what is hidden and which Astro role would enable it; a token Astro
- * refuses (401) hides nothing.
+ * refuses (401) hides nothing; and a card skips ListUserTeams when the token may not read Teams.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { homeData } from '../../src/app/home.js';
+import { lookUpQuery } from '../../src/app/lookup-users.js';
 import { connectWorkspace } from '../../src/app/workspace.js';
 import { readTokenClaims } from '../../src/astro/token.js';
 import { DEFAULT_POLICY } from '../../src/lookup/workspace-settings.js';
 import { renderHome } from '../../src/slack/views/home.js';
+import { renderUserCard } from '../../src/slack/views/user-card.js';
 import { ORG_ID } from '../support/app.js';
 import { allText, expectValidBlockKit } from '../support/block-kit.js';
+import { ADA } from '../support/fixtures.js';
 import { useCaseWorld, type UseCaseWorld } from '../support/use-cases.js';
 
 const KEY = Buffer.alloc(32, 3).toString('base64');
@@ -72,5 +75,28 @@ describe('Connect Astro probes what the token can reach', () => {
     await connect();
     expect(await w.services.capabilities?.(ref, { probeIfStale: false })).toMatchObject({ teams: 'unknown', tokens: 'unknown', roles: 'ok' });
     expect(allText(await home(admin))).toContain("Nothing is hidden by the token's Astro role");
+  });
+});
+
+describe('roles via Teams follow the token', () => {
+  it('skips ListUserTeams when the token may not read Teams, and the card says why', async () => {
+    await world({ teams: true });
+    w.astroState.status = { teams: 403 };
+    await connect();
+    const answer = await lookUpQuery(w.services, w.ctx(member), { kind: 'user_id', userId: ADA.id });
+    expect(sentWithGood(`/users/${ADA.id}`)).toHaveLength(1);
+    expect(sentWithGood(`/users/${ADA.id}/teams`)).toHaveLength(0);
+    expect(answer).toMatchObject({ kind: 'found', found: { teams: { unavailable: 'denied' } } });
+    if (answer.kind !== 'found') return;
+    const card = renderUserCard(answer.found.user, { surface: 'message', fetchedAt: answer.found.fetchedAt, ...(answer.found.teams ? { teams: answer.found.teams } : {}) });
+    expect(allText(card)).toContain('Roles via Teams are not shown');
+  });
+
+  it('asks ListUserTeams when the token may read Teams', async () => {
+    await world({ teams: true });
+    await connect();
+    const answer = await lookUpQuery(w.services, w.ctx(member), { kind: 'user_id', userId: ADA.id });
+    expect(sentWithGood(`/users/${ADA.id}/teams`)).toHaveLength(1);
+    expect(answer).toMatchObject({ kind: 'found', found: { teams: { teams: [] } } });
   });
 });
