@@ -197,7 +197,7 @@ export function createCapabilities(options: CapabilitiesOptions): CapabilityStor
   function run(key: string, scope: string, target: AstroTarget, why: string): Promise<Capabilities> {
     const running = inFlight.get(key);
     if (running) return running;
-    if (stopping.signal.aborted) return Promise.resolve(UNPROBED);
+    if (stopping.signal.aborted) return Promise.resolve({ ...UNPROBED });
     const signal = AbortSignal.any([AbortSignal.timeout(deadlineMs), stopping.signal]);
     const started = (async () => {
       const result = await probeCapabilities(astro, target, { signal, now: now() });
@@ -243,12 +243,12 @@ export function createCapabilities(options: CapabilitiesOptions): CapabilityStor
     try {
       const scope = scopeOf(installation, target);
       const key = keyOf(scope, target);
-      const caps = (await read(key)) ?? UNPROBED;
+      const caps = (await read(key)) ?? { ...UNPROBED };
       if (read_.probeIfStale !== false) refreshIfStale(key, scope, target, caps);
       return caps;
     } catch (err) {
       log.warn({ err }, 'could not read what the Astro token can reach');
-      return UNPROBED;
+      return { ...UNPROBED };
     }
   }
 
@@ -259,13 +259,18 @@ export function createCapabilities(options: CapabilitiesOptions): CapabilityStor
       try {
         target = await options.settings.resolve(installation);
       } catch {
-        return UNPROBED;
+        return { ...UNPROBED };
       }
-      return target ? capabilitiesFor(installation, target, read_) : UNPROBED;
+      return target ? capabilitiesFor(installation, target, read_) : { ...UNPROBED };
     },
-    probe(installation, target) {
-      const scope = scopeOf(installation, target);
-      return run(keyOf(scope, target), scope, target, 'token saved');
+    async probe(installation, target) {
+      try {
+        const scope = scopeOf(installation, target);
+        return await run(keyOf(scope, target), scope, target, 'token saved');
+      } catch (err) {
+        log.warn({ err }, 'could not probe what the Astro token can reach');
+        return { ...UNPROBED };
+      }
     },
     async probeOperatorToken(freshMs = 10 * 60_000) {
       const target = options.defaults;
