@@ -16,6 +16,7 @@ import { workspaceOf } from './app/request.js';
 import { createLogger, type Logger } from './logger.js';
 import { createAccessLookup } from './lookup/access.js';
 import { catalogNames, createCatalog, type Catalog } from './lookup/catalog.js';
+import { createCapabilities, type CapabilityStore } from './lookup/capabilities.js';
 import { createLookup, type Lookup } from './lookup/lookup.js';
 import { createNameResolver } from './lookup/names.js';
 import { createRecentLookups } from './lookup/recent.js';
@@ -75,7 +76,10 @@ export interface AppDeps {
    * in ms (defaults: 10 s and 60 s). Tests of store outages shorten it.
    */
   readCacheMs?: number;
-  /** Check ASTRO_API_TOKEN with Astro when starting (default true; tests that count requests turn it off). */
+  /**
+   * Check ASTRO_API_TOKEN with Astro when starting, then probe what it can reach in the background
+   * (default true; tests that count requests turn it off).
+   */
   checkAstroTokenAtStart?: boolean;
   /**
    * Scheduled reports: the report builder (scheduling is offered only with one), the time between
@@ -130,6 +134,8 @@ export interface BuiltServices {
   installationStore?: ReturnType<typeof createInstallationStore>;
   /** The operator's Astro target (`ASTRO_*`), when one is configured. */
   defaults?: AstroTarget;
+  /** What each installation's token can reach (probed at save, start-up, and daily). */
+  capabilities: CapabilityStore;
 }
 
 /**
@@ -179,6 +185,15 @@ export function createServices(config: Config, deps: AppDeps & { log: Logger; st
   const settingsResolver = deps.settings ?? workspaceSettingsResolver({ settings, apiUrl: config.astro.apiUrl, defaultsFor, ...(defaults ? { defaults } : {}) });
   const catalog = createCatalog({ astro, cache: cacheOf('catalog', stores.cache), loadOnPeek: deps.features?.warmCatalog !== false, ttlMs: Math.max(config.cacheTtlSeconds * 1000, 60 * 60 * 1000), log: log.child({ component: 'catalog' }) });
   const access = createAccessLookup({ astro, catalog, settings: settingsResolver, cacheTtlMs: config.cacheTtlSeconds * 1000, astroUiUrl: config.astroUiUrl });
+  const once = boundedOnceStore(stores.once, STRICT_STORE_TIMEOUT_MS);
+  const capabilities = createCapabilities({
+    astro,
+    cache: cacheOf('capabilities'),
+    settings: settingsResolver,
+    claimOnce: (key, ttlMs) => once.claim(key, ttlMs),
+    log: log.child({ component: 'capabilities' }),
+    ...(defaults ? { defaults } : {}),
+  });
   const lookup = createLookup({
     astro,
     ...(deps.features?.names === false
@@ -194,6 +209,7 @@ export function createServices(config: Config, deps: AppDeps & { log: Logger; st
           }),
         }),
     teams: deps.features?.teams ?? true,
+    capabilities: (ref, target) => capabilities.capabilitiesFor(ref, target),
     userIndex: createUserIndex({ astro, cache: namesCache, ttlMs: config.cacheTtlSeconds * 1000, log: log.child({ component: 'user-index' }) }),
     settings: settingsResolver,
     cache: cacheOf('cache'),
@@ -213,7 +229,6 @@ export function createServices(config: Config, deps: AppDeps & { log: Logger; st
           ...(deps.readCacheMs !== undefined ? { memoryTtlMs: Math.max(1, deps.readCacheMs) } : {}),
         })
       : undefined;
-  const once = boundedOnceStore(stores.once, STRICT_STORE_TIMEOUT_MS);
   const reportSource = deps.reports?.source;
   const services: WorkspaceDeps & Claims & WithReports = {
     lookup,
@@ -223,6 +238,8 @@ export function createServices(config: Config, deps: AppDeps & { log: Logger; st
     settings,
     countLookup: (surface, outcome) => m.lookups.inc({ surface, outcome }),
     usesDefaults: (ref: InstallationRef) => Boolean(defaults) && defaultsServe(defaultsFor, ref),
+    capabilities: (ref, options) => capabilities.capabilitiesOf(ref, options),
+    probeCapabilities: (ref, target) => capabilities.probe(ref, target),
     astro,
     astroApiUrl: config.astro.apiUrl,
     clearWorkspace: async (key, what) => {
@@ -238,7 +255,7 @@ export function createServices(config: Config, deps: AppDeps & { log: Logger; st
       : {}),
   };
 
-  return { services, lookup, catalog, metrics: m, health, ...(box ? { box } : {}), ...(installationStore ? { installationStore } : {}), ...(defaults ? { defaults } : {}) };
+  return { services, lookup, catalog, metrics: m, health, capabilities, ...(box ? { box } : {}), ...(installationStore ? { installationStore } : {}), ...(defaults ? { defaults } : {}) };
 }
 
 /**
@@ -250,7 +267,7 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<Ast
   const log = deps.log ?? createLogger({ level: config.logLevel, secrets: secretsOf(config) });
   const stores = deps.stores ?? (await openStores(config.store, { log }));
 
-  const { services, lookup, catalog, metrics: m, health, box, installationStore, defaults: envTarget } = createServices(config, { ...deps, log, stores });
+  const { services, lookup, catalog, metrics: m, health, box, installationStore, defaults: envTarget, capabilities } = createServices(config, { ...deps, log, stores });
   const responder = createResponder({ timeoutMs: RESPOND_TIMEOUT_MS });
   const socketMode = Boolean(config.slack.appToken);
   const auth =
@@ -340,9 +357,10 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<Ast
         } else if (check && check.unreadable > 0) log.warn({ unreadable: check.unreadable }, 'some stored secrets open with no configured key');
       }
       // An expired ASTRO_API_TOKEN stops start-up; a refused or unreachable one is only logged.
-      if (envTarget && deps.checkAstroTokenAtStart !== false) {
-        await checkEnvToken(services.astro, envTarget, log);
-        // The operator's organization catalog, read (or taken from the store) in the background.
+      // What it can reach is probed, and its organization catalog read (or taken from the store), in
+      // the background: never delaying or failing start-up.
+      if (envTarget && deps.checkAstroTokenAtStart !== false && (await checkEnvToken(services.astro, envTarget, log)) !== 'unreadable') {
+        void capabilities.probeOperatorToken();
         if (deps.features?.warmCatalog !== false) catalog.warm('env', envTarget);
       }
       const port = await startBolt(bolt, config);
@@ -354,6 +372,7 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<Ast
       stopping ??= (async () => {
         clearInterval(purgeTimer);
         clearInterval(warmTimer);
+        capabilities.stop();
         if (started) await bolt.app.stop().catch((err: unknown) => log.warn({ err }, 'error while stopping the Slack receiver'));
         if (bolt.inFlight.size > 0) log.info({ requests: bolt.inFlight.size }, 'waiting for requests in flight');
         await drain(bolt.inFlight, graceMs);

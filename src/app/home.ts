@@ -1,7 +1,11 @@
 /**
  * App Home's data: the viewer's recent lookups, the admin panel for admins, and the card of the
  * latest lookup when it is still cached (opening Home never calls Astro).
+ *
+ * What the token cannot reach (and the Astro role that would enable it) is part of the admin panel
+ * only: other people cannot change the token, and each answer already says what it leaves out.
  */
+import type { Capabilities } from '../core/capabilities.js';
 import type { ConnectionHealth } from '../lookup/workspace-settings.js';
 import type { RecentLookup } from '../lookup/recent.js';
 import type { FoundUser } from './lookup-users.js';
@@ -17,6 +21,8 @@ export interface AdminPanel {
   health: ConnectionHealth;
   /** The connection could not be read (storage down, or the key changed). */
   unreadable?: boolean;
+  /** What the token in use can reach, as last probed (absent when no token serves the workspace). */
+  capabilities?: Capabilities;
   now: number;
 }
 
@@ -60,6 +66,7 @@ export async function homeData(services: Services, ctx: Pick<AskContext, 'worksp
             }
           : {}),
       };
+      if ((c || data.admin.usingDefaults) && services.capabilities) data.admin.capabilities = await services.capabilities(workspace.ref, { probeIfStale: false });
     } catch {
       data.admin = { health, usingDefaults: false, unreadable: true, now: Date.now() };
     }

@@ -56,7 +56,8 @@ export interface Services {
   /**
    * What the installation's Astro token can reach, as last probed (`UNPROBED` when never, or when
    * not known): features the token cannot reach are hidden and App Home names the role needed.
-   * Never throws.
+   * Never throws. A missing or day-old result is probed again in the background, unless
+   * `probeIfStale` is false (App Home: opening Home never calls Astro).
    */
-  capabilities?(installation: InstallationRef): Promise<Capabilities>;
+  capabilities?(installation: InstallationRef, options?: { probeIfStale?: boolean }): Promise<Capabilities>;
 }

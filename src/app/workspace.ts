@@ -6,7 +6,10 @@
 import type { AstroClient, AstroTarget } from '../astro/client.js';
 import { AstroApiError } from '../astro/errors.js';
 import { maskToken, type TokenClaims } from '../astro/token.js';
+import type { Capabilities } from '../core/capabilities.js';
+import type { InstallationRef } from '../core/installation.js';
 import { toFailure, type Failure } from '../core/outcomes.js';
+import { FEATURES } from '../lookup/capabilities.js';
 import type { WorkspacePolicy } from '../lookup/workspace-settings.js';
 import type { Services } from './ports.js';
 import type { AskContext, Workspace } from './request.js';
@@ -22,6 +25,11 @@ export interface WorkspaceDeps extends Services {
    * (and, with `history`, recent lookups). Which keys belong to a workspace is the store's rule.
    */
   clearWorkspace(key: string, what: { history: boolean }): Promise<void>;
+  /**
+   * Probes what a just-saved token can reach and keeps the result for the installation (see
+   * src/lookup/capabilities.ts). Never throws; bounded in time.
+   */
+  probeCapabilities?(installation: InstallationRef, target: AstroTarget): Promise<Capabilities>;
   /** Installations (OAuth mode): when the current one of a key was stored, and deleting it. */
   installations?: { installedAt(key: string): Promise<number | undefined>; deleteByKey(key: string): Promise<void> };
 }
@@ -70,7 +78,9 @@ export type ConnectResult =
 /**
  * Saves a workspace's Astro connection and policy: the admin check again, a test call with the
  * new token (`ListUsers`, limit 1), then save, clear the workspace's cached answers (they were read
- * with the old token) and record a success. Never throws.
+ * with the old token), record a success, and probe what the token can reach (one small request
+ * per feature, bounded in time; what it cannot reach is hidden and App Home names the role that
+ * would enable it). Never throws.
  */
 export async function connectWorkspace(deps: WorkspaceDeps, ctx: AskContext, request: ConnectRequest): Promise<ConnectResult> {
   const key = ctx.workspace.key;
@@ -106,7 +116,9 @@ export async function connectWorkspace(deps: WorkspaceDeps, ctx: AskContext, req
     await deps.settings.savePolicy(key, request.policy);
     await deps.clearWorkspace(key, { history: false });
     await deps.settings.recordSuccess(key);
-    ctx.log.info({ audit: true, action: 'astro_connected', organization: claims.organizationId, scope: claims.scope }, 'Astro connection saved');
+    const reach = await deps.probeCapabilities?.(ctx.workspace.ref, target);
+    const denied = reach ? FEATURES.filter((f) => reach[f] === 'denied') : [];
+    ctx.log.info({ audit: true, action: 'astro_connected', organization: claims.organizationId, scope: claims.scope, ...(denied.length > 0 ? { denied } : {}) }, 'Astro connection saved');
     return { kind: 'connected', organizationId: connection.organizationId, tokenHint: connection.tokenHint, ...(connection.expiresAt ? { expiresAt: connection.expiresAt } : {}), policyOnly: false };
   } catch (err) {
     ctx.log.error({ err }, 'could not save the Astro connection');

@@ -84,6 +84,12 @@ export interface AstroClientOptions {
 export interface CallOptions {
   /** Aborts the call (e.g. the lookup's overall deadline); surfaces as a `timeout` error. */
   signal?: AbortSignal;
+  /**
+   * Most upstream attempts a resilience policy wrapped around the client may make for this call,
+   * the first one included (never more than the policy's own); e.g. 1 for an operation Astro
+   * allows only a few times a minute. The plain client always makes exactly one.
+   */
+  maxAttempts?: number;
 }
 
 /** Largest `limit` sent to a list operation (the documented maximum of ListUsers, ListWorkspaces, ListUserTeams). */

@@ -123,7 +123,7 @@ export interface ResilientAstroClient extends AstroClient {
    * Runs one Astro API operation `fn` through the policy: breaker check, rate-limit slot, then
    * `fn(call)` with the caller's signal; retried on 429/502/503/504/network failure/per-request
    * timeout (500: once) with exponential backoff and jitter or Retry-After (capped), up to
-   * `maxAttempts` upstream attempts, never sleeping past the caller's deadline.
+   * `maxAttempts` upstream attempts (fewer when the call's own `maxAttempts` says so), never sleeping past the caller's deadline.
    *
    * @param target Which API base and token (the breaker and rate-limit keys derive from them).
    * @param fn One upstream attempt; must pass `call.signal` on to the request and throw {@link AstroApiError}.
@@ -495,7 +495,8 @@ export function createResilientAstroClient(inner: AstroClient, options: Resilien
       const delay = Math.max(0, Math.min(wait ?? next.duration, remaining()));
       return { delay: Math.round(delay), state: next };
     });
-    const policy = retry(handleWhen(retryable), { maxAttempts: maxAttempts - 1, backoff });
+    const attempts = Math.min(maxAttempts, Math.max(1, Math.floor(call.maxAttempts ?? maxAttempts)));
+    const policy = retry(handleWhen(retryable), { maxAttempts: attempts - 1, backoff });
     if (onRetry) {
       policy.onRetry((event) => {
         const err = 'error' in event ? event.error : undefined;

@@ -5,6 +5,7 @@
  */
 import type { AstroClient, AstroTarget } from '../astro/client.js';
 import { AstroApiError } from '../astro/errors.js';
+import { mayTry, type Capabilities } from '../core/capabilities.js';
 import { OutcomeError } from '../core/outcomes.js';
 import { deadlineSignal } from '../astro/policy.js';
 import { CachedUserSchema, UserTeamSchema, type AstroUser, type AstroUserTeam } from '../astro/schemas.js';
@@ -15,9 +16,9 @@ import { z } from 'zod';
 import type { BestEffortCache } from '../store/best-effort-cache.js';
 import { installationKey, type InstallationRef, type SettingsResolver } from './settings.js';
 
-/** Cached Teams roles: the teams (re-validated) or "unsupported". */
+/** Cached Teams roles: the teams (re-validated), "unsupported" or "denied". */
 const CachedTeamsSchema = z
-  .union([z.object({ teams: z.array(UserTeamSchema) }), z.object({ unavailable: z.literal('unsupported') })])
+  .union([z.object({ teams: z.array(UserTeamSchema) }), z.object({ unavailable: z.enum(['unsupported', 'denied']) })])
   .optional();
 
 /** A remembered 404: `{ notFound: true, requestId? }`. */
@@ -33,9 +34,11 @@ export class NotConfiguredError extends OutcomeError {
 
 /**
  * Roles the user holds through Astro Teams (v1 `ListUserTeams`), or why they are not shown:
- * `unsupported` when the API base has no such endpoint (404, e.g. v1beta1), `failed` otherwise.
+ * `unsupported` when the API base has no such endpoint (404, e.g. v1beta1), `denied` when the
+ * token's role may not read Teams (403, or the token's probed capabilities say so: then no
+ * request is made), `failed` otherwise.
  */
-export type TeamRoles = { teams: AstroUserTeam[] } | { unavailable: 'unsupported' | 'failed' };
+export type TeamRoles = { teams: AstroUserTeam[] } | { unavailable: 'unsupported' | 'denied' | 'failed' };
 
 /** What a lookup found. */
 export interface LookupResult {
@@ -79,6 +82,12 @@ export interface LookupOptions {
   userIndex?: UserIndex;
   /** Also fetch the roles held through Teams (`ListUserTeams`). Default false. */
   teams?: boolean;
+  /**
+   * What the installation's token can reach (never throws): when it says `teams: 'denied'`, no
+   * `ListUserTeams` request is made and the card says roles via Teams are not shown. Read only
+   * when Astro is asked (not on a cache hit). Absent: Teams are always tried.
+   */
+  capabilities?: (installation: InstallationRef, target: AstroTarget) => Promise<Capabilities>;
   /**
    * Keep found users in this process too, ready to show (validated, names resolved), at most `max`
    * of them. For `ttlMs` (0: never; never past their cache entry's end) a user looked up again is
@@ -140,6 +149,13 @@ export interface Lookup {
  */
 export function userCacheKey(installation: string, target: AstroTarget, userId: string): string {
   return ['user', 'v1', installation, target.organizationId, userId].map(encodeURIComponent).join(':');
+}
+
+/** Why a failed `ListUserTeams` shows no Teams: no such endpoint (404), not allowed (403), or failed. */
+function teamsFailure(err: unknown): 'unsupported' | 'denied' | 'failed' {
+  if (err instanceof AstroApiError && err.kind === 'not_found') return 'unsupported';
+  if (err instanceof AstroApiError && err.kind === 'forbidden') return 'denied';
+  return 'failed';
 }
 
 /** Creates the {@link Lookup} use case. */
@@ -218,20 +234,23 @@ export function createLookup(options: LookupOptions): Lookup {
     return result;
   }
 
-  async function fetchAndStore(key: string, installation: string, target: AstroTarget, userId: string): Promise<LookupResult> {
+  async function fetchAndStore(key: string, ref: InstallationRef, installation: string, target: AstroTarget, userId: string): Promise<LookupResult> {
     const generation = generationOf(installation);
     const current = () => generationOf(installation) === generation;
     const signal = deadlineSignal(deadlineMs);
+    const teamsDenied = wantTeams && options.capabilities ? !mayTry(await options.capabilities(ref, target), 'teams') : false;
     let user: AstroUser;
     // Teams are asked in parallel; if GetUser fails, the Teams call is cancelled (and gives back
     // its rate-limit slot if it was still waiting for one).
     const teamsAbort = new AbortController();
-    const teamsCall: Promise<TeamRoles | undefined> = wantTeams
-      ? astro.listUserTeams(target, userId, { limit: 100 }, { signal: AbortSignal.any([signal, teamsAbort.signal]) }).then(
-          (page) => ({ teams: page.teams }),
-          (err: unknown) => ({ unavailable: err instanceof AstroApiError && err.kind === 'not_found' ? 'unsupported' : 'failed' }) as const,
-        )
-      : Promise.resolve(undefined);
+    const teamsCall: Promise<TeamRoles | undefined> = !wantTeams
+      ? Promise.resolve(undefined)
+      : teamsDenied
+        ? Promise.resolve({ unavailable: 'denied' })
+        : astro.listUserTeams(target, userId, { limit: 100 }, { signal: AbortSignal.any([signal, teamsAbort.signal]) }).then(
+            (page) => ({ teams: page.teams }),
+            (err: unknown) => ({ unavailable: teamsFailure(err) }),
+          );
     try {
       user = await astro.getUser(target, userId, { signal });
     } catch (err) {
@@ -337,7 +356,7 @@ export function createLookup(options: LookupOptions): Lookup {
 
       let pending = inFlight.get(key);
       if (!pending) {
-        const started = fetchAndStore(key, inst, target, userId).finally(() => {
+        const started = fetchAndStore(key, installation, inst, target, userId).finally(() => {
           if (inFlight.get(key) === started) inFlight.delete(key);
         });
         inFlight.set(key, started);

@@ -21,7 +21,7 @@ let w: UseCaseWorld;
 
 beforeEach(async () => {
   org = accessOrg();
-  w = await useCaseWorld({}, org);
+  w = await useCaseWorld({}, { org });
   w.slack.channels = { C0OPS: false, C0CONNECT: true };
 });
 afterEach(() => w.close());

@@ -219,6 +219,18 @@ describe('retries', () => {
     expect(stub.requests).toHaveLength(4);
   });
 
+  it("a call's own maxAttempts of 1 sends one request of a lasting 503 or 429, and never more than the policy's", async () => {
+    serve(status(503));
+    expect(await failure(resilient().getUser(targetA, USER_ID, { maxAttempts: 1 }))).toMatchObject({ kind: 'unavailable', status: 503 });
+    expect(stub.requests).toHaveLength(1);
+    serve(status(429));
+    expect(await failure(resilient().getUser(targetB, USER_ID, { maxAttempts: 1 }))).toMatchObject({ kind: 'rate_limited', status: 429 });
+    expect(stub.requests).toHaveLength(2);
+    serve(status(503));
+    await failure(resilient({ maxAttempts: 2 }).getUser(targetA, USER_ID, { maxAttempts: 5 }));
+    expect(stub.requests).toHaveLength(4);
+  });
+
   it('500: exactly 2 requests, then unavailable', async () => {
     serve(status(500));
     const err = await failure(resilient().getUser(targetA, USER_ID));

@@ -101,7 +101,7 @@ for (const hotSeconds of ['15', '0']) {
       const first = await command(h);
       expect(allText(first.blocks)).toContain('Ada Before');
       s.fullName = 'Ada After';
-      s.teamsStatus = 403;
+      s.teamsStatus = 500;
       const refreshed = await clickRefresh(h, first);
       expect(allText(refreshed)).toContain('Ada After');
       await sleep(50);

@@ -55,14 +55,16 @@ function directoryOf(facts: DirectoryFacts): SlackDirectory {
 /** A world for use-case tests. */
 export interface UseCaseWorld {
   services: ReturnType<typeof createServices>['services'];
+  /** What each installation's token can reach (to await background probes: `settled()`). */
+  capabilities: ReturnType<typeof createServices>['capabilities'];
   astro: HttpStub;
   /** Log lines written, parsed. */
   logs: Record<string, unknown>[];
   /** Abuse-limit points taken so far, with the bucket of each. */
   takes: { installation: string; bucket: string }[];
   slack: DirectoryFacts;
-  /** Astro's answers: set `down` to make every request fail with a 503; `org` serves an organization's lists. */
-  astroState: { down: boolean; org?: AstroOrg };
+  /** Astro's answers: set `down` to make every request fail with a 503; `status` per organization endpoint; `org` serves an organization's lists. */
+  astroState: AstroState;
   /** A context for `asker` on `surface` in workspace T0001. */
   ctx(asker: Asker, surface?: Surface): AskContext;
   /** Saves the workspace's policy (defaults for what is not given). */
@@ -70,13 +72,52 @@ export interface UseCaseWorld {
   close(): Promise<void>;
 }
 
-/** The Astro user requests the stand-in answered (GetUser of ADA or ADAM, ListUsers), and an organization's lists when the world has one. */
-function standInAstro(state: { down: boolean; org?: AstroOrg }) {
+/** The organization endpoints the probe of a token's reach asks (and `user-teams`: ListUserTeams). */
+export type OrgEndpoint = 'teams' | 'tokens' | 'roles' | 'workspaces' | 'audit-logs' | 'user-teams';
+
+/** What the stand-in Astro answers. */
+export interface AstroState {
+  /** Every request fails with a 503. */
+  down: boolean;
+  /** Status per organization endpoint; absent: 200 with an empty page (audit logs: empty bytes), or the organization's lists when `org` is set. */
+  status: Partial<Record<OrgEndpoint, number>>;
+  /** An organization whose lists are served (test/support/astro-org.ts). */
+  org?: AstroOrg;
+}
+
+/** Empty 200 answers of the organization endpoints. */
+const EMPTY: Record<Exclude<OrgEndpoint, 'audit-logs'>, unknown> = {
+  teams: { teams: [], totalCount: 0, offset: 0, limit: 1 },
+  tokens: { tokens: [], totalCount: 0, offset: 0, limit: 1 },
+  roles: { roles: [], totalCount: 0, offset: 0, limit: 1 },
+  workspaces: { workspaces: [], totalCount: 0, offset: 0, limit: 1 },
+  'user-teams': { teams: [], totalCount: 0, offset: 0, limit: 100 },
+};
+
+/** The organization endpoint `url` names, if any. */
+function orgEndpoint(url: string): OrgEndpoint | undefined {
+  const path = url.split('?', 1)[0] ?? '';
+  if (new RegExp(`^/organizations/${ORG_ID}/users/[^/]+/teams$`).test(path)) return 'user-teams';
+  const m = new RegExp(`^/organizations/${ORG_ID}/(teams|tokens|roles|workspaces|audit-logs)$`).exec(path);
+  return m ? (m[1] as OrgEndpoint) : undefined;
+}
+
+/** The Astro requests the stand-in answered (GetUser of ADA or ADAM, ListUsers, the organization endpoints). */
+function standInAstro(state: AstroState) {
   return (req: RecordedRequest, res: ServerResponse) => {
     if (state.down) return json(res, 503, { message: 'down for maintenance', requestId: 'req-down-1' });
-    if (state.org && answerOrg(req, res, state.org)) return;
     // A token whose signature says REFUSED is one Astro does not accept.
     if (String(req.headers.authorization ?? '').endsWith('.UkVGVVNFRA')) return json(res, 401, { message: 'bad token', requestId: 'req-401' });
+    const endpoint = orgEndpoint(req.url);
+    const forced = endpoint ? state.status[endpoint] : undefined;
+    if (endpoint && forced !== undefined && forced !== 200) return json(res, forced, { message: `status ${forced}`, requestId: `req-${endpoint}-${forced}`, statusCode: forced });
+    if (state.org && answerOrg(req, res, state.org)) return;
+    if (endpoint) {
+      if (endpoint !== 'audit-logs') return json(res, 200, EMPTY[endpoint]);
+      res.writeHead(200, { 'content-type': 'application/octet-stream' });
+      res.end();
+      return;
+    }
     if (answerUsersList(req, res, [ADA, ADAM])) return;
     // Connect Astro's test call (ListUsers, limit 1).
     if (req.url === `/organizations/${ORG_ID}/users?offset=0&limit=1`) return json(res, 200, { users: [ADA], offset: 0, limit: 1, totalCount: 2 });
@@ -86,9 +127,12 @@ function standInAstro(state: { down: boolean; org?: AstroOrg }) {
   };
 }
 
-/** Starts a world. `env` overrides the configuration (e.g. the abuse limits). */
-export async function useCaseWorld(env: Record<string, string> = {}, org?: AstroOrg): Promise<UseCaseWorld> {
-  const astroState: UseCaseWorld['astroState'] = { down: false, ...(org ? { org } : {}) };
+/**
+ * Starts a world. `env` overrides the configuration (e.g. the abuse limits); `features.teams`
+ * turns on roles via Teams (ListUserTeams) on cards; `features.org` serves an organization's lists.
+ */
+export async function useCaseWorld(env: Record<string, string> = {}, features: { teams?: boolean; org?: AstroOrg } = {}): Promise<UseCaseWorld> {
+  const astroState: AstroState = { down: false, status: {}, ...(features.org ? { org: features.org } : {}) };
   const astro = await startHttpStub(standInAstro(astroState));
   const config = loadConfig({
     SLACK_BOT_TOKEN: BOT_TOKEN,
@@ -111,7 +155,7 @@ export async function useCaseWorld(env: Record<string, string> = {}, org?: Astro
   });
   const log = createLogger({ level: 'debug', destination });
   const stores = await openStores(config.store, { log });
-  const { services } = createServices(config, { log, stores, features: { names: false, teams: false }, policy: { maxAttempts: 1 } });
+  const { services, capabilities } = createServices(config, { log, stores, features: { names: false, teams: features.teams ?? false }, policy: { maxAttempts: 1 } });
   const takes: UseCaseWorld['takes'] = [];
   const throttle = services.throttle;
   services.throttle = {
@@ -124,6 +168,7 @@ export async function useCaseWorld(env: Record<string, string> = {}, org?: Astro
   const workspace = workspaceOf({ teamId: 'T0001' });
   return {
     services,
+    capabilities,
     astro,
     logs,
     takes,
@@ -132,6 +177,8 @@ export async function useCaseWorld(env: Record<string, string> = {}, org?: Astro
     ctx: (asker, surface = 'command') => ({ workspace, asker, directory: directoryOf(slack), surface, visibility: 'private', log }),
     setPolicy: (policy) => services.settings.savePolicy(workspace.key, { ...DEFAULT_POLICY, ...policy }),
     async close() {
+      capabilities.stop();
+      await capabilities.settled();
       await stores.close();
       await astro.close();
     },

@@ -10,6 +10,7 @@ import type { AstroUser } from '../../astro/schemas.js';
 import type { RecentLookup } from '../../lookup/recent.js';
 import type { TeamRoles } from '../../lookup/lookup.js';
 import type { ResolvedNames } from '../../lookup/names.js';
+import { capabilityLines } from './capabilities.js';
 import { firstDeploymentUrl } from './cards.js';
 import { slackDate } from './format.js';
 import { LIMITS, escapeAndTruncate, inlineCode, oneLine } from './limits.js';
@@ -30,7 +31,7 @@ export const HOME = {
   disconnectAction: 'admin_disconnect',
 } as const;
 
-/** The admin section: connection, token scope and expiry, last success, last error, buttons. */
+/** The admin section: connection, token scope and expiry, last success, last error, what the token cannot reach, buttons. */
 function adminBlocks(a: AdminPanel): KnownBlock[] {
   const lines: string[] = [];
   const c = a.connection;
@@ -59,6 +60,7 @@ function adminBlocks(a: AdminPanel): KnownBlock[] {
       `Last error: ${escapeAndTruncate(h.lastError.kind.replace(/_/g, ' '), 40)} ${slackDate(h.lastError.at, '{date_short_pretty} at {time}')}${h.lastError.requestId ? ` (Astro request ID ${inlineCode(h.lastError.requestId, 128)})` : ''}.`,
     );
   }
+  if (a.capabilities) lines.push(...capabilityLines(a.capabilities));
   const buttons: KnownBlock = {
     type: 'actions',
     block_id: 'home:admin:actions',

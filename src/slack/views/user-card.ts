@@ -11,6 +11,7 @@ import type { Button, KnownBlock, SectionBlock } from '@slack/types';
 import type { AstroUser, DagRole } from '../../astro/schemas.js';
 import type { TeamRoles } from '../../lookup/lookup.js';
 import type { ResolvedNames } from '../../lookup/names.js';
+import { FEATURE_NEEDS } from '../../core/capabilities.js';
 import { astroDeploymentUrl } from '../../core/ids.js';
 import { httpsImageUrl, roleLabel, slackDate, statusDisplay } from './format.js';
 import { LIMITS, escapeAndTruncate, inlineCode, lengthOf, oneLine, truncate } from './limits.js';
@@ -181,7 +182,12 @@ function teamLines(teams: TeamRoles, names: ResolvedNames | undefined): { lines:
   if ('unavailable' in teams) {
     return {
       lines: [],
-      note: teams.unavailable === 'unsupported' ? 'Roles via Teams are not shown (this Astro API version has no Teams endpoint).' : 'Roles via Teams could not be read just now.',
+      note:
+        teams.unavailable === 'unsupported'
+          ? 'Roles via Teams are not shown (this Astro API version has no Teams endpoint).'
+          : teams.unavailable === 'denied'
+            ? `Roles via Teams are not shown: this workspace's Astro token may not read Teams (needs ${FEATURE_NEEDS.teams.role}).`
+            : 'Roles via Teams could not be read just now.',
     };
   }
   const ws = (id: string) => (names?.workspaces.get(id) ? escapeAndTruncate(oneLine(names.workspaces.get(id)!.name), 60) : inlineCode(id, 40));
