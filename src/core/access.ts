@@ -175,7 +175,9 @@ export function computeAccess(subject: AccessSubject, users: readonly UserInput[
     const grants = grantsOn(t, subject, team).sort(compareGrants);
     if (grants.length === 0) continue;
     const memberCount = Math.max(t.memberCount ?? 0, t.members.length);
-    teamHolders.push({ kind: 'team', id: t.id, name: t.name, ...(t.isIdpManaged !== undefined ? { isIdpManaged: t.isIdpManaged } : {}), memberCount, grants: grants.map(({ team: _t, ...g }) => g), top: grants[0]! });
+    // The Team's own line: its grants as its own (not "via" itself).
+    const own = grants.map(({ team: _t, ...g }) => g);
+    teamHolders.push({ kind: 'team', id: t.id, name: t.name, ...(t.isIdpManaged !== undefined ? { isIdpManaged: t.isIdpManaged } : {}), memberCount, grants: own, top: own[0]! });
     for (const m of t.members) {
       const p = personOf(m.userId, m.fullName ?? '', m.username);
       for (const g of grants) addGrant(p, g);

@@ -53,6 +53,10 @@ describe('computeAccess', () => {
     expect(access.counts).toEqual({ people: 2, teams: 1, tokens: 0 });
     const authors = access.groups.find((g) => g.role === 'WORKSPACE_AUTHOR')!;
     expect(authors.holders.map((h) => `${h.kind}:${h.id}`)).toEqual(['person:ada', 'person:bob', 'team:t1']);
+    // The Team's own line holds its grant once, as its own (not "via" itself).
+    const t1 = authors.holders.find((h) => h.kind === 'team')!;
+    expect(t1.grants).toEqual([t1.top]);
+    expect(t1.top.team).toBeUndefined();
   });
 
   it('counts API tokens by their roles: Deployment, Workspace, Organization Owner, DAG; not other places', () => {

@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { expectValidBlockKit } from '../support/block-kit.js';
 import { ADA } from '../support/fixtures.js';
+import { exampleAccessText, exampleUnfurlText } from './example-access.js';
 import { blockKitBuilderUrl, exampleCard } from './example-card.js';
 
 const README = fileURLToPath(new URL('../../README.md', import.meta.url));
@@ -46,6 +47,18 @@ describe('README.md', () => {
     const actual = readme.slice(readme.indexOf(START), readme.indexOf(END) + END.length);
     expect(actual).toBe(expected);
     expectValidBlockKit(exampleCard());
+  });
+
+  it('shows the access answer and the unfurl the renderers really produce', () => {
+    const S = '<!-- example-access:start -->';
+    const E = '<!-- example-access:end -->';
+    const expected = [S, '```text', exampleAccessText(), '```', '', 'The same link pasted in a channel unfurls for everyone to:', '', '```text', exampleUnfurlText(), '```', E].join('\n');
+    let readme = readFileSync(README, 'utf8');
+    if (process.env.UPDATE_README === '1') {
+      readme = readme.replace(new RegExp(`${S}[\\s\\S]*?${E}`), expected);
+      writeFileSync(README, readme);
+    }
+    expect(readme.slice(readme.indexOf(S), readme.indexOf(E) + E.length)).toBe(expected);
   });
 
   it('documents every environment variable, in README and .env.example', () => {

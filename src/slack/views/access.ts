@@ -99,9 +99,9 @@ function grantWay(g: Grant): string {
   return `via Team *${escapeAndTruncate(oneLine(g.team.name) || g.team.id, 60)}*${g.team.isIdpManaged ? ' (identity provider)' : ''}`;
 }
 
-/** One grant in words: "Workspace Operator on Workspace *Data*, via Team *Ops*". */
-function grantText(g: Grant, result: AccessResult): string {
-  return `${escapeAndTruncate(roleLabel(g.role), 60)} ${grantPlace(g, result)}, ${grantWay(g)}`;
+/** One grant in words: "Workspace Operator on Workspace *Data*, via Team *Ops*" (a Team's or token's own grants: no way). */
+function grantText(g: Grant, result: AccessResult, withWay: boolean): string {
+  return `${escapeAndTruncate(roleLabel(g.role), 60)} ${grantPlace(g, result)}${withWay ? `, ${grantWay(g)}` : ''}`;
 }
 
 /** A token's expiry and last use in words. */
@@ -121,7 +121,7 @@ function tokenFacts(h: Extract<Holder, { kind: 'token' }>, now: number): string 
 /** One line of a group. */
 function holderLine(h: Holder, result: AccessResult, now: number): string {
   const others = h.grants.filter((g) => g !== h.top);
-  const also = others.length > 0 ? `; also ${others.slice(0, 3).map((g) => grantText(g, result)).join('; ')}${others.length > 3 ? `; and ${others.length - 3} more` : ''}` : '';
+  const also = others.length > 0 ? `; also ${others.slice(0, 3).map((g) => grantText(g, result, h.kind === 'person')).join('; ')}${others.length > 3 ? `; and ${others.length - 3} more` : ''}` : '';
   switch (h.kind) {
     case 'person': {
       const name = oneLine(h.name) || oneLine(h.username) || h.id;
