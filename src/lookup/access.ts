@@ -88,6 +88,11 @@ export interface AccessLookup {
   access(installation: InstallationRef, subject: SubjectInfo, options?: { bypassCache?: boolean }): Promise<AccessResult>;
 }
 
+/** Most names compared by edit distance for close-name suggestions. */
+const FUZZY_SCAN = 5000;
+/** Longest query compared by edit distance, in characters. */
+const FUZZY_MAX_CHARS = 40;
+
 /** Case- and accent-insensitive form of a name. */
 function fold(s: string): string {
   return s.normalize('NFKD').replace(/\p{M}/gu, '').toLowerCase().trim();
@@ -119,21 +124,40 @@ function workspaceInfo(w: AstroWorkspace, catalog: OrgCatalog): SubjectInfo {
   return { kind: 'workspace', id: w.id, name: w.name, deployments: catalog.deployments.filter((d) => d.workspaceId === w.id).length };
 }
 
+const subjects = new WeakMap<OrgCatalog, { info: SubjectInfo; folded: string }[]>();
+
+/** Every Deployment and Workspace of a catalog with its folded name, made once per catalog. */
+function subjectsOf(catalog: OrgCatalog): { info: SubjectInfo; folded: string }[] {
+  let all = subjects.get(catalog);
+  if (!all) {
+    const workspaces = new Map(catalog.workspaces.map((w) => [w.id, w]));
+    const perWorkspace = new Map<string, number>();
+    for (const d of catalog.deployments) perWorkspace.set(d.workspaceId, (perWorkspace.get(d.workspaceId) ?? 0) + 1);
+    all = [
+      ...catalog.deployments.map((d) => deploymentInfo(d, workspaces)),
+      ...catalog.workspaces.map((w): SubjectInfo => ({ kind: 'workspace', id: w.id, name: w.name, deployments: perWorkspace.get(w.id) ?? 0 })),
+    ].map((info) => ({ info, folded: fold(info.name) }));
+    subjects.set(catalog, all);
+  }
+  return all;
+}
+
 /** The subjects of a catalog whose name is `text` (exactly, ignoring case and accents), else close ones. */
 export function matchByName(catalog: OrgCatalog, text: string): { exact: SubjectInfo[]; close: SubjectInfo[] } {
   const q = fold(text);
-  const workspaces = new Map(catalog.workspaces.map((w) => [w.id, w]));
-  const all: SubjectInfo[] = [...catalog.deployments.map((d) => deploymentInfo(d, workspaces)), ...catalog.workspaces.map((w) => workspaceInfo(w, catalog))];
-  const exact = all.filter((s) => fold(s.name) === q);
+  const all = subjectsOf(catalog);
+  const exact = all.filter((s) => s.folded === q).map((s) => s.info);
   if (exact.length > 0) return { exact, close: [] };
   const scored: { s: SubjectInfo; score: number }[] = [];
   const max = q.length <= 4 ? 1 : 2;
-  for (const s of all) {
-    const name = fold(s.name);
-    if (name.includes(q) || q.includes(name)) scored.push({ s, score: 0 });
-    else {
+  // Close names are a hint: the edit distance is computed for the first FUZZY_SCAN names of
+  // similar length only, so a hostile catalog of 50,000 long names cannot hold the event loop.
+  let fuzzy = 0;
+  for (const { info, folded: name } of all) {
+    if (name.includes(q) || q.includes(name)) scored.push({ s: info, score: 0 });
+    else if (q.length <= FUZZY_MAX_CHARS && Math.abs(name.length - q.length) <= max && fuzzy++ < FUZZY_SCAN) {
       const d = distance(name, q, max);
-      if (d <= max) scored.push({ s, score: d });
+      if (d <= max) scored.push({ s: info, score: d });
     }
   }
   scored.sort((a, b) => a.score - b.score || a.s.name.localeCompare(b.s.name));

@@ -24,6 +24,7 @@ export function helpMessage(command = '/astro-user'): RenderedMessage {
     [
       `*Look up an Astro user* and every role they hold (organization, workspace, deployment and DAG).`,
       `• \`${command} ${EXAMPLE_USER_ID}\` (an Astro user ID), \`${command} jane@example.com\`, \`${command} @jane\` (a Slack user) or \`${command} jane\` (a name) shows that user's card, privately to you.`,
+      `• \`${command} access etl-prod\` (a Deployment or Workspace by name, ID or Astro link) shows who can access it, and why.`,
       `• \`${command} help\` shows this message; admins connect Astro with \`${command} config\`.`,
       `An Astro user ID is 25 characters starting with \`c\`. Find it in Astro under *Organization Settings → Access Management → Users*, or with \`astro organization user list\`.`,
     ].join('\n'),
@@ -152,7 +153,7 @@ function astroMessage(kind: Extract<Failure, { code: 'astro' }>['kind'], who: st
 /** Help for an @-mention that names nobody to look up. */
 export const mentionHelp: RenderedMessage = simple(
   'Mention me with an Astro user ID to see that user here.',
-  `Mention me with Astro user IDs, emails or people, e.g. \`@astro-user ${EXAMPLE_USER_ID}\` or \`@astro-user @jane\`, and I'll answer in this thread. For a private answer, use \`/astro-user\`.`,
+  `Mention me with Astro user IDs, emails or people, e.g. \`@astro-user ${EXAMPLE_USER_ID}\` or \`@astro-user @jane\`, or ask \`@astro-user access etl-prod\` (or paste an Astro link), and I'll answer in this thread. For a private answer, use \`/astro-user\`.`,
 );
 
 /** The message shortcut found nothing to look up. */
