@@ -16,6 +16,7 @@ import { workspaceOf } from './app/request.js';
 import { createLogger, type Logger } from './logger.js';
 import { createLookup, type Lookup } from './lookup/lookup.js';
 import { createNameResolver } from './lookup/names.js';
+import { createOrgDataSource } from './lookup/org-data.js';
 import { createRecentLookups } from './lookup/recent.js';
 import type { InstallationRef, SettingsResolver } from './lookup/settings.js';
 import { createThrottle } from './lookup/throttle.js';
@@ -93,6 +94,8 @@ const PURGE_INTERVAL_MS = 10 * 60 * 1000;
 const RESPOND_TIMEOUT_MS = 5000;
 /** Most found users kept ready in this process (CACHE_HOT_SECONDS). */
 const HOT_MAX_USERS = 1000;
+/** Longest an organization's data (reports, offboarding) is kept, in seconds (never longer than CACHE_TTL_SECONDS). */
+const ORG_DATA_TTL_SECONDS = 180;
 /** Longest wait for a strict store (event de-duplication), in ms. */
 const STRICT_STORE_TIMEOUT_MS = 2000;
 
@@ -154,12 +157,13 @@ export function createServices(config: Config, deps: AppDeps & { log: Logger; st
   const defaults = config.astro.apiToken && config.astro.organizationId ? { apiUrl: config.astro.apiUrl, apiToken: config.astro.apiToken, organizationId: config.astro.organizationId } : undefined;
   const defaultsFor = config.mode === 'single' ? ('all' as const) : config.astroEnvTeamIds;
   const namesCache = cacheOf('names');
+  const resolver = deps.settings ?? workspaceSettingsResolver({ settings, apiUrl: config.astro.apiUrl, defaultsFor, ...(defaults ? { defaults } : {}) });
   const lookup = createLookup({
     astro,
     ...(deps.features?.names === false ? {} : { names: createNameResolver({ astro, cache: namesCache }) }),
     teams: deps.features?.teams ?? true,
     userIndex: createUserIndex({ astro, cache: namesCache, ttlMs: config.cacheTtlSeconds * 1000, log: log.child({ component: 'user-index' }) }),
-    settings: deps.settings ?? workspaceSettingsResolver({ settings, apiUrl: config.astro.apiUrl, defaultsFor, ...(defaults ? { defaults } : {}) }),
+    settings: resolver,
     cache: cacheOf('cache'),
     cacheTtlMs: config.cacheTtlSeconds * 1000,
     hot: { ttlMs: config.cacheHotSeconds * 1000, max: HOT_MAX_USERS },
@@ -194,6 +198,8 @@ export function createServices(config: Config, deps: AppDeps & { log: Logger; st
     },
     ...(installationStore ? { installations: installationStore } : {}),
     claimOnce: (key, ttlMs) => once.claim(key, ttlMs),
+    orgData: createOrgDataSource({ astro, settings: resolver, cache: cacheOf('org-data'), ttlMs: Math.min(config.cacheTtlSeconds, ORG_DATA_TTL_SECONDS) * 1000 }),
+    adminUserIds: config.adminUserIds,
   };
 
   return { services, lookup, metrics: m, health, ...(box ? { box } : {}), ...(installationStore ? { installationStore } : {}), ...(defaults ? { defaults } : {}) };

@@ -6,6 +6,7 @@
 import type { Capabilities } from '../core/capabilities.js';
 import type { InstallationRef } from '../core/installation.js';
 import type { Lookup } from '../lookup/lookup.js';
+import type { OrgDataSource } from '../lookup/org-data.js';
 import type { RecentLookups } from '../lookup/recent.js';
 import type { Throttle } from '../lookup/throttle.js';
 import type { WorkspaceSettings } from '../lookup/workspace-settings.js';
@@ -56,4 +57,8 @@ export interface Services {
    * Never throws.
    */
   capabilities?(installation: InstallationRef): Promise<Capabilities>;
+  /** The organization's users, API tokens, Teams and catalog, paged and kept briefly (reports, offboarding). */
+  orgData: OrgDataSource;
+  /** Slack user IDs the operator named as admins (`ADMIN_USER_IDS`): who is told when a member is deactivated. */
+  adminUserIds: ReadonlySet<string>;
 }
