@@ -17,6 +17,8 @@ import type { ListenerDeps } from './deps.js';
 import { appHomeOpened } from './events/app-home-opened.js';
 import { appMention } from './events/app-mention.js';
 import { uninstallListener } from './events/uninstall.js';
+import { reportBackHome, reportInHome } from './actions/report.js';
+import { REPORT } from '../views/report.js';
 import { LOOKUP_SHORTCUT_ID, lookupMessageShortcut } from './shortcuts/lookup-message.js';
 import { configSubmission, configureAction, disconnectAction } from './views/astro-config.js';
 
@@ -88,6 +90,9 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
     [withSuffix(CARD_ACTION.share), perRequest(deps, cardShare)],
     [withSuffix(CARD_ACTION.open), cardOpen()],
     [withSuffix(PICK_ACTION), perRequest(deps, pickUser)],
+    [exactly(REPORT.showInHome), perRequest(deps, (d) => reportInHome(d, { fresh: false }))],
+    [exactly(REPORT.refreshHome), perRequest(deps, (d) => reportInHome(d, { fresh: true }))],
+    [exactly(REPORT.backHome), perRequest(deps, reportBackHome)],
   ];
   app.action(new RegExp(actions.map(([re]) => `(?:${re.source})`).join('|')), (args) => {
     const id = (args.action as { action_id?: string }).action_id ?? '';
