@@ -1,9 +1,10 @@
 /**
  * The admin report, in process against a stand-in Astro organization with a fixed `now`: each
  * section found and not found, the expiry marks, what a token without the permission says, who
- * may ask, and a large organization within Block Kit limits.
+ * may ask, the cache shared with offboarding, and a large organization within Block Kit limits.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { offboardForAsker } from '../../src/app/offboard.js';
 import { buildReport, reportForAsker } from '../../src/app/report.js';
 import { UNPROBED } from '../../src/core/capabilities.js';
 import { renderReport, reportHomeView } from '../../src/slack/views/report.js';
@@ -270,6 +271,15 @@ describe('who may ask, and what it costs', () => {
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatchObject({ audit: true, outcome: 'report', users: 2, inactiveWithRoles: 1 });
     expect(JSON.stringify(lines[0])).not.toContain('person1');
+  });
+
+  it('pages the organization once for a report and an offboarding checklist a minute apart', async () => {
+    org.users.push(user(1, { workspaceRoles: [{ workspaceId: WS.id, role: 'WORKSPACE_MEMBER' }] }));
+    await report();
+    const after = w.astro.requests.length;
+    const checklist = await offboardForAsker(w.services, w.ctx(admin), { kind: 'user_id', userId: orgId('user', 1) });
+    expect(checklist.kind).toBe('checklist');
+    expect(w.astro.requests.length).toBe(after);
   });
 
   it('keeps a channel post free of people: counts, not names', async () => {

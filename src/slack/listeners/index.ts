@@ -17,6 +17,7 @@ import type { ListenerDeps } from './deps.js';
 import { appHomeOpened } from './events/app-home-opened.js';
 import { appMention } from './events/app-mention.js';
 import { uninstallListener } from './events/uninstall.js';
+import { userChange } from './events/user-change.js';
 import { reportBackHome, reportInHome } from './actions/report.js';
 import { REPORT } from '../views/report.js';
 import { LOOKUP_SHORTCUT_ID, lookupMessageShortcut } from './shortcuts/lookup-message.js';
@@ -77,6 +78,7 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
     app_mention: perRequest(deps, appMention),
     app_uninstalled: perRequest(deps, uninstallListener),
     tokens_revoked: perRequest(deps, uninstallListener),
+    user_change: perRequest(deps, userChange),
   };
   app.event(new RegExp(`^(?:${Object.keys(events).join('|')})$`), (args) => events[args.event.type]!(args));
 
