@@ -21,7 +21,7 @@
 import type { AstroUser } from '../astro/schemas.js';
 import { DEPLOYMENT_ADMIN, ORGANIZATION_OWNER, WORKSPACE_DEPLOYMENT_ADMINS } from '../core/access-rules.js';
 import { mayTry } from '../core/capabilities.js';
-import { OutcomeError, failureLabel, toFailure, type Failure } from '../core/outcomes.js';
+import { failureLabel, toFailure, type Failure } from '../core/outcomes.js';
 import type { UserQuery } from '../core/query.js';
 import type { OrgData, OrgTeam } from '../lookup/org-data.js';
 import { ThrottledError } from '../lookup/throttle.js';
@@ -284,8 +284,8 @@ export async function checklistOnDeactivation(
     line({ outcome: 'send', astroUser: userId, recipients: to.length, roles: checklist.roles.length, soleAdmin: checklist.soleAdmin.length });
     return { kind: 'send', to, data: checklist };
   } catch (err) {
-    const failure = err instanceof OutcomeError ? err.failure : toFailure(err);
-    line({ outcome: 'error', kind: failureLabel(failure) });
+    const failure = toFailure(err);
+    line({ outcome: 'error', kind: failureLabel(failure), ...(failure.code === 'unexpected' ? { err } : {}) });
     return { kind: 'failed', failure };
   }
 }

@@ -107,7 +107,7 @@ describe('the offboarding checklist', () => {
     expect(text).toContain('Offboarding: Person 1');
     expect(text).toContain('Workspace Owner in *Billing* → remove it');
     expect(text).toContain(`DAG Author on DAG \`nightly_load\` in *etl-alone* → remove it: <${UI}/${WS_A.id}/deployments/${DEP_ALONE.id}|Deployment → Access>`);
-    expect(text).toContain('Organization Billing Admin → set it to Organization Member');
+    expect(text).toContain("Organization Billing Admin → set it to Organization Member");
   });
 
   it('marks Teams managed by the identity provider to be removed there', async () => {

@@ -117,7 +117,7 @@ describe('API tokens', () => {
     expect(data.tokens!.expiring.marks).toEqual({ expired: 1, day: 2, week: 1, month: 2 });
     const text = message(data);
     expect(text).toContain('6 API tokens* expire within 30 days (1 within 7 days, 2 within a day, 1 already expired)');
-    expect(text).toMatch(/:red_circle: \*token-6\* \(Organization token\) expires <!date\^\d+\^\{date_short\}\|[^>]+> \(in 0 days\) → rotate it before then: <https:\/\/cloud\.astronomer\.io\|Organization Settings → Access Management → API Tokens>/);
+    expect(text).toMatch(/:red_circle: \*token-6\* \(Organization token\) · expires <!date\^\d+\^\{date_short\}\|[^>]+> \(in 0 days\) → rotate it before then: <https:\/\/cloud\.astronomer\.io\|Organization Settings → Access Management → API Tokens>/);
     expect(text).not.toContain('token-1');
   });
 
@@ -217,7 +217,7 @@ describe('Workspaces without an owner', () => {
     expect(data.withoutOwner.items.map((x) => x.name)).toEqual(['Banned owner', 'Orphans']);
     expect(data.withoutOwner.organizationOwners).toBe(1);
     const text = message(data);
-    expect(text).toContain('*2 Workspaces* without a Workspace Owner (only the 1 Organization Owner manage them)');
+    expect(text).toContain('*2 Workspaces* without a Workspace Owner (only the 1 Organization Owner manages them)');
     expect(text).toContain('→ add a Workspace Owner');
   });
 

@@ -46,7 +46,7 @@ function roleLine(g: RoleGrant, ui: string): string {
   const t = g.target;
   switch (t.kind) {
     case 'organization':
-      return `${role} → set it to Organization Member, or remove them from the organization (last step)`;
+      return g.role === 'ORGANIZATION_MEMBER' ? `${role} → goes when they are removed from the organization (last step)` : `${role} → set it to Organization Member (or remove them from the organization, last step)`;
     case 'workspace':
       return `${role} in ${named(t.workspace)} → remove it: ${link(ui, 'Workspace Settings → Access Management')} of that Workspace`;
     case 'deployment': {
@@ -90,6 +90,8 @@ interface Group {
   lines: string[];
   total: number;
   note?: string;
+  /** Where the rest of a long list is seen in Astro (link and words). */
+  more: string;
 }
 
 /**
@@ -103,6 +105,7 @@ export function renderOffboard(data: OffboardData, options: OffboardRenderOption
   const name = oneLine(u.fullName) || oneLine(u.username) || u.id;
   const status = statusDisplay(u.status);
   const byScope = (scope: RoleGrant['scope']) => data.roles.filter((r) => r.scope === scope);
+  const usersPage = link(ui, 'Organization Settings → Access Management → Users');
   const groups: Group[] = [];
   if (data.soleAdmin.length > 0) {
     groups.push({
@@ -114,6 +117,7 @@ export function renderOffboard(data: OffboardData, options: OffboardRenderOption
         return `:rotating_light: ${named(s.deployment)}${s.workspace ? ` in ${named(s.workspace)}` : ''} (they are ${s.via.map(viaWords).join(', ')}) → give someone else Deployment Admin first: ${link(url ?? ui, url ? 'Deployment → Access' : 'the Deployment → Access')}`;
       }),
       total: data.soleAdmin.length,
+      more: usersPage,
     });
   }
   const scopes: [RoleGrant['scope'], string][] = [
@@ -125,7 +129,7 @@ export function renderOffboard(data: OffboardData, options: OffboardRenderOption
   for (const [scope, title] of scopes) {
     const roles = byScope(scope);
     if (roles.length === 0) continue;
-    groups.push({ key: scope.toLowerCase(), title: `*${title}* (${roles.length})`, lines: roles.map((r) => `• ${roleLine(r, ui)}`), total: roles.length });
+    groups.push({ key: scope.toLowerCase(), title: `*${title}* (${roles.length})`, lines: roles.map((r) => `• ${roleLine(r, ui)}`), total: roles.length, more: usersPage });
   }
   if (data.teams.length > 0) {
     const idp = data.teams.filter((t) => t.idpManaged).length;
@@ -138,10 +142,17 @@ export function renderOffboard(data: OffboardData, options: OffboardRenderOption
           : `:busts_in_silhouette: ${named(t)} (${plural(t.grants, 'role')}) → remove them from the Team: ${link(ui, 'Organization Settings → Access Management → Teams')}`,
       ),
       total: data.teams.length,
+      more: link(ui, 'Organization Settings → Access Management → Teams'),
     });
   }
   if (data.tokens && data.tokens.total > 0) {
-    groups.push({ key: 'tokens', title: `*API tokens they created* (${data.tokens.total})`, lines: data.tokens.items.map((t) => tokenLine(t, ui)), total: data.tokens.total });
+    groups.push({
+      key: 'tokens',
+      title: `*API tokens they created* (${data.tokens.total})`,
+      lines: data.tokens.items.map((t) => tokenLine(t, ui)),
+      total: data.tokens.total,
+      more: link(ui, 'Organization Settings → Access Management → API Tokens'),
+    });
   }
 
   const head: KnownBlock[] = [
@@ -182,7 +193,7 @@ export function renderOffboard(data: OffboardData, options: OffboardRenderOption
   const last: KnownBlock = {
     type: 'section',
     block_id: 'off:last',
-    text: { type: 'mrkdwn', text: `*Last:* remove them from the organization: ${link(ui, 'Organization Settings → Access Management → Users')}${data.teamsIncomplete > 0 ? ` _(the members of ${plural(data.teamsIncomplete, 'Team')} could not all be read)_` : ''}` },
+    text: { type: 'mrkdwn', text: `*Last:* remove them from the organization: ${usersPage}${data.teamsIncomplete > 0 ? ` _(the members of ${plural(data.teamsIncomplete, 'Team')} could not all be read)_` : ''}` },
   };
 
   // Fewer lines per group until the text fits.
@@ -192,7 +203,7 @@ export function renderOffboard(data: OffboardData, options: OffboardRenderOption
     sections = groups.map((g) => {
       const shown = g.lines.slice(0, max);
       const more = g.total - shown.length;
-      const text = [g.title, g.note ? `_${g.note}_` : '', ...shown, more > 0 ? `_…and ${more.toLocaleString('en-US')} more: see ${link(ui, 'Organization Settings → Access Management → Users')} → ${escapeAndTruncate(name, NAME_CHARS)}_` : '']
+      const text = [g.title, g.note ? `_${g.note}_` : '', ...shown, more > 0 ? `_…and ${more.toLocaleString('en-US')} more: see ${g.more}_` : '']
         .filter(Boolean)
         .join('\n');
       return { type: 'section', block_id: `off:${g.key}`, text: { type: 'mrkdwn', text: truncate(text, SECTION_CHARS) } };

@@ -90,8 +90,8 @@ function rolePage(g: RoleGrant, ui: string): string {
 
 /** Words for a token's scope, and where it is managed. */
 function tokenWhere(t: TokenFinding, ui: string): { scope: string; page: string } {
-  if (t.scope === 'DEPLOYMENT' && t.deployment) {
-    const url = t.deployment.workspaceId ? astroDeploymentUrl(ui, t.deployment.workspaceId, t.deployment.id) : undefined;
+  if (t.scope === 'DEPLOYMENT') {
+    const url = t.deployment?.workspaceId ? astroDeploymentUrl(ui, t.deployment.workspaceId, t.deployment.id) : undefined;
     return { scope: `Deployment token of ${named(t.deployment)}`, page: link(url ?? ui, url ? 'Deployment → Access → API Tokens' : 'the Deployment → Access → API Tokens') };
   }
   if (t.scope === 'WORKSPACE') {
@@ -136,16 +136,16 @@ function tokenKinds(data: ReportData, ui: string, people: boolean): KindView[] {
   const expiring = t.expiring.items.map((f) => {
     const h = head(f);
     const when = f.mark === 'expired' ? `expired ${slackDate(f.endAt, '{date_short}')}` : `expires ${slackDate(f.endAt, '{date_short}')} (in ${plural(days(data.now, f.endAt!), 'day')})`;
-    return `${MARK[f.mark ?? 'month']} ${h.text} ${when} → ${f.mark === 'expired' ? 'delete or replace it' : 'rotate it before then'}: ${h.page}`;
+    return `${MARK[f.mark ?? 'month']} ${h.text} · ${when} → ${f.mark === 'expired' ? 'delete or replace it' : 'rotate it before then'}: ${h.page}`;
   });
   const noExpiry = t.noExpiry.items.map((f) => {
     const h = head(f);
-    return `:infinity: ${h.text}${f.createdAt ? `, created ${slackDate(f.createdAt, '{date_short}')}` : ''} → replace it with a token that expires: ${h.page}`;
+    return `:infinity: ${h.text}${f.createdAt ? ` · created ${slackDate(f.createdAt, '{date_short}')}` : ''} → replace it with a token that expires: ${h.page}`;
   });
   const unused = t.unused.items.map((f) => {
     const h = head(f);
     const when = f.lastUsedAt ? `last used ${slackDate(f.lastUsedAt, '{date_short}')}` : `never used, created ${slackDate(f.createdAt, '{date_short}')}`;
-    return `:zzz: ${h.text} ${when} → delete it if nothing needs it: ${h.page}`;
+    return `:zzz: ${h.text} · ${when} → delete it if nothing needs it: ${h.page}`;
   });
   const m = t.expiring.marks;
   const marks = [m.week && `${m.week} within 7 days`, m.day && `${m.day} within a day`, m.expired && `${m.expired} already expired`].filter(Boolean);
@@ -205,7 +205,7 @@ function peopleKinds(data: ReportData, ui: string): KindView[] {
   const owners = data.withoutOwner.organizationOwners;
   const ownerNote =
     owners > 0
-      ? `No one holds Workspace Owner in these, directly or through a Team: only the organization's ${plural(owners, 'Organization Owner')} manage them (Organization Owners are Workspace Owners everywhere).`
+      ? `No one holds Workspace Owner in these, directly or through a Team: only the organization's ${count(owners, ['Organization Owner manages', 'Organization Owners manage'])} them (Organization Owners are Workspace Owners everywhere).`
       : ':rotating_light: No one holds Workspace Owner in these, and the organization has no active Organization Owner either.';
   const kinds: KindView[] = [
     {
@@ -229,7 +229,7 @@ function peopleKinds(data: ReportData, ui: string): KindView[] {
       title: ':file_folder: *Workspaces without a Workspace Owner*',
       summary:
         data.withoutOwner.total > 0
-          ? `:file_folder: *${plural(data.withoutOwner.total, 'Workspace')}* without a Workspace Owner${owners > 0 ? ` (only the ${plural(owners, 'Organization Owner')} manage them)` : ', and no active Organization Owner'}`
+          ? `:file_folder: *${plural(data.withoutOwner.total, 'Workspace')}* without a Workspace Owner${owners > 0 ? ` (only the ${count(owners, ['Organization Owner manages', 'Organization Owners manage'])} them)` : ', and no active Organization Owner'}`
           : ':white_check_mark: Every Workspace has a Workspace Owner',
       total: data.withoutOwner.total,
       lines: data.withoutOwner.items.map((w) => workspaceLine(w, ui)),
