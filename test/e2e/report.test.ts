@@ -43,6 +43,24 @@ describe('/astro-user report', () => {
     expect(text).toContain('Show full report in App Home');
   });
 
+  it('puts the full report in the admin\'s Home tab, and opening Home leaves it there', async () => {
+    const { responseUrl } = await h.command('report', { user_id: 'UADMIN1' });
+    const [, answer] = await h.replies(responseUrl, 2);
+    const actions = (answer!.blocks as { type: string; elements?: Record<string, unknown>[] }[]).find((b) => b.type === 'actions');
+    const published = () => h.apiCalls('views.publish').filter((c) => c.user_id === 'UADMIN1');
+    expect(await h.clickInMessage(actions!.elements![0]!, { userId: 'UADMIN1' })).toBe(200);
+    await h.slack.waitFor(2, (r) => r.url === '/api/views.publish');
+    const view = published().at(-1)!.view as { callback_id: string; blocks: unknown[] };
+    expect(view.callback_id).toBe('astro_user_report_home');
+    expectValidBlockKit(view, 'view');
+    expect(allText(view.blocks)).toContain('Back to lookups');
+    // Opening Home while the report is on show publishes nothing over it (another person's Home shows the order).
+    await h.event({ type: 'app_home_opened', user: 'UADMIN1', tab: 'home', view: { callback_id: 'astro_user_report_home', hash: '1.1' } });
+    await h.event({ type: 'app_home_opened', user: 'U0OTHER', tab: 'home' });
+    await h.slack.waitFor(3, (r) => r.url === '/api/views.publish');
+    expect(published()).toHaveLength(2);
+  });
+
   it('refuses a member privately, without asking Astro anything', async () => {
     const before = h.astro.requests.length;
     const { responseUrl } = await h.command('report', { user_id: 'U0MEMBER' });
