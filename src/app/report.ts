@@ -21,7 +21,7 @@
  */
 import type { AstroApiToken, AstroDeployment, AstroWorkspace } from '../astro/org-schemas.js';
 import type { AstroUser } from '../astro/schemas.js';
-import { DAY_MS, ORGANIZATION_OWNER, WORKSPACE_OWNER, covers, expiryMark, isStaleInvite, isUnused, timeOf, type ExpiryMark } from '../core/access-rules.js';
+import { ORGANIZATION_OWNER, WORKSPACE_OWNER, covers, expiryMark, isStaleInvite, isUnused, timeOf, type ExpiryMark } from '../core/access-rules.js';
 import { FEATURE_NEEDS, mayTry, type AstroFeature } from '../core/capabilities.js';
 import { failureLabel, toFailure, type AstroErrorKind, type Failure } from '../core/outcomes.js';
 import type { RoleScope } from '../core/roles.js';
@@ -210,11 +210,13 @@ export class OrgIndex {
     return u ? u.status === 'ACTIVE' : this.data.usersTruncated;
   }
 
+  /** A Workspace by ID, with its name when the catalog knew it. */
   workspace(id: string): Named {
     const name = this.workspaces.get(id)?.name;
     return name ? { id, name } : { id };
   }
 
+  /** A Deployment by ID, with its name and Workspace when the catalog knew them. */
   deployment(id: string): Named & { workspaceId?: string } {
     const d = this.deployments.get(id);
     return d ? { id, name: d.name, workspaceId: d.workspaceId } : { id };
@@ -437,11 +439,6 @@ export function reportOf(data: OrgData, now: number): ReportData {
 
 /** What an asker gets: the report, a refusal (not an admin), or why it could not be built. */
 export type ReportResult = { kind: 'report'; data: ReportData } | { kind: 'not_admin' } | { kind: 'failed'; failure: Failure };
-
-/** The number of days from `from` to `to`, rounded down, never negative. */
-export function daysBetween(from: number, to: number): number {
-  return Math.max(0, Math.floor((to - from) / DAY_MS));
-}
 
 /**
  * The report for the person asking (`/astro-user report`, App Home): Slack workspace admins and
