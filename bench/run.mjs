@@ -2,7 +2,7 @@
  * astro-user benchmark: the built app (dist/index.js) against a bare Bolt 5 app
  * (bench/baseline.mjs), interleaved in rounds, all on loopback. See bench/README.md.
  *
- *   node bench/run.mjs [--quick] [--only=1,2,3,4,5,6,7,8] [--modes=single,multi,store] [--profile | --profile-only] [--profile-mode=single|store]
+ *   node bench/run.mjs [--quick] [--only=1,2,3,4,5,6,7,8,9] [--modes=single,multi,store] [--profile | --profile-only] [--profile-mode=single|store]
  *
  * `npm run bench` builds first. Writes bench/results.md (and bench/profiles/ with --profile).
  */
@@ -17,6 +17,7 @@ import { TICKS_PER_SECOND, freePort, httpText, killAll, startBackgroundSampler, 
 import { diffMarkdown, setBuildDir, summarise, summaryMarkdown } from './lib/profile.mjs';
 import { startFlood } from './lib/flood.mjs';
 import { startAstro, startSlack } from './lib/standins.mjs';
+import { bigOrg } from '../test/support/astro-org.mjs';
 
 const BENCH = dirname(fileURLToPath(import.meta.url));
 const ROOT = dirname(BENCH);
@@ -53,7 +54,7 @@ const PROFILE = flag('profile') || PROFILE_ONLY;
 const onlyArg = argv.find((a) => a.startsWith('--only='));
 /** `--modes=single,multi`: which Slack app modes part 1 measures (default: all). */
 const modesArg = argv.find((a) => a.startsWith('--modes='));
-const PARTS = PROFILE_ONLY ? new Set() : new Set((onlyArg ? onlyArg.slice(7) : '1,2,3,4,5,6,7,8').split(',').map(Number));
+const PARTS = PROFILE_ONLY ? new Set() : new Set((onlyArg ? onlyArg.slice(7) : '1,2,3,4,5,6,7,8,9').split(',').map(Number));
 
 /** Sizes of the run (a full run stays under ~6 minutes on 2 cores). */
 const S = {
@@ -82,6 +83,9 @@ const S = {
   floodConnections: 200, // part 7: hostile connections held open at once
   floodMs: QUICK ? 8000 : 15_000, // part 7: length of each flood
   floodCommandEveryMs: 200, // part 7: one signed command this often during a flood
+  reportRuns: QUICK ? 1 : 3, // part 9: cold reports, each by a freshly started app
+  reportOrg: { users: 5000, tokens: 500, teams: 50, workspaces: 25, deploymentsPerWorkspace: 4 }, // part 9
+  reportLatencyMs: 150, // part 9: the stand-in Astro's answer time per request
 };
 
 const BOT_TOKEN = 'xoxb-1111-2222-benchBotTokenValue';
@@ -848,6 +852,83 @@ async function part8() {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Part 9: a cold admin report (issue 14)
+// ---------------------------------------------------------------------------------------------
+async function part9() {
+  const o = S.reportOrg;
+  log(`part 9: cold /astro-user report of ${o.users} users, ${o.tokens} API tokens and ${o.teams} Teams, Astro answering in ${S.reportLatencyMs} ms`);
+  const budget = 20; // ASTRO_REQUESTS_PER_SECOND unset: the default
+  const admin = 'UBENCHADMIN';
+  astro.setOrg(bigOrg(o), ORG_ID);
+  astro.setLatency(S.reportLatencyMs);
+  const runs = [];
+  try {
+    for (let r = 0; r < S.reportRuns; r++) {
+      // A fresh app each run: nothing of the organization is kept yet (a cold report).
+      const A = await startApp(`astro-user (part 9, run ${r + 1})`, 'memory:', { ADMIN_USER_IDS: admin });
+      try {
+        const n = nextN();
+        const ticks0 = A.cpuTicks();
+        const from = performance.now();
+        const ack = await postCommand(A, slack.url, { n, text: 'report', slackUser: admin });
+        const building = await slack.waitKind(n, 'building', 30_000);
+        const report = await slack.waitKind(n, 'report', 60_000);
+        const ticks = A.cpuTicks() - ticks0;
+        const times = astro.timesSince(from);
+        const kinds = astro.kindsSince(from);
+        // The checklist of one person a minute later reuses the organization's data: no Astro request.
+        const before = astro.timesSince(from).length;
+        const m = nextN();
+        const offStart = performance.now();
+        await postCommand(A, slack.url, { n: m, text: 'offboard user0@example.com', slackUser: admin });
+        await slack.waitKind(m, 'card', 30_000);
+        const offMs = performance.now() - offStart;
+        const offRequests = astro.timesSince(from).length - before;
+        runs.push({
+          ackMs: ack.ms,
+          buildingMs: building ? building.t - ack.t0 : NaN,
+          reportMs: report ? report.t - ack.t0 : Infinity,
+          requests: times.length,
+          maxWin: maxInWindow(times, 1000),
+          kinds,
+          cpuMs: (1000 * ticks) / TICKS_PER_SECOND,
+          offMs,
+          offRequests,
+        });
+        slack.forget([n, m]);
+      } finally {
+        await A.stop();
+      }
+      log(`  run ${r + 1}/${S.reportRuns}: report after ${fmt0(runs.at(-1).reportMs)} ms, ${runs.at(-1).requests} Astro requests, at most ${runs.at(-1).maxWin} in 1 s`);
+    }
+  } finally {
+    astro.setOrg(undefined);
+    astro.setLatency(0);
+  }
+  const worst = Math.max(...runs.map((x) => x.reportMs));
+  const maxWin = Math.max(...runs.map((x) => x.maxWin));
+  const last = runs.at(-1);
+  row(9, `Cold report, ${o.users.toLocaleString('en-US')} users and ${o.tokens} API tokens (${o.teams} Teams), Astro ${S.reportLatencyMs} ms per request: send → report arrives, slowest of ${runs.length}`, worst, '–', {
+    unit: ' ms',
+    target: { text: '≤ 10,000 ms' },
+    verdict: worst <= 10_000 ? 'PASS' : 'MISS',
+    note: `each run ${runs.map((x) => fmt0(x.reportMs)).join(' / ')} ms; "Building the report…" after ${runs.map((x) => fmt0(x.buildingMs)).join(' / ')} ms; app CPU ${runs.map((x) => fmt0(x.cpuMs)).join(' / ')} ms`,
+  });
+  row(9, 'Max Astro requests in any 1 s window during a cold report', `${maxWin}`, '–', {
+    target: { text: `≤ ${budget} (ASTRO_REQUESTS_PER_SECOND)` },
+    verdict: maxWin <= budget ? 'PASS' : 'MISS',
+    note: `${last.requests} Astro requests per report: ${Object.entries(last.kinds).map(([k, v]) => `${k} ${v}`).join(', ')}`,
+  });
+  row(9, 'Offboarding checklist right after the report (the organization\'s data kept): send → checklist', Math.max(...runs.map((x) => x.offMs)), '–', {
+    unit: ' ms',
+    note: `Astro requests it made: ${runs.map((x) => x.offRequests).join(' / ')} (the user index for the email: ListUsers pages)`,
+  });
+  details.push(
+    `Part 9: each run starts the built app afresh (STORE_URL=memory:, ADMIN_USER_IDS naming the bench's Slack user, ASTRO_REQUESTS_PER_SECOND unset: 20), then sends \`/astro-user report\`; the stand-in Astro serves test/support/astro-org.mjs \`bigOrg\` (${o.users} users, ${o.tokens} API tokens, ${o.teams} Teams of 20, ${o.workspaces} Workspaces with ${o.deploymentsPerWorkspace} Deployments each), answering every request after ${S.reportLatencyMs} ms. The time runs from sending the command to the report's arrival at the response_url (it replaces "Building the report…"); the window count covers every request the stand-in Astro received from the send to the report.`,
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
 // Profiling (--profile): both apps under --cpu-prof, cache-hit load at concurrency 32
 // ---------------------------------------------------------------------------------------------
 async function profile() {
@@ -933,6 +1014,7 @@ try {
   if (PARTS.has(6)) await part6();
   if (PARTS.has(7)) await part7();
   if (PARTS.has(8)) await part8();
+  if (PARTS.has(9)) await part9();
   if (PROFILE) profileText = await profile();
 } catch (err) {
   killAll();

@@ -19,6 +19,7 @@ import { catalogNames, createCatalog, type Catalog } from './lookup/catalog.js';
 import { createCapabilities, type CapabilityStore } from './lookup/capabilities.js';
 import { createLookup, type Lookup } from './lookup/lookup.js';
 import { createNameResolver } from './lookup/names.js';
+import { createOrgDataSource } from './lookup/org-data.js';
 import { createRecentLookups } from './lookup/recent.js';
 import type { InstallationRef, SettingsResolver } from './lookup/settings.js';
 import { createThrottle } from './lookup/throttle.js';
@@ -29,6 +30,7 @@ import { createBoltApp, drain, startBolt, webClientOptions } from './server/bolt
 import { installOptions } from './server/install.js';
 import { customRoutes } from './server/routes.js';
 import { createPeople } from './slack/directory.js';
+import { adminReportSource } from './slack/report-source.js';
 import { createInstallationStore } from './slack/installation-store.js';
 import { registerListeners } from './slack/listeners/index.js';
 import { person } from './slack/request.js';
@@ -82,7 +84,7 @@ export interface AppDeps {
    */
   checkAstroTokenAtStart?: boolean;
   /**
-   * Scheduled reports: the report builder (scheduling is offered only with one), the time between
+   * Scheduled reports: the report builder (default: the admin report), the time between
    * checks in ms (default 60 000), the clock, and a hook told after each check (tests).
    */
   reports?: { source?: ReportSource; tickMs?: number; now?: () => number; onTick?: () => void };
@@ -117,6 +119,8 @@ const RESPOND_TIMEOUT_MS = 5000;
 const HOT_MAX_USERS = 1000;
 /** How often the catalogs in use are refreshed when stale, in ms. */
 const CATALOG_WARM_INTERVAL_MS = 60 * 1000;
+/** Longest an organization's data (reports, offboarding) is kept, in seconds (never longer than CACHE_TTL_SECONDS). */
+const ORG_DATA_TTL_SECONDS = 180;
 /** Longest wait for a strict store (event de-duplication), in ms. */
 const STRICT_STORE_TIMEOUT_MS = 2000;
 
@@ -229,7 +233,8 @@ export function createServices(config: Config, deps: AppDeps & { log: Logger; st
           ...(deps.readCacheMs !== undefined ? { memoryTtlMs: Math.max(1, deps.readCacheMs) } : {}),
         })
       : undefined;
-  const reportSource = deps.reports?.source;
+  // Scheduled reports post the admin report; `services` is read when a report is made.
+  const reportSource = deps.reports?.source ?? adminReportSource(() => services, config.astroUiUrl);
   const services: WorkspaceDeps & Claims & WithReports = {
     lookup,
     access,
@@ -250,9 +255,9 @@ export function createServices(config: Config, deps: AppDeps & { log: Logger; st
     },
     ...(installationStore ? { installations: installationStore } : {}),
     claimOnce: (key, ttlMs) => once.claim(key, ttlMs),
-    ...(reportSource
-      ? { reports: { schedules: createReportSchedules({ store: stores.settings, sets: stores.sets }), source: reportSource, resolveTarget: (ref: InstallationRef) => settingsResolver.resolve(ref), now: deps.reports?.now ?? Date.now } }
-      : {}),
+    reports: { schedules: createReportSchedules({ store: stores.settings, sets: stores.sets }), source: reportSource, resolveTarget: (ref: InstallationRef) => settingsResolver.resolve(ref), now: deps.reports?.now ?? Date.now },
+    orgData: createOrgDataSource({ astro, settings: settingsResolver, cache: cacheOf('org-data'), ttlMs: Math.min(config.cacheTtlSeconds, ORG_DATA_TTL_SECONDS) * 1000 }),
+    adminUserIds: config.adminUserIds,
   };
 
   return { services, lookup, catalog, metrics: m, health, capabilities, ...(box ? { box } : {}), ...(installationStore ? { installationStore } : {}), ...(defaults ? { defaults } : {}) };

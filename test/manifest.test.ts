@@ -37,7 +37,7 @@ describe('manifest.yml', () => {
 
   it('enables the Home tab, the events and interactivity the listeners handle, and the shortcut', () => {
     expect(manifest.features.app_home.home_tab_enabled).toBe(true);
-    expect([...manifest.settings.event_subscriptions.bot_events].sort()).toEqual(['app_home_opened', 'app_mention', 'app_uninstalled', 'function_executed', 'link_shared', 'tokens_revoked']);
+    expect([...manifest.settings.event_subscriptions.bot_events].sort()).toEqual(['app_home_opened', 'app_mention', 'app_uninstalled', 'function_executed', 'link_shared', 'tokens_revoked', 'user_change']);
     expect(manifest.settings.interactivity.is_enabled).toBe(true);
     expect(manifest.settings.interactivity.request_url).toBe(manifest.settings.event_subscriptions.request_url);
     expect(manifest.features.shortcuts).toEqual([expect.objectContaining({ type: 'message', callback_id: LOOKUP_SHORTCUT_ID })]);

@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { performance } from 'node:perf_hooks';
+import { answerOrg } from '../../test/support/astro-org.mjs';
 
 /** The test suite's ADA user (test/fixtures/ada.json, the one copy of it). */
 const ADA = JSON.parse(readFileSync(new URL('../../test/fixtures/ada.json', import.meta.url), 'utf8'));
@@ -43,13 +44,32 @@ function listen(server) {
  *   name lookups): each ID named after itself.
  * Records every request's arrival time, kind (`user`, `teams`, `workspaces`, `deployments`,
  * `other`) and user ID.
+ *
+ * With an organization set ({@link setOrg}: the test suite's stand-in organization,
+ * test/support/astro-org.mjs), its lists and users are served instead, each request's kind being
+ * `org:<list>` (`org:users`, `org:tokens`, `org:teams`, `org:members`, `org:workspaces`,
+ * `org:deployments`).
  */
 export async function startAstro() {
-  const state = { latencyMs: 0, arrivals: [] };
+  const state = { latencyMs: 0, arrivals: [], org: undefined, orgId: '' };
   const server = createServer((req, res) => {
     const t = performance.now();
     req.resume();
     const url = new URL(req.url ?? '/', 'http://astro.invalid');
+    if (state.org) {
+      const path = url.pathname.split('/').slice(3);
+      state.arrivals.push({ t, id: '', kind: `org:${path[0] === 'teams' && path[2] === 'members' ? 'members' : (path[0] ?? 'other')}` });
+      const org = state.org;
+      const answer = () => {
+        if (!answerOrg({ method: req.method, url: req.url ?? '/' }, res, org, state.orgId)) {
+          res.writeHead(404, { 'content-type': 'application/json' });
+          res.end('{"message":"not found"}');
+        }
+      };
+      if (state.latencyMs > 0) setTimeout(answer, state.latencyMs);
+      else answer();
+      return;
+    }
     const user = /^\/organizations\/[^/]+\/users\/([^/]+)(\/teams)?$/.exec(url.pathname);
     const list = /^\/organizations\/[^/]+\/(workspaces|deployments)$/.exec(url.pathname);
     const kind = req.method !== 'GET' ? 'other' : user ? (user[2] ? 'teams' : 'user') : list ? list[1] : 'other';
@@ -85,6 +105,11 @@ export async function startAstro() {
     setLatency(ms) {
       state.latencyMs = ms;
     },
+    /** Serves `org` (astro-org.mjs shape) as organization `organizationId` from now on; `undefined` goes back to the lookup stand-in. */
+    setOrg(org, organizationId = '') {
+      state.org = org;
+      state.orgId = organizationId;
+    },
     /** Requests seen for user `id`, of `kind` (`user`: GetUser; `teams`: ListUserTeams; `undefined`: both). */
     count(id, kind = 'user') {
       return state.arrivals.filter((a) => a.id === id && (kind === undefined || a.kind === kind)).length;
@@ -106,8 +131,10 @@ export async function startAstro() {
   };
 }
 
-/** Classifies a response_url body: a user card, a "try again" answer, or anything else. */
+/** Classifies a response_url body: the admin report, its progress note, a user card, a "try again" answer, or anything else. */
 export function classify(body) {
+  if (body.includes('"block_id":"report:title"')) return 'report';
+  if (body.includes('Building the report')) return 'building';
   if (body.includes('"type":"header"')) return 'card';
   if (/slow down|try again|busy|did not answer|unavailable/i.test(body)) return 'retry';
   if (body.includes('Hello from bare Bolt')) return 'fixed';
@@ -140,8 +167,12 @@ export function oauthAccess(code) {
  * the arrival time and kind of the reply to request n.
  */
 export async function startSlack() {
-  /** n → { t, kind } */
+  /** n → { t, kind } (the latest reply to request n) */
   const replies = new Map();
+  /** n → every reply to request n, in arrival order (a report posts a progress note, then the report). */
+  const history = new Map();
+  /** Waiters for a reply of a given kind. */
+  const kindWaiters = new Set();
   /** n → resolve */
   const waiters = new Map();
   /** Web API method → calls. */
@@ -156,6 +187,8 @@ export async function startSlack() {
         const n = Number(url.slice('/respond/'.length));
         const kind = classify(Buffer.concat(chunks).toString('utf8'));
         replies.set(n, { t, kind });
+        history.set(n, [...(history.get(n) ?? []), { t, kind }]);
+        for (const kw of kindWaiters) kw();
         const w = waiters.get(n);
         if (w) {
           waiters.delete(n);
@@ -181,7 +214,27 @@ export async function startSlack() {
   return {
     ...s,
     replies,
+    history,
     apiCalls,
+    /** Resolves with the first reply of `kind` to request n ({ t, kind }), or undefined after `timeoutMs`. */
+    waitKind(n, kind, timeoutMs) {
+      return new Promise((resolve) => {
+        const check = () => {
+          const hit = (history.get(n) ?? []).find((r) => r.kind === kind);
+          if (!hit) return false;
+          kindWaiters.delete(check);
+          clearTimeout(timer);
+          resolve(hit);
+          return true;
+        };
+        const timer = setTimeout(() => {
+          kindWaiters.delete(check);
+          resolve(undefined);
+        }, timeoutMs);
+        kindWaiters.add(check);
+        check();
+      });
+    },
     /** Resolves when the reply to request n has arrived, or after `timeoutMs` (then false). */
     waitReply(n, timeoutMs) {
       if (replies.has(n)) return Promise.resolve(true);
@@ -202,7 +255,10 @@ export async function startSlack() {
       await Promise.all(ns.map((n) => this.waitReply(n, Math.max(1, deadline - performance.now()))));
     },
     forget(ns) {
-      for (const n of ns) replies.delete(n);
+      for (const n of ns) {
+        replies.delete(n);
+        history.delete(n);
+      }
     },
   };
 }

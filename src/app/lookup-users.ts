@@ -146,6 +146,13 @@ async function resolve(services: Services, ctx: AskContext, query: UserQuery): P
 }
 
 /**
+ * Resolves a user query the way lookups do (an ID as it is; an email or a Slack person through the
+ * organization's user index; words through a name search), for other use cases (offboarding).
+ * @throws as the lookup's resolution does (`email_not_found`, `slack_user_no_email`, …).
+ */
+export const resolveUserQuery: (services: Services, ctx: AskContext, query: UserQuery) => Promise<{ userId: string } | { candidates: AstroIndexedUser[]; text: string }> = resolve;
+
+/**
  * The audit line: one per query answered, `lookup`, with team, Slack user (or bot), surface, the
  * real kind of query, outcome and who sees the answer. Never a token or an email.
  */

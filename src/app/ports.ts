@@ -7,6 +7,7 @@ import type { Capabilities } from '../core/capabilities.js';
 import type { InstallationRef } from '../core/installation.js';
 import type { AccessLookup } from '../lookup/access.js';
 import type { Lookup } from '../lookup/lookup.js';
+import type { OrgDataSource } from '../lookup/org-data.js';
 import type { RecentLookups } from '../lookup/recent.js';
 import type { Throttle } from '../lookup/throttle.js';
 import type { WorkspaceSettings } from '../lookup/workspace-settings.js';
@@ -60,4 +61,8 @@ export interface Services {
    * `probeIfStale` is false (App Home: opening Home never calls Astro).
    */
   capabilities?(installation: InstallationRef, options?: { probeIfStale?: boolean }): Promise<Capabilities>;
+  /** The organization's users, API tokens, Teams and catalog, paged and kept briefly (reports, offboarding). */
+  orgData: OrgDataSource;
+  /** Slack user IDs the operator named as admins (`ADMIN_USER_IDS`): who is told when a member is deactivated. */
+  adminUserIds: ReadonlySet<string>;
 }

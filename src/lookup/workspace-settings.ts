@@ -53,9 +53,14 @@ export interface WorkspacePolicy {
    * ignored. When allowed they still pass the user-group rule (fail closed).
    */
   allowBotMentions: boolean;
+  /**
+   * When Slack reports a member deactivated and their Slack email matches an Astro user, send the
+   * admins the offboarding checklist privately. Default (and absent) false.
+   */
+  offboardOnDeactivation?: boolean;
 }
 
-export const DEFAULT_POLICY: WorkspacePolicy = { allowGuests: false, allowPublicInSharedChannels: false, privateMentionReplies: false, allowedUserGroups: [], allowBotMentions: false };
+export const DEFAULT_POLICY: WorkspacePolicy = { allowGuests: false, allowPublicInSharedChannels: false, privateMentionReplies: false, allowedUserGroups: [], allowBotMentions: false, offboardOnDeactivation: false };
 
 /** The health of a connection, shown to admins in App Home. Times in ms since the epoch. */
 export interface ConnectionHealth {
@@ -87,6 +92,7 @@ const PolicyRecord = z.object({
   privateMentionReplies: z.boolean(),
   allowedUserGroups: z.array(z.string().regex(/^S[A-Z0-9]{2,30}$/)).max(20).default([]),
   allowBotMentions: z.boolean().default(false),
+  offboardOnDeactivation: z.boolean().default(false),
 });
 const HealthRecord = z.object({
   lastSuccessAt: z.number().optional(),

@@ -58,8 +58,8 @@ describe('a data file written by astro-user 0.1', () => {
     expect(installation).toEqual(JSON.parse(JSON.stringify(FIXTURE.installation)));
     expect(await app.installs.installedAt(FIXTURE.installationKey)).toBeTypeOf('number');
     expect(await app.settings.getConnection(FIXTURE.installationKey)).toEqual(FIXTURE.connection);
-    // A setting added since 0.1 (bot mentions) reads as its default.
-    expect(await app.settings.getPolicy(FIXTURE.installationKey)).toEqual({ ...FIXTURE.policy, allowBotMentions: false });
+    // Settings added since 0.1 (bot mentions, the offboarding checklist) read as their defaults.
+    expect(await app.settings.getPolicy(FIXTURE.installationKey)).toEqual({ ...FIXTURE.policy, allowBotMentions: false, offboardOnDeactivation: false });
     expect(await app.cache.get(userCacheKey(FIXTURE.installationKey, FIXTURE.target, FIXTURE.cachedUser.user.id))).toEqual(FIXTURE.cachedUser);
     expect(await app.recent.list(FIXTURE.installationKey, FIXTURE.slackUserId)).toEqual([FIXTURE.recent]);
     expect(await app.stores.once.claim('event:EvFIXTURE', 60_000)).toBe(false);

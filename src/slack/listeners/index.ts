@@ -20,6 +20,9 @@ import type { ListenerDeps } from './deps.js';
 import { appHomeOpened } from './events/app-home-opened.js';
 import { appMention } from './events/app-mention.js';
 import { uninstallListener } from './events/uninstall.js';
+import { userChange } from './events/user-change.js';
+import { reportBackHome, reportInHome } from './actions/report.js';
+import { REPORT } from '../views/report.js';
 import { LOOKUP_SHORTCUT_ID, lookupMessageShortcut } from './shortcuts/lookup-message.js';
 import { configSubmission, configureAction, disconnectAction } from './views/astro-config.js';
 import { REPORT_DETAILS_ACTION } from '../views/scheduled-report.js';
@@ -82,6 +85,7 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
     app_uninstalled: perRequest(deps, uninstallListener),
     link_shared: perRequest(deps, linkShared),
     tokens_revoked: perRequest(deps, uninstallListener),
+    user_change: perRequest(deps, userChange),
   };
   app.event(new RegExp(`^(?:${Object.keys(events).join('|')})$`), (args) => events[args.event.type]!(args));
 
@@ -104,6 +108,9 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
     [exactly(ACCESS_ACTION.open), cardOpen()],
     [exactly(ACCESS_ACTION.privately), perRequest(deps, accessPrivately)],
     [exactly(REPORT_DETAILS_ACTION), perRequest(deps, reportDetailsAction)],
+    [exactly(REPORT.showInHome), perRequest(deps, (d) => reportInHome(d, { fresh: false }))],
+    [exactly(REPORT.refreshHome), perRequest(deps, (d) => reportInHome(d, { fresh: true }))],
+    [exactly(REPORT.backHome), perRequest(deps, reportBackHome)],
   ];
   app.action(new RegExp(actions.map(([re]) => `(?:${re.source})`).join('|')), (args) => {
     const id = (args.action as { action_id?: string }).action_id ?? '';

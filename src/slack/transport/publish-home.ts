@@ -8,18 +8,31 @@ import type { WebClient } from '@slack/web-api';
 import type { Logger } from '../../logger.js';
 import { blockKitViolations } from '../views/limits.js';
 import { renderHome, type HomeState } from '../views/home.js';
-import type { KnownBlock } from '@slack/types';
+import type { HomeView, KnownBlock } from '@slack/types';
 import { withoutImages } from './reply.js';
 import { verbatim } from '../views/verbatim.js';
 
-/** What to publish. */
-export interface PublishHomeRequest {
+/** What to publish: who, and either the lookup Home's state or another Home view. */
+export type PublishHomeRequest = PublishHomeBase &
+  (
+    | {
+        /** Builds the state to show; called again after a `hash_conflict`, to show the newest state. */
+        state: () => Promise<HomeState>;
+        view?: undefined;
+      }
+    | {
+        /** Builds another Home view instead of the lookup Home (e.g. the full report); called again after a `hash_conflict`. */
+        view: () => Promise<HomeView>;
+        state?: undefined;
+      }
+  );
+
+/** What every publish says: whose Home, the view it replaces, and whether it is still wanted. */
+export interface PublishHomeBase {
   /** Slack user whose Home it is. */
   userId: string;
   /** Hash of the view this update is based on, if known. */
   hash?: string | undefined;
-  /** Builds the state to show; called again after a `hash_conflict`, to show the newest state. */
-  state: () => Promise<HomeState>;
   /**
    * False once a newer request of the same person has started: then this one publishes nothing
    * more (a slow lookup must not replace the card of a later one).
@@ -42,7 +55,7 @@ export async function publishHome(client: WebClient, request: PublishHomeRequest
   let images = true;
   const publish = async (hash: string | undefined): Promise<string | undefined> => {
     if (!current()) return undefined;
-    let view = verbatim(renderHome(await request.state()));
+    let view = verbatim(request.view ? await request.view() : renderHome(await request.state()));
     if (!images) view = { ...view, blocks: withoutImages(view.blocks as KnownBlock[]) };
     if (!current()) return undefined;
     const violations = blockKitViolations(view, 'view');

@@ -38,6 +38,11 @@ export const POLICY_OPTIONS: { value: Exclude<keyof WorkspacePolicy, 'allowedUse
     text: 'Answer @-mentions by other bots and workflows',
     description: 'Off: ignored. On: answered, never past the user-group limit.',
   },
+  {
+    value: 'offboardOnDeactivation',
+    text: 'Offboarding checklist when a member is deactivated',
+    description: 'On: when Slack deactivates someone with an Astro account, admins get what to remove, privately.',
+  },
 ];
 
 /** What the form shows about the current connection (no token). */

@@ -26,6 +26,7 @@ export function helpMessage(command = '/astro-user'): RenderedMessage {
       `• \`${command} ${EXAMPLE_USER_ID}\` (an Astro user ID), \`${command} jane@example.com\`, \`${command} @jane\` (a Slack user) or \`${command} jane\` (a name) shows that user's card, privately to you.`,
       `• \`${command} access etl-prod\` (a Deployment or Workspace by name, ID or Astro link) shows who can access it, and why.`,
       `• \`${command} help\` shows this message; admins connect Astro with \`${command} config\`.`,
+      `• Admins: \`${command} report\` shows what needs attention (API tokens, people, Workspaces without an owner); \`${command} offboard jane@example.com\` lists what to remove when someone leaves.`,
       `An Astro user ID is 25 characters starting with \`c\`. Find it in Astro under *Organization Settings → Access Management → Users*, or with \`astro organization user list\`.`,
     ].join('\n'),
   );
