@@ -41,7 +41,7 @@ export const POLICY_OPTIONS: { value: Exclude<keyof WorkspacePolicy, 'allowedUse
   {
     value: 'offboardOnDeactivation',
     text: 'Offboarding checklist when a member is deactivated',
-    description: 'On: when Slack deactivates someone with an Astro account, admins get what to remove, privately.',
+    description: 'On: when Slack deactivates an Astro user, admins get what to remove.',
   },
 ];
 
