@@ -58,3 +58,50 @@ export function isBuiltInRole(ref: RoleRef): boolean {
   const lists: Record<RoleScope, readonly string[]> = { ORGANIZATION: ORGANIZATION_ROLES, WORKSPACE: WORKSPACE_ROLES, DEPLOYMENT: DEPLOYMENT_ROLES, DAG: DAG_ROLES };
   return lists[ref.scope].includes(ref.role);
 }
+
+/** The scopes, widest first: the order roles are explained in. */
+export const ROLE_SCOPES: readonly RoleScope[] = ['ORGANIZATION', 'WORKSPACE', 'DEPLOYMENT', 'DAG'];
+
+/** Built-in roles of each scope, most powerful first (custom roles are any other value). */
+export const BUILT_IN_ROLES: Readonly<Record<RoleScope, readonly string[]>> = { ORGANIZATION: ORGANIZATION_ROLES, WORKSPACE: WORKSPACE_ROLES, DEPLOYMENT: DEPLOYMENT_ROLES, DAG: DAG_ROLES };
+
+/** A role's identity as a string (`DEPLOYMENT|my role`), for de-duplication and map keys. */
+export function roleKey(ref: RoleRef): string {
+  return `${ref.scope}|${ref.role}`;
+}
+
+/** `refs` without repeats (same scope and role), in first-seen order. */
+export function distinctRoles(refs: Iterable<RoleRef>): RoleRef[] {
+  const seen = new Map<string, RoleRef>();
+  for (const ref of refs) if (!seen.has(roleKey(ref))) seen.set(roleKey(ref), { scope: ref.scope, role: ref.role });
+  return [...seen.values()];
+}
+
+/** `refs` most powerful first ({@link rolePower}); equal power keeps the given order. A new array. */
+export function byPower(refs: readonly RoleRef[]): RoleRef[] {
+  return refs
+    .map((ref, i) => ({ ref, i, power: rolePower(ref) }))
+    .sort((a, b) => b.power - a.power || a.i - b.i)
+    .map((x) => x.ref);
+}
+
+/** `refs` by scope (Organization, Workspace, Deployment, DAG), then most powerful first within each. A new array. */
+export function inScopeOrder(refs: readonly RoleRef[]): RoleRef[] {
+  return ROLE_SCOPES.flatMap((scope) => byPower(refs.filter((r) => r.scope === scope)));
+}
+
+/** Words kept in capitals when a role constant is turned into words. */
+const ACRONYMS = new Set(['DAG', 'API', 'CI', 'CD', 'IDP', 'SSO', 'UI']);
+
+/**
+ * A role in plain words: `WORKSPACE_OPERATOR` → "Workspace Operator", `DAG_VIEWER` → "DAG Viewer".
+ * Anything that is not an upper-case constant (a custom role such as "my custom role") is kept as
+ * it is. Plain text: escape it before putting it in mrkdwn.
+ */
+export function roleWords(role: string): string {
+  if (!/^[A-Z][A-Z0-9]*(_[A-Z0-9]+)*$/.test(role)) return role;
+  return role
+    .split('_')
+    .map((w) => (ACRONYMS.has(w) ? w : w.charAt(0) + w.slice(1).toLowerCase()))
+    .join(' ');
+}

@@ -1,23 +1,16 @@
 /**
  * Small pure formatters shared by the renderers: role labels, statuses, Slack dates, avatars.
  */
+import { roleWords } from '../../core/roles.js';
 import { escapeAndTruncate, oneLine } from './limits.js';
-
-/** Words kept in capitals when a role constant is turned into words. */
-const ACRONYMS = new Set(['DAG', 'API', 'CI', 'CD', 'IDP', 'SSO', 'UI']);
 
 /**
  * A role in plain words: `WORKSPACE_OPERATOR` → "Workspace Operator", `DAG_VIEWER` → "DAG Viewer".
  * Anything that is not an upper-case constant (a custom role such as "my custom role") is kept as
- * it is. The result is plain text: escape it before putting it in mrkdwn.
+ * it is, on one line. The result is plain text: escape it before putting it in mrkdwn.
  */
 export function roleLabel(role: string): string {
-  const clean = oneLine(role);
-  if (!/^[A-Z][A-Z0-9]*(_[A-Z0-9]+)*$/.test(clean)) return clean;
-  return clean
-    .split('_')
-    .map((w) => (ACRONYMS.has(w) ? w : w.charAt(0) + w.slice(1).toLowerCase()))
-    .join(' ');
+  return roleWords(oneLine(role));
 }
 
 /** Display of a user status: a symbol and a word (with a hint for the states people ask about). */
