@@ -21,6 +21,7 @@ import { createLookup, type Lookup } from './lookup/lookup.js';
 import { createNameResolver } from './lookup/names.js';
 import { createOrgDataSource } from './lookup/org-data.js';
 import { createRecentLookups } from './lookup/recent.js';
+import { createRoleCatalog } from './lookup/role-catalog.js';
 import type { InstallationRef, SettingsResolver } from './lookup/settings.js';
 import { createThrottle } from './lookup/throttle.js';
 import { createUserIndex } from './lookup/user-index.js';
@@ -258,6 +259,7 @@ export function createServices(config: Config, deps: AppDeps & { log: Logger; st
     reports: { schedules: createReportSchedules({ store: stores.settings, sets: stores.sets }), source: reportSource, resolveTarget: (ref: InstallationRef) => settingsResolver.resolve(ref), now: deps.reports?.now ?? Date.now },
     orgData: createOrgDataSource({ astro, settings: settingsResolver, cache: cacheOf('org-data'), ttlMs: Math.min(config.cacheTtlSeconds, ORG_DATA_TTL_SECONDS) * 1000 }),
     adminUserIds: config.adminUserIds,
+    roles: createRoleCatalog({ astro, settings: settingsResolver, cache: cacheOf('roles'), ttlMs: config.cacheTtlSeconds * 1000, log: log.child({ component: 'roles' }) }),
   };
 
   return { services, lookup, catalog, metrics: m, health, capabilities, ...(box ? { box } : {}), ...(installationStore ? { installationStore } : {}), ...(defaults ? { defaults } : {}) };

@@ -9,6 +9,7 @@ import type { AccessLookup } from '../lookup/access.js';
 import type { Lookup } from '../lookup/lookup.js';
 import type { OrgDataSource } from '../lookup/org-data.js';
 import type { RecentLookups } from '../lookup/recent.js';
+import type { RoleCatalog } from '../lookup/role-catalog.js';
 import type { Throttle } from '../lookup/throttle.js';
 import type { WorkspaceSettings } from '../lookup/workspace-settings.js';
 
@@ -65,4 +66,6 @@ export interface Services {
   orgData: OrgDataSource;
   /** Slack user IDs the operator named as admins (`ADMIN_USER_IDS`): who is told when a member is deactivated. */
   adminUserIds: ReadonlySet<string>;
+  /** The organization's roles and permission words ("What can they do?"); documented text only when absent. */
+  roles?: RoleCatalog;
 }
