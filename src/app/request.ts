@@ -28,7 +28,7 @@ export function workspaceOf(ref: InstallationRef): Workspace {
 export type Asker = { kind: 'person'; slackUserId: string } | { kind: 'bot'; botId: string; slackUserId?: string };
 
 /** Where a question came from, for logs, metrics and the audit line. */
-export type Surface = 'command' | 'home' | 'mention' | 'shortcut' | 'refresh' | 'share' | 'picker' | 'unfurl' | 'report' | 'workflow';
+export type Surface = 'command' | 'home' | 'mention' | 'shortcut' | 'refresh' | 'share' | 'picker' | 'unfurl' | 'report' | 'workflow' | 'explain';
 
 /** One request to a use case. */
 export interface AskContext {

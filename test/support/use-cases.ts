@@ -63,7 +63,7 @@ export interface UseCaseWorld {
   /** Abuse-limit points taken so far, with the bucket of each. */
   takes: { installation: string; bucket: string }[];
   slack: DirectoryFacts;
-  /** Astro's answers: set `down` to make every request fail with a 503; `status` per organization endpoint; `org` serves an organization's lists. */
+  /** Astro's answers: set `down` to make every request fail with a 503; `status` per organization endpoint; `org` serves an organization's lists; `answer` any request first. */
   astroState: AstroState;
   /** A context for `asker` on `surface` in workspace T0001. */
   ctx(asker: Asker, surface?: Surface): AskContext;
@@ -83,6 +83,8 @@ export interface AstroState {
   status: Partial<Record<OrgEndpoint, number>>;
   /** An organization whose lists are served (test/support/astro-org.ts). */
   org?: AstroOrg;
+  /** Handles a request before anything else but `down` (true when it answered), e.g. the role endpoints a test serves. */
+  answer?: (req: RecordedRequest, res: ServerResponse) => boolean;
 }
 
 /** Empty 200 answers of the organization endpoints. */
@@ -106,6 +108,7 @@ function orgEndpoint(url: string): OrgEndpoint | undefined {
 function standInAstro(state: AstroState) {
   return (req: RecordedRequest, res: ServerResponse) => {
     if (state.down) return json(res, 503, { message: 'down for maintenance', requestId: 'req-down-1' });
+    if (state.answer?.(req, res)) return;
     // A token whose signature says REFUSED is one Astro does not accept.
     if (String(req.headers.authorization ?? '').endsWith('.UkVGVVNFRA')) return json(res, 401, { message: 'bad token', requestId: 'req-401' });
     const endpoint = orgEndpoint(req.url);
