@@ -12,6 +12,7 @@ import { AstroApiError } from '../../src/astro/errors.js';
 import { createResilientAstroClient } from '../../src/astro/policy.js';
 import { json, startHttpStub, type HttpStub, type RecordedRequest } from '../support/http-stub.js';
 import { sharedPrism, type PrismMock } from '../support/prism.js';
+import { PERMISSION_SCOPE_TYPES, ROLE_SCOPE_TYPES } from '../../src/lookup/role-catalog.js';
 
 const TOKEN = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJvcmctdGVzdCJ9.orgTestSignature';
 const ORG = 'clorg000000000000000000001';
@@ -229,9 +230,10 @@ describe('against Prism serving the official v1 spec', () => {
     const members = await astro.listTeamMembers(t, TEAM);
     const tokens = await astro.listApiTokens(t, { workspaceId: WS });
     const users = await astro.listUsers(t, { offset: 0, limit: 1000, deploymentId: DEP });
-    const roles = await astro.listRoles(t, { includeDefaultRoles: true, scopeTypes: ['DEPLOYMENT'] });
+    // The role catalog's requests (src/lookup/role-catalog.ts), as it sends them.
+    const roles = await astro.listRoles(t, { includeDefaultRoles: true, scopeTypes: [...ROLE_SCOPE_TYPES] });
     const role = await astro.getCustomRole(t, 'clrole00000001abcdefghijk');
-    const groups = await astro.listPermissionGroups(t, 'DEPLOYMENT');
+    const groups = (await Promise.all(PERMISSION_SCOPE_TYPES.map((scope) => astro.listPermissionGroups(t, scope)))).flat();
     await astro.getOrganizationAuditLogs(t, { startDate: '2026-11-30T00:00:00Z', endDate: '2026-12-01T00:00:00Z' }).catch((err: unknown) => {
       // Prism cannot make up an octet-stream example; the request shape is what is checked here.
       if (!(err instanceof AstroApiError)) throw err;
