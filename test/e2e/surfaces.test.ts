@@ -277,12 +277,12 @@ describe('App Home, mentions, actions and the shortcut over signed HTTP', () => 
   });
 
   describe('card actions', () => {
-    it('puts Refresh, Share (with a confirm dialog naming who will see it) and Open in Astro on a command reply', async () => {
+    it('puts Refresh, Share (with a confirm dialog naming who will see it), Open in Astro and What can they do? on a command reply', async () => {
       const r = await h.command(ADA.id);
       const [reply] = await h.replies(r.responseUrl);
       const actions = (reply!.blocks as { type: string; elements?: Record<string, unknown>[] }[]).find((b) => b.type === 'actions')!;
       const ids = actions.elements!.map((e) => e.action_id);
-      expect(ids).toEqual(['card_refresh', 'card_share', 'card_open']);
+      expect(ids).toEqual(['card_refresh', 'card_share', 'card_open', 'explain_roles']);
       const share = actions.elements![1]!;
       expect(JSON.stringify(share.confirm)).toContain('Everyone in #ops will see');
       expect(actions.elements![2]!.url).toBe('https://cloud.astronomer.io');
@@ -328,6 +328,39 @@ describe('App Home, mentions, actions and the shortcut over signed HTTP', () => 
       const note = h.apiCalls('chat.postEphemeral').at(-1)!;
       expect(note.user).toBe('ULATE');
       expect(String(note.text)).toMatch(/30 minutes/);
+    });
+
+    it('What can they do? opens a modal at once, then fills it with the roles of the card in words', async () => {
+      h.slack.setHandler(slackHandler({ '/api/views.open': (_req, res) => json(res, 200, { ok: true, view: { id: 'VEXPLAIN' } }) }));
+      const r = await h.command(ADA.id);
+      const [reply] = await h.replies(r.responseUrl);
+      const button = (reply!.blocks as { type: string; elements?: Record<string, unknown>[] }[]).find((b) => b.type === 'actions')!.elements!.find((e) => e.action_id === 'explain_roles')!;
+      const opened = h.apiCalls('views.open').length;
+      const updated = h.apiCalls('views.update').length;
+      const status = await h.interact({
+        type: 'block_actions',
+        trigger_id: 'trig-1',
+        user: { id: 'U0001', team_id: 'T0001' },
+        team: { id: 'T0001' },
+        channel: { id: 'C0001', name: 'ops' },
+        container: { type: 'message', is_ephemeral: true, channel_id: 'C0001', message_ts: '1.1' },
+        response_url: h.newResponseUrl(),
+        actions: [{ type: 'button', action_id: 'explain_roles', block_id: 'card:actions', value: button.value, action_ts: '1' }],
+      });
+      expect(status).toBe(200);
+      await h.slack.waitFor(updated + 1, (req) => req.url === '/api/views.update');
+      const open = h.apiCalls('views.open')[opened]!;
+      expect(open.trigger_id).toBe('trig-1');
+      expect(allText(open.view)).toContain('Reading what these roles can do');
+      const update = h.apiCalls('views.update')[updated]!;
+      expect(update.view_id).toBe('VEXPLAIN');
+      const view = update.view as { type: string; blocks: unknown[] };
+      expect(view.type).toBe('modal');
+      expectValidBlockKit(view, 'view');
+      // This stand-in Astro has no role endpoints: Astronomer's documented words are shown, and said to be.
+      expect(allText(view)).toContain('*Workspace Author* · Workspace role');
+      expect(allText(view)).toContain('*my custom role* · custom Deployment role');
+      expect(allText(view)).toContain("Astro's role list could not be read just now");
     });
 
     it('ignores a forged button value, making no Astro call', async () => {

@@ -10,11 +10,13 @@ import { HOME } from '../views/home.js';
 import { CONFIG } from '../views/config-modal.js';
 import { CARD_ACTION } from '../views/user-card.js';
 import { PICK_ACTION } from '../views/picker.js';
+import { EXPLAIN_ACTION } from '../views/explain-roles.js';
 import { cardOpen, cardRefresh, cardShare, pickUser } from './actions/card.js';
 import { accessFull, accessPick, accessPrivately, accessRefresh, accessShare } from './actions/access.js';
 import { linkShared } from './events/link-shared.js';
 import { homeAccess, homeLookup, homeOpenUser } from './actions/home.js';
 import { ACCESS_ACTION } from '../views/access.js';
+import { explainRolesAction } from './actions/explain-roles.js';
 import { astroUserCommand } from './commands/astro-user.js';
 import type { ListenerDeps } from './deps.js';
 import { appHomeOpened } from './events/app-home-opened.js';
@@ -111,6 +113,7 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
     [exactly(REPORT.showInHome), perRequest(deps, (d) => reportInHome(d, { fresh: false }))],
     [exactly(REPORT.refreshHome), perRequest(deps, (d) => reportInHome(d, { fresh: true }))],
     [exactly(REPORT.backHome), perRequest(deps, reportBackHome)],
+    [withSuffix(EXPLAIN_ACTION), perRequest(deps, explainRolesAction)],
   ];
   app.action(new RegExp(actions.map(([re]) => `(?:${re.source})`).join('|')), (args) => {
     const id = (args.action as { action_id?: string }).action_id ?? '';

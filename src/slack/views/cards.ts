@@ -84,6 +84,7 @@ function draw(kind: CardKind, items: CardListItem[], ctx: CardsContext): Rendere
   const actionsFor = (userId: string): CardActions => ({
     refresh: true,
     openUrl: openUrlFor(userId),
+    explain: true,
     value: ctx.valueOf({ userId, kind, ...(ctx.by ? { by: ctx.by } : {}), list }),
     ...(kind === 'private' ? { shareAudience: ctx.audience ?? 'this conversation' } : {}),
   });

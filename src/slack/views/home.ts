@@ -214,7 +214,7 @@ export function renderHome(state: HomeState): HomeView {
       astroUiUrl: state.astroUiUrl,
       ...(state.result.names ? { names: state.result.names } : {}),
       ...(state.result.teams ? { teams: state.result.teams } : {}),
-      actions: { refresh: true, openUrl: (state.result.names && firstDeploymentUrl(state.result.user, state.result.names, state.astroUiUrl)) || state.astroUiUrl },
+      actions: { refresh: true, openUrl: (state.result.names && firstDeploymentUrl(state.result.user, state.result.names, state.astroUiUrl)) || state.astroUiUrl, explain: true },
     });
     middle.push({ type: 'divider', block_id: 'home:div1' }, ...card.blocks);
     metadata = { u: state.result.user.id };

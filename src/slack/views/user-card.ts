@@ -15,6 +15,7 @@ import { FEATURE_NEEDS } from '../../core/capabilities.js';
 import { astroDeploymentUrl } from '../../core/ids.js';
 import { httpsImageUrl, roleLabel, slackDate, statusDisplay } from './format.js';
 import { LIMITS, escapeAndTruncate, inlineCode, lengthOf, oneLine, truncate } from './limits.js';
+import { explainRolesButton, rolesOf } from './explain-button.js';
 
 /** Where a card is shown; decides its size. */
 export type CardSurface = 'message' | 'home' | 'thread';
@@ -61,6 +62,11 @@ export interface CardActions {
   idSuffix?: string;
   /** `value` of each button (≤2000 chars); the Astro user ID by default. */
   value?: string;
+  /**
+   * A "What can they do?" button (`explain_roles`) listing the user's roles, direct and via
+   * Teams; its value is the roles themselves (src/slack/views/explain-roles.ts), not `value`.
+   */
+  explain?: boolean;
 }
 
 /** `action_id`s of card buttons (a `:n` suffix may follow). */
@@ -387,7 +393,7 @@ export function renderUserCard(user: AstroUser, options: UserCardOptions): Rende
   }
   blocks.push(context);
   if (options.actions) {
-    const actions = cardActions(user, options.actions, name);
+    const actions = cardActions(user, options.actions, name, options.teams);
     if (actions) blocks.push({ ...actions, block_id: `${prefix}:actions` });
   }
 
@@ -395,7 +401,7 @@ export function renderUserCard(user: AstroUser, options: UserCardOptions): Rende
 }
 
 /** The actions block of a card, or undefined when it has no buttons. */
-function cardActions(user: AstroUser, a: CardActions, name: string): KnownBlock | undefined {
+function cardActions(user: AstroUser, a: CardActions, name: string, teams: TeamRoles | undefined): KnownBlock | undefined {
   const suffix = a.idSuffix ? `:${a.idSuffix}` : '';
   const value = a.value ?? user.id;
   const elements: Button[] = [];
@@ -419,6 +425,10 @@ function cardActions(user: AstroUser, a: CardActions, name: string): KnownBlock 
   }
   if (a.openUrl) {
     elements.push({ type: 'button', action_id: `${CARD_ACTION.open}${suffix}`, text: { type: 'plain_text', text: 'Open in Astro' }, url: a.openUrl, value });
+  }
+  if (a.explain) {
+    const button = explainRolesButton(rolesOf(user, teams && 'teams' in teams ? teams.teams : []), undefined, a.idSuffix ? { idSuffix: a.idSuffix } : {});
+    if (button) elements.push(button);
   }
   return elements.length > 0 ? { type: 'actions', elements } : undefined;
 }
