@@ -27,8 +27,10 @@ const SCOPE_LETTER: Record<RoleScope, string> = { ORGANIZATION: 'O', WORKSPACE: 
 const LETTER_SCOPE: Record<string, RoleScope> = { O: 'ORGANIZATION', W: 'WORKSPACE', D: 'DEPLOYMENT', G: 'DAG' };
 
 /**
- * One role in the value: scope letter, then a built-in role's index or `~` and the URI-encoded
- * name; undefined for a name that cannot be encoded (a lone surrogate: not text any role has).
+ * One role in the value: scope letter, then a built-in role's index in `BUILT_IN_ROLES` (their
+ * order is part of the `xr1` format: buttons already posted depend on it) or `~` and the
+ * URI-encoded name; undefined for a name that cannot be encoded (a lone surrogate: not text any
+ * role has).
  */
 function encodeRole(ref: RoleRef): string | undefined {
   const i = BUILT_IN_ROLES[ref.scope].indexOf(ref.role);
@@ -49,7 +51,8 @@ function encodeRole(ref: RoleRef): string | undefined {
  *   (or none was given).
  */
 export function encodeExplainValue(roles: readonly RoleRef[]): { value: string | undefined; omitted: number } {
-  const ordered = byPower(distinctRoles(roles).filter((r) => r.role.length > 0 && lengthOf(r.role) <= MAX_NAME_CHARS));
+  // Only roles the parser takes back: one line of text, of a length a role name can have.
+  const ordered = byPower(distinctRoles(roles).filter((r) => r.role.trim().length > 0 && lengthOf(r.role) <= MAX_NAME_CHARS && oneLine(r.role) === r.role.trim()));
   let omitted = distinctRoles(roles).length - ordered.length;
   const kept: string[] = [];
   // Room for the prefix and a 4-digit count of roles left out.
@@ -108,8 +111,8 @@ const ExplainValueSchema = z
         } catch {
           role = undefined;
         }
-        // A name must be one printable line a custom role could have.
-        if (role !== undefined && (role.length === 0 || lengthOf(role) > MAX_NAME_CHARS || oneLine(role) !== role)) role = undefined;
+        // A name must be one line of text a custom role could have (no control characters).
+        if (role !== undefined && (role.trim().length === 0 || lengthOf(role) > MAX_NAME_CHARS || oneLine(role) !== role.trim())) role = undefined;
       }
       if (!scope || role === undefined) {
         ctx.addIssue({ code: 'custom', message: 'unreadable role' });

@@ -41,7 +41,7 @@ export function unreadableExplainModal(): ModalView {
 
 /** Blocks left for the roles: the notes and the footer take the rest. */
 const ROLE_BLOCKS = LIMITS.viewBlocks - 4;
-/** Most text one role may use in all, in characters (the whole modal stays a modest payload). */
+/** Text all roles may use together, in characters, shared equally (the whole modal stays a modest payload). */
 const ROLE_CHARS_TOTAL = 60_000;
 /** Section text chunk, a margin under the 3000-character limit. */
 const SECTION_CHARS = 2900;

@@ -75,6 +75,8 @@ describe('the button value', () => {
     expect(parseExplainValue(value)!.roles).toHaveLength(MAX_BUTTON_ROLES);
     expect(omitted).toBe(100 - MAX_BUTTON_ROLES);
     expect(encodeExplainValue([{ scope: 'DEPLOYMENT', role: '\ud800' }])).toEqual({ value: undefined, omitted: 1 });
+    expect(encodeExplainValue([{ scope: 'DEPLOYMENT', role: 'two\nlines' }, { scope: 'DEPLOYMENT', role: ' padded ' }])).toEqual({ value: 'xr1|1|D~%20padded%20', omitted: 1 });
+    expect(parseExplainValue('xr1|1|D~%20padded%20')!.roles).toEqual([{ scope: 'DEPLOYMENT', role: ' padded ' }]);
     expect(explainRolesButton([])).toBeUndefined();
   });
 
