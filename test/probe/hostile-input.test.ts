@@ -118,8 +118,9 @@ describe('hostile slash-command text over signed HTTP', () => {
     expect(String(message.text).length).toBeGreaterThan(0);
     expect(blockKitViolations(message as { blocks?: unknown[]; text?: string }, 'message')).toEqual([]);
     for (const s of mrkdwnStrings(message)) expect(foreignControls(s, allowedUsers)).toEqual([]);
-    // Never echo more than a short quote of what was typed.
-    expect(JSON.stringify(message).length).toBeLessThan(3000);
+    // Never echo more than a short quote of what was typed: Ada's whole card, buttons included, is
+    // about 3,100 characters, and the longest input here 4,001.
+    expect(JSON.stringify(message).length).toBeLessThan(3500);
   }
 
   it.each(['', '   ', '\t \u00a0 ', 'help', 'HeLp'])('answers %j with help in the ack', async (text) => {
