@@ -179,7 +179,8 @@ export async function explainRoles(services: Services, ctx: AskContext, roles: r
     const notes: ExplainNote[] = distinct.length > kept.length ? [{ code: 'cut', count: distinct.length - kept.length }] : [];
     const installation = ctx.workspace.ref;
     const catalog = services.roles;
-    const capabilities = services.capabilities ? await services.capabilities(installation).catch(() => UNPROBED) : UNPROBED;
+    // As last probed; a click never starts a probe (it would ask Astro more than the explanation needs).
+    const capabilities = services.capabilities ? await services.capabilities(installation, { probeIfStale: false }).catch(() => UNPROBED) : UNPROBED;
     const denied = { unavailable: 'denied' } as const;
     const noCatalog = { unavailable: 'failed' } as const;
     const [list, words]: [CatalogPart<RoleList>, CatalogPart<AstroPermissionGroup[]>] = catalog

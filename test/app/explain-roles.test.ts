@@ -182,6 +182,16 @@ describe('when Astro will not say', () => {
     expect(roleRequests().length - before).toBe(0);
   });
 
+  it('does not ask for roles when the last probe of the token found them denied', async () => {
+    rolesStatus = 403;
+    expect((await w.capabilities.probeOperatorToken())?.roles).toBe('denied');
+    rolesStatus = 200;
+    const before = roleRequests().length;
+    const result = await explainRoles(w.services, w.ctx(asker, 'explain'), ASKED);
+    expect(result.kind === 'explained' && result.notes).toEqual([{ code: 'roles_denied', permission: 'organization.customRoles.get', role: 'Organization Member' }]);
+    expect(roleRequests().slice(before).filter((r) => r.url.includes('/roles'))).toEqual([]);
+  });
+
   it('explains from the documented tables when Astro is down, and asks again next time', async () => {
     w.astroState.down = true;
     const result = await explainRoles(w.services, w.ctx(asker, 'explain'), [{ scope: 'ORGANIZATION', role: 'ORGANIZATION_OWNER' }, { scope: 'DAG', role: 'DAG_VIEWER' }]);
