@@ -11,6 +11,7 @@ import { astroDeploymentUrl } from '../../core/ids.js';
 import type { CardKind } from '../../core/visibility.js';
 import type { UnfurlSummary } from '../../app/unfurl.js';
 import type { AccessResult, SubjectInfo } from '../../lookup/access.js';
+import { EXPLAIN_LABEL, explainRolesButton } from './explain-button.js';
 import { roleLabel, slackDate, statusDisplay } from './format.js';
 import { escapeAndTruncate, inlineCode, oneLine, truncate } from './limits.js';
 import type { RenderedMessage } from './user-card.js';
@@ -194,12 +195,15 @@ export function renderAccess(result: AccessResult, options: AccessViewOptions): 
       truncated = true;
       lines.push(`_…and ${more.toLocaleString('en-US')} more_`);
     }
-    // Split into sections of at most SECTION_CHUNK characters.
+    // Split into sections of at most SECTION_CHUNK characters; the group's first one carries
+    // "What can they do?" for its role (not in a modal: a modal cannot open another).
+    const explain = options.surface === 'modal' ? undefined : explainRolesButton([{ scope: group.scope, role: group.role }], EXPLAIN_LABEL, { idSuffix: String(gi) });
+    const section = (text: string, part: number): KnownBlock => ({ type: 'section', block_id: `access:g${gi}:${part}`, text: { type: 'mrkdwn', text }, ...(part === 0 && explain ? { accessory: explain } : {}) });
     let text = title;
     let part = 0;
     for (const line of lines) {
       if (text.length + 1 + line.length > SECTION_CHUNK) {
-        blocks.push({ type: 'section', block_id: `access:g${gi}:${part++}`, text: { type: 'mrkdwn', text } });
+        blocks.push(section(text, part++));
         if (blocks.length >= budget.blocks - reserveBlocks) {
           truncated = true;
           return;
@@ -207,7 +211,7 @@ export function renderAccess(result: AccessResult, options: AccessViewOptions): 
         text = line;
       } else text = `${text}\n${line}`;
     }
-    blocks.push({ type: 'section', block_id: `access:g${gi}:${part}`, text: { type: 'mrkdwn', text } });
+    blocks.push(section(text, part));
   });
   if (result.list.groups.length === 0) {
     blocks.push({ type: 'section', block_id: 'access:none', text: { type: 'mrkdwn', text: 'Nobody the Astro token can see has access.' } });

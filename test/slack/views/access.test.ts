@@ -53,6 +53,17 @@ describe('renderAccess', () => {
     expect(text).toMatch(/\*forever\*[^\n]*never expires[^\n]*never used/);
   });
 
+  it('offers "What can they do?" for each role group, not in the modal', () => {
+    const r = renderAccess(result([user(1), user(2)]), { surface: 'message', kind: 'private', astroUiUrl: 'https://cloud.astronomer.io', now: NOW });
+    const accessories = (r.blocks as { accessory?: { action_id: string; text: { text: string } } }[]).flatMap((b) => (b.accessory ? [b.accessory] : []));
+    expect(accessories.map((a) => [a.action_id, a.text.text])).toEqual([
+      ['explain_roles:0', 'What can they do?'],
+      ['explain_roles:1', 'What can they do?'],
+    ]);
+    const modal = renderAccess(result([user(1)]), { surface: 'modal', kind: 'private', astroUiUrl: 'https://cloud.astronomer.io', now: NOW });
+    expect(JSON.stringify(modal.blocks)).not.toContain('explain_roles');
+  });
+
   it('says nobody has access when nobody does', () => {
     expect(allText(renderAccess(result([]), { surface: 'message', kind: 'private', astroUiUrl: 'https://cloud.astronomer.io', now: NOW }).blocks)).toContain('Nobody the Astro token can see has access');
   });
