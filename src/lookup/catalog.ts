@@ -135,16 +135,18 @@ function isDenied(err: unknown): boolean {
 
 /**
  * Reads every page of a list: `read(offset, limit)` until `totalCount` is reached, a page comes back
- * empty, or `max` items were read.
+ * empty, or `max` items were read. A page that keeps only some of its entries (a filter) says how
+ * many it covered in `covered` (default: its items and unreadable entries), so the next page starts
+ * after them.
  * @returns the items and whether the list was cut at `max`.
  */
-export async function readAllPages<T>(read: (offset: number, limit: number) => Promise<ListPage & { items: T[] }>, max: number): Promise<{ items: T[]; truncated: boolean }> {
+export async function readAllPages<T>(read: (offset: number, limit: number) => Promise<ListPage & { items: T[]; covered?: number }>, max: number): Promise<{ items: T[]; truncated: boolean }> {
   const items: T[] = [];
   let offset = 0;
   for (;;) {
     const page = await read(offset, MAX_PAGE_LIMIT);
     items.push(...page.items);
-    const seen = page.items.length + page.unreadable;
+    const seen = page.covered ?? page.items.length + page.unreadable;
     offset += seen;
     if (items.length >= max) return { items: items.slice(0, max), truncated: page.totalCount > max };
     if (seen === 0 || offset >= page.totalCount) return { items, truncated: false };
@@ -190,8 +192,8 @@ export function createCatalog(options: CatalogOptions): Catalog {
       }, max).catch(denied<AstroTeam>('teams', missing)),
       readAllPages(async (offset, limit) => {
         const p = await astro.listUsers(target, { offset, limit, sorts: ['id:asc'] }, call);
-        // Only the Organization Owners are kept: they reach every Workspace.
-        return { ...p, items: p.users.filter((u) => u.organizationRole === 'ORGANIZATION_OWNER') };
+        // Only the Organization Owners are kept (they reach every Workspace); the next page starts after every user read.
+        return { ...p, items: p.users.filter((u) => u.organizationRole === 'ORGANIZATION_OWNER'), covered: p.users.length + p.unreadable };
       }, max),
       readAllPages(async (offset, limit) => {
         const p = await astro.listApiTokens(target, { offset, limit }, call);

@@ -13,7 +13,7 @@ import { BestEffortCache } from '../../src/store/best-effort-cache.js';
 import { openStores, type Stores } from '../../src/store/index.js';
 import { accessOrg, DATA, ETL_PROD } from '../support/access-org.js';
 import { ASTRO_TOKEN, ORG_ID } from '../support/app.js';
-import { answerOrg, type AstroOrg } from '../support/astro-org.js';
+import { answerOrg, orgUser, type AstroOrg } from '../support/astro-org.js';
 import { json, startHttpStub, type HttpStub } from '../support/http-stub.js';
 
 const silent = createLogger({ level: 'silent' });
@@ -82,6 +82,14 @@ describe('the organization catalog', () => {
     expect(c.missing).toEqual(['tokens']);
     expect(c.tokens).toEqual([]);
     expect(c.workspaces).toHaveLength(2);
+  });
+
+  it('finds Organization Owners on every page of a large organization', async () => {
+    // 2,500 more members, and an owner among the last: ListUsers answers 1,000 users a page.
+    org.users.push(...Array.from({ length: 2500 }, (_, i) => orgUser(100 + i, i === 2400 ? { organizationRole: 'ORGANIZATION_OWNER', fullName: 'Late Owner' } : {})));
+    const c = await catalogOf().get('T.A', target);
+    expect(c.owners.map((u) => u.fullName)).toEqual(['Olga Owner', 'Late Owner']);
+    expect(stub.requests.filter((r) => r.url.includes('sorts=id')).map((r) => new URL(r.url, stub.url).searchParams.get('offset'))).toEqual(['0', '1000', '2000']);
   });
 
   it('fails the load when a part fails otherwise, and keeps nothing', async () => {
