@@ -115,6 +115,23 @@ function catalogKey(target: Pick<AstroTarget, 'organizationId' | 'apiToken' | 'a
   return ['catalog', KEY_VERSION, target.organizationId, tokenHash(`${target.apiUrl}\n${target.apiToken}`)].map(encodeURIComponent).join(':');
 }
 
+/**
+ * {@link catalogKey}, remembered for the last `max` targets: every answer reads the catalog, and
+ * hashing the token each time was a good part of a cached answer's cost.
+ */
+function catalogKeys(max = 1000): typeof catalogKey {
+  const keys = new LRUCache<string, string>({ max });
+  return (target) => {
+    const id = `${target.organizationId}\n${target.apiUrl}\n${target.apiToken}`;
+    let key = keys.get(id);
+    if (key === undefined) {
+      key = catalogKey(target);
+      keys.set(id, key);
+    }
+    return key;
+  };
+}
+
 /** A catalog read back from the store, validated again (the store is not trusted to hold our shapes). */
 const StoredCatalogSchema = z.object({
   workspaces: z.array(WorkspaceSchema),
@@ -160,6 +177,7 @@ export function createCatalog(options: CatalogOptions): Catalog {
   const refreshAfterMs = options.refreshAfterMs ?? 5 * 60 * 1000;
   const max = options.maxItems ?? 50_000;
   const now = options.now ?? Date.now;
+  const catalogKey = catalogKeys();
   const memory = new LRUCache<string, OrgCatalog>({ max: 200 });
   const members = new LRUCache<string, TeamMembers & { fetchedAt: number }>({ max: 20_000 });
   const loading = new Map<string, Promise<OrgCatalog>>();
