@@ -181,6 +181,8 @@ export function createCatalog(options: CatalogOptions): Catalog {
   const memory = new LRUCache<string, OrgCatalog>({ max: 200 });
   const members = new LRUCache<string, TeamMembers & { fetchedAt: number }>({ max: 20_000 });
   const loading = new Map<string, Promise<OrgCatalog>>();
+  /** Reads of a kept catalog from the store in progress, by key. */
+  const reading = new Map<string, Promise<OrgCatalog | undefined>>();
   const loadingMembers = new Map<string, Promise<TeamMembers>>();
   /** Catalogs asked for, with their target and when last asked (for warmRecent). */
   const used = new LRUCache<string, { installationKey: string; target: AstroTarget; at: number }>({ max: 200 });
@@ -252,17 +254,29 @@ export function createCatalog(options: CatalogOptions): Catalog {
     });
   }
 
-  /** The kept catalog (memory, else store), or undefined. */
+  /**
+   * The kept catalog (memory, else store), or undefined. Concurrent readers share one read of the
+   * store: validating a stored catalog of an organization with hundreds of Teams and tokens takes
+   * milliseconds, and every answer after a start-up asks for it at once.
+   */
   async function kept(target: AstroTarget): Promise<OrgCatalog | undefined> {
     const key = catalogKey(target);
     const inMemory = memory.get(key);
     if (inMemory && now() - inMemory.fetchedAt < ttlMs) return inMemory;
-    const stored = StoredCatalogSchema.safeParse(await cache.get(key));
-    if (stored.success && now() - stored.data.fetchedAt < ttlMs) {
-      memory.set(key, stored.data);
-      return stored.data;
+    let running = reading.get(key);
+    if (!running) {
+      running = (async () => {
+        const stored = StoredCatalogSchema.safeParse(await cache.get(key));
+        if (!stored.success || now() - stored.data.fetchedAt >= ttlMs) return undefined;
+        // A catalog read from Astro meanwhile is newer: it stays.
+        const newer = memory.get(key);
+        if (newer && newer.fetchedAt >= stored.data.fetchedAt) return newer;
+        memory.set(key, stored.data);
+        return stored.data;
+      })().finally(() => reading.delete(key));
+      reading.set(key, running);
     }
-    return undefined;
+    return running;
   }
 
   function backgroundRefresh(target: AstroTarget): void {

@@ -59,6 +59,24 @@ describe('the organization catalog', () => {
     expect(stub.requests.length).toBe(requests);
   });
 
+  it('reads a kept catalog from the store once for concurrent first readers of another instance', async () => {
+    await catalogOf().get('T.A', target);
+    const requests = stub.requests.length;
+    const cache = new BestEffortCache(stores.cache, { log: silent });
+    const get = cache.get.bind(cache);
+    let reads = 0;
+    cache.get = (key) => {
+      if (key.startsWith('catalog:')) reads++;
+      return get(key);
+    };
+    const b = catalogOf({ cache });
+    const all = await Promise.all([b.peek('T.A', target), b.get('T.B', target), b.peek('T.C', target), b.get('T.A', target)]);
+    expect(new Set(all).size).toBe(1);
+    expect(all[0]?.workspaces).toHaveLength(2);
+    expect(reads).toBe(1);
+    expect(stub.requests.length).toBe(requests);
+  });
+
   it('answers a stale catalog at once and refreshes it in the background', async () => {
     const c = catalogOf();
     await c.get('T.A', target);
