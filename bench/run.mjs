@@ -53,7 +53,7 @@ const PROFILE = flag('profile') || PROFILE_ONLY;
 const onlyArg = argv.find((a) => a.startsWith('--only='));
 /** `--modes=single,multi`: which Slack app modes part 1 measures (default: all). */
 const modesArg = argv.find((a) => a.startsWith('--modes='));
-const PARTS = PROFILE_ONLY ? new Set() : new Set((onlyArg ? onlyArg.slice(7) : '1,2,3,4,5,6,7,8').split(',').map(Number));
+const PARTS = PROFILE_ONLY ? new Set() : new Set((onlyArg ? onlyArg.slice(7) : '1,2,3,4,5,6,7,8,9').split(',').map(Number));
 
 /** Sizes of the run (a full run stays under ~6 minutes on 2 cores). */
 const S = {
@@ -933,6 +933,7 @@ try {
   if (PARTS.has(6)) await part6();
   if (PARTS.has(7)) await part7();
   if (PARTS.has(8)) await part8();
+  if (PARTS.has(9)) await (await import('./access.mjs')).part9({ appEntry: APP_ENTRY, row, details, log, quick: QUICK });
   if (PROFILE) profileText = await profile();
 } catch (err) {
   killAll();
