@@ -2,7 +2,7 @@
  * astro-user benchmark: the built app (dist/index.js) against a bare Bolt 5 app
  * (bench/baseline.mjs), interleaved in rounds, all on loopback. See bench/README.md.
  *
- *   node bench/run.mjs [--quick] [--only=1,2,3,4,5,6,7,8,9] [--modes=single,multi,store] [--profile | --profile-only] [--profile-mode=single|store]
+ *   node bench/run.mjs [--quick] [--only=1,2,3,4,5,6,7,8,9,10] [--modes=single,multi,store] [--profile | --profile-only] [--profile-mode=single|store]
  *
  * `npm run bench` builds first. Writes bench/results.md (and bench/profiles/ with --profile).
  */
@@ -54,7 +54,7 @@ const PROFILE = flag('profile') || PROFILE_ONLY;
 const onlyArg = argv.find((a) => a.startsWith('--only='));
 /** `--modes=single,multi`: which Slack app modes part 1 measures (default: all). */
 const modesArg = argv.find((a) => a.startsWith('--modes='));
-const PARTS = PROFILE_ONLY ? new Set() : new Set((onlyArg ? onlyArg.slice(7) : '1,2,3,4,5,6,7,8,9').split(',').map(Number));
+const PARTS = PROFILE_ONLY ? new Set() : new Set((onlyArg ? onlyArg.slice(7) : '1,2,3,4,5,6,7,8,9,10').split(',').map(Number));
 
 /** Sizes of the run (a full run stays under ~6 minutes on 2 cores). */
 const S = {
@@ -1015,6 +1015,7 @@ try {
   if (PARTS.has(7)) await part7();
   if (PARTS.has(8)) await part8();
   if (PARTS.has(9)) await part9();
+  if (PARTS.has(10)) await (await import('./access.mjs')).part10({ appEntry: APP_ENTRY, row, details, log, quick: QUICK });
   if (PROFILE) profileText = await profile();
 } catch (err) {
   killAll();

@@ -120,44 +120,62 @@ function deploymentInfo(d: AstroDeployment, workspaces: Map<string, AstroWorkspa
   return { kind: 'deployment', id: d.id, name: d.name, workspaceId: d.workspaceId, ...(workspaceName ? { workspaceName } : {}), ...(d.status ? { status: d.status } : {}) };
 }
 
-function workspaceInfo(w: AstroWorkspace, catalog: OrgCatalog): SubjectInfo {
-  return { kind: 'workspace', id: w.id, name: w.name, deployments: catalog.deployments.filter((d) => d.workspaceId === w.id).length };
+/**
+ * A catalog's Deployments and Workspaces as subjects (Deployments first), with their folded names,
+ * by ID (a Deployment before a Workspace of the same ID) and by folded name. Made once per catalog
+ * object, as answers kept warm ask the same catalog again and again; the subjects are shared, so
+ * callers must not change them.
+ */
+interface SubjectIndex {
+  all: SubjectInfo[];
+  folded: string[];
+  byId: Map<string, SubjectInfo>;
+  byName: Map<string, SubjectInfo[]>;
 }
 
-const subjects = new WeakMap<OrgCatalog, { info: SubjectInfo; folded: string }[]>();
+const subjectIndexes = new WeakMap<OrgCatalog, SubjectIndex>();
 
-/** Every Deployment and Workspace of a catalog with its folded name, made once per catalog. */
-function subjectsOf(catalog: OrgCatalog): { info: SubjectInfo; folded: string }[] {
-  let all = subjects.get(catalog);
-  if (!all) {
-    const workspaces = new Map(catalog.workspaces.map((w) => [w.id, w]));
-    const perWorkspace = new Map<string, number>();
-    for (const d of catalog.deployments) perWorkspace.set(d.workspaceId, (perWorkspace.get(d.workspaceId) ?? 0) + 1);
-    all = [
-      ...catalog.deployments.map((d) => deploymentInfo(d, workspaces)),
-      ...catalog.workspaces.map((w): SubjectInfo => ({ kind: 'workspace', id: w.id, name: w.name, deployments: perWorkspace.get(w.id) ?? 0 })),
-    ].map((info) => ({ info, folded: fold(info.name) }));
-    subjects.set(catalog, all);
-  }
-  return all;
+function subjectIndex(catalog: OrgCatalog): SubjectIndex {
+  let index = subjectIndexes.get(catalog);
+  if (index) return index;
+  const workspaces = new Map(catalog.workspaces.map((w) => [w.id, w]));
+  const perWorkspace = new Map<string, number>();
+  for (const d of catalog.deployments) perWorkspace.set(d.workspaceId, (perWorkspace.get(d.workspaceId) ?? 0) + 1);
+  const all: SubjectInfo[] = [
+    ...catalog.deployments.map((d) => deploymentInfo(d, workspaces)),
+    ...catalog.workspaces.map((w): SubjectInfo => ({ kind: 'workspace', id: w.id, name: w.name, deployments: perWorkspace.get(w.id) ?? 0 })),
+  ];
+  const folded = all.map((s) => fold(s.name));
+  const byId = new Map<string, SubjectInfo>();
+  const byName = new Map<string, SubjectInfo[]>();
+  all.forEach((s, i) => {
+    if (!byId.has(s.id)) byId.set(s.id, s);
+    const same = byName.get(folded[i]!);
+    if (same) same.push(s);
+    else byName.set(folded[i]!, [s]);
+  });
+  index = { all, folded, byId, byName };
+  subjectIndexes.set(catalog, index);
+  return index;
 }
 
 /** The subjects of a catalog whose name is `text` (exactly, ignoring case and accents), else close ones. */
 export function matchByName(catalog: OrgCatalog, text: string): { exact: SubjectInfo[]; close: SubjectInfo[] } {
   const q = fold(text);
-  const all = subjectsOf(catalog);
-  const exact = all.filter((s) => s.folded === q).map((s) => s.info);
-  if (exact.length > 0) return { exact, close: [] };
+  const { all, folded, byName } = subjectIndex(catalog);
+  const exact = byName.get(q);
+  if (exact) return { exact: [...exact], close: [] };
   const scored: { s: SubjectInfo; score: number }[] = [];
   const max = q.length <= 4 ? 1 : 2;
   // Close names are a hint: the edit distance is computed for the first FUZZY_SCAN names of
   // similar length only, so a hostile catalog of 50,000 long names cannot hold the event loop.
   let fuzzy = 0;
-  for (const { info, folded: name } of all) {
-    if (name.includes(q) || q.includes(name)) scored.push({ s: info, score: 0 });
+  for (const [i, s] of all.entries()) {
+    const name = folded[i]!;
+    if (name.includes(q) || q.includes(name)) scored.push({ s, score: 0 });
     else if (q.length <= FUZZY_MAX_CHARS && Math.abs(name.length - q.length) <= max && fuzzy++ < FUZZY_SCAN) {
       const d = distance(name, q, max);
-      if (d <= max) scored.push({ s: info, score: d });
+      if (d <= max) scored.push({ s, score: d });
     }
   }
   scored.sort((a, b) => a.score - b.score || a.s.name.localeCompare(b.s.name));
@@ -180,11 +198,7 @@ export function createAccessLookup(options: AccessLookupOptions): AccessLookup {
   }
 
   function subjectFrom(catalog: OrgCatalog, id: string): SubjectInfo | undefined {
-    const workspaces = new Map(catalog.workspaces.map((w) => [w.id, w]));
-    const d = catalog.deployments.find((x) => x.id === id);
-    if (d) return deploymentInfo(d, workspaces);
-    const w = workspaces.get(id);
-    return w ? workspaceInfo(w, catalog) : undefined;
+    return subjectIndex(catalog).byId.get(id);
   }
 
   async function byId(key: string, target: AstroTarget, id: string, text: string): Promise<FoundSubject> {

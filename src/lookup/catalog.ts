@@ -115,6 +115,23 @@ function catalogKey(target: Pick<AstroTarget, 'organizationId' | 'apiToken' | 'a
   return ['catalog', KEY_VERSION, target.organizationId, tokenHash(`${target.apiUrl}\n${target.apiToken}`)].map(encodeURIComponent).join(':');
 }
 
+/**
+ * {@link catalogKey}, remembered for the last `max` targets: every answer reads the catalog, and
+ * hashing the token each time was a good part of a cached answer's cost.
+ */
+function catalogKeys(max = 1000): typeof catalogKey {
+  const keys = new LRUCache<string, string>({ max });
+  return (target) => {
+    const id = `${target.organizationId}\n${target.apiUrl}\n${target.apiToken}`;
+    let key = keys.get(id);
+    if (key === undefined) {
+      key = catalogKey(target);
+      keys.set(id, key);
+    }
+    return key;
+  };
+}
+
 /** A catalog read back from the store, validated again (the store is not trusted to hold our shapes). */
 const StoredCatalogSchema = z.object({
   workspaces: z.array(WorkspaceSchema),
@@ -135,16 +152,18 @@ function isDenied(err: unknown): boolean {
 
 /**
  * Reads every page of a list: `read(offset, limit)` until `totalCount` is reached, a page comes back
- * empty, or `max` items were read.
+ * empty, or `max` items were read. A page that keeps only some of its entries (a filter) says how
+ * many it covered in `covered` (default: its items and unreadable entries), so the next page starts
+ * after them.
  * @returns the items and whether the list was cut at `max`.
  */
-export async function readAllPages<T>(read: (offset: number, limit: number) => Promise<ListPage & { items: T[] }>, max: number): Promise<{ items: T[]; truncated: boolean }> {
+export async function readAllPages<T>(read: (offset: number, limit: number) => Promise<ListPage & { items: T[]; covered?: number }>, max: number): Promise<{ items: T[]; truncated: boolean }> {
   const items: T[] = [];
   let offset = 0;
   for (;;) {
     const page = await read(offset, MAX_PAGE_LIMIT);
     items.push(...page.items);
-    const seen = page.items.length + page.unreadable;
+    const seen = page.covered ?? page.items.length + page.unreadable;
     offset += seen;
     if (items.length >= max) return { items: items.slice(0, max), truncated: page.totalCount > max };
     if (seen === 0 || offset >= page.totalCount) return { items, truncated: false };
@@ -158,9 +177,12 @@ export function createCatalog(options: CatalogOptions): Catalog {
   const refreshAfterMs = options.refreshAfterMs ?? 5 * 60 * 1000;
   const max = options.maxItems ?? 50_000;
   const now = options.now ?? Date.now;
+  const catalogKey = catalogKeys();
   const memory = new LRUCache<string, OrgCatalog>({ max: 200 });
   const members = new LRUCache<string, TeamMembers & { fetchedAt: number }>({ max: 20_000 });
   const loading = new Map<string, Promise<OrgCatalog>>();
+  /** Reads of a kept catalog from the store in progress, by key. */
+  const reading = new Map<string, Promise<OrgCatalog | undefined>>();
   const loadingMembers = new Map<string, Promise<TeamMembers>>();
   /** Catalogs asked for, with their target and when last asked (for warmRecent). */
   const used = new LRUCache<string, { installationKey: string; target: AstroTarget; at: number }>({ max: 200 });
@@ -190,8 +212,8 @@ export function createCatalog(options: CatalogOptions): Catalog {
       }, max).catch(denied<AstroTeam>('teams', missing)),
       readAllPages(async (offset, limit) => {
         const p = await astro.listUsers(target, { offset, limit, sorts: ['id:asc'] }, call);
-        // Only the Organization Owners are kept: they reach every Workspace.
-        return { ...p, items: p.users.filter((u) => u.organizationRole === 'ORGANIZATION_OWNER') };
+        // Only the Organization Owners are kept (they reach every Workspace); the next page starts after every user read.
+        return { ...p, items: p.users.filter((u) => u.organizationRole === 'ORGANIZATION_OWNER'), covered: p.users.length + p.unreadable };
       }, max),
       readAllPages(async (offset, limit) => {
         const p = await astro.listApiTokens(target, { offset, limit }, call);
@@ -232,17 +254,29 @@ export function createCatalog(options: CatalogOptions): Catalog {
     });
   }
 
-  /** The kept catalog (memory, else store), or undefined. */
+  /**
+   * The kept catalog (memory, else store), or undefined. Concurrent readers share one read of the
+   * store: validating a stored catalog of an organization with hundreds of Teams and tokens takes
+   * milliseconds, and every answer after a start-up asks for it at once.
+   */
   async function kept(target: AstroTarget): Promise<OrgCatalog | undefined> {
     const key = catalogKey(target);
     const inMemory = memory.get(key);
     if (inMemory && now() - inMemory.fetchedAt < ttlMs) return inMemory;
-    const stored = StoredCatalogSchema.safeParse(await cache.get(key));
-    if (stored.success && now() - stored.data.fetchedAt < ttlMs) {
-      memory.set(key, stored.data);
-      return stored.data;
+    let running = reading.get(key);
+    if (!running) {
+      running = (async () => {
+        const stored = StoredCatalogSchema.safeParse(await cache.get(key));
+        if (!stored.success || now() - stored.data.fetchedAt >= ttlMs) return undefined;
+        // A catalog read from Astro meanwhile is newer: it stays.
+        const newer = memory.get(key);
+        if (newer && newer.fetchedAt >= stored.data.fetchedAt) return newer;
+        memory.set(key, stored.data);
+        return stored.data;
+      })().finally(() => reading.delete(key));
+      reading.set(key, running);
     }
-    return undefined;
+    return running;
   }
 
   function backgroundRefresh(target: AstroTarget): void {

@@ -10,7 +10,7 @@ import { createCardRefs } from '../../src/app/cards.js';
 import { answerMention } from '../../src/app/mention.js';
 import type { Holder } from '../../src/core/access.js';
 import type { AccessResult } from '../../src/lookup/access.js';
-import { accessOrg, DATA, ETL_PROD, WEB_ETL_PROD } from '../support/access-org.js';
+import { accessOrg, DATA, ETL_DEV, ETL_PROD, WEB_ETL_PROD } from '../support/access-org.js';
 import type { AstroOrg } from '../support/astro-org.js';
 import { useCaseWorld, type UseCaseWorld } from '../support/use-cases.js';
 
@@ -95,6 +95,15 @@ describe('who can access a Deployment', () => {
     const again = await found({ kind: 'id', id: ETL_PROD });
     expect(again.fromCache).toBe(true);
     expect(w.astro.requests.length).toBe(before);
+  });
+
+  it('finds a renamed Deployment by its new name once the catalog is read again', async () => {
+    expect((await found({ kind: 'name', text: 'etl-dev' })).subject.id).toBe(ETL_DEV);
+    org.deployments.find((d) => d.id === ETL_DEV)!.name = 'etl-staging';
+    // Refresh reads the catalog afresh.
+    await lookUpAccess(w.services, w.ctx(asker), { kind: 'deployment', id: ETL_DEV }, { bypassCache: true });
+    expect((await found({ kind: 'name', text: 'ETL-Staging' })).subject).toMatchObject({ id: ETL_DEV, name: 'etl-staging' });
+    expect(await ask({ kind: 'name', text: 'etl-dev' })).toMatchObject({ kind: 'not_found' });
   });
 
   it('refuses a guest before asking Astro', async () => {

@@ -15,6 +15,7 @@ afterEach(async () => {
 
 /** The start-up token check (ListUsers, limit 1) is answered; it is also the probe's `users` request. */
 const isTokenCheck = (r: RecordedRequest) => /\/users\?offset=0&limit=1/.test(r.url);
+/** The organization catalog, also read at start-up, pages 1,000 at a time; the probe asks pages of one. */
 
 describe('start-up probe of ASTRO_API_TOKEN', () => {
   it('runs in the background: start-up does not wait for it, and admins then see what is hidden', async () => {

@@ -13,7 +13,7 @@ import { BestEffortCache } from '../../src/store/best-effort-cache.js';
 import { openStores, type Stores } from '../../src/store/index.js';
 import { accessOrg, DATA, ETL_PROD } from '../support/access-org.js';
 import { ASTRO_TOKEN, ORG_ID } from '../support/app.js';
-import { answerOrg, type AstroOrg } from '../support/astro-org.js';
+import { answerOrg, orgUser, type AstroOrg } from '../support/astro-org.js';
 import { json, startHttpStub, type HttpStub } from '../support/http-stub.js';
 
 const silent = createLogger({ level: 'silent' });
@@ -59,6 +59,24 @@ describe('the organization catalog', () => {
     expect(stub.requests.length).toBe(requests);
   });
 
+  it('reads a kept catalog from the store once for concurrent first readers of another instance', async () => {
+    await catalogOf().get('T.A', target);
+    const requests = stub.requests.length;
+    const cache = new BestEffortCache(stores.cache, { log: silent });
+    const get = cache.get.bind(cache);
+    let reads = 0;
+    cache.get = (key) => {
+      if (key.startsWith('catalog:')) reads++;
+      return get(key);
+    };
+    const b = catalogOf({ cache });
+    const all = await Promise.all([b.peek('T.A', target), b.get('T.B', target), b.peek('T.C', target), b.get('T.A', target)]);
+    expect(new Set(all).size).toBe(1);
+    expect(all[0]?.workspaces).toHaveLength(2);
+    expect(reads).toBe(1);
+    expect(stub.requests.length).toBe(requests);
+  });
+
   it('answers a stale catalog at once and refreshes it in the background', async () => {
     const c = catalogOf();
     await c.get('T.A', target);
@@ -82,6 +100,14 @@ describe('the organization catalog', () => {
     expect(c.missing).toEqual(['tokens']);
     expect(c.tokens).toEqual([]);
     expect(c.workspaces).toHaveLength(2);
+  });
+
+  it('finds Organization Owners on every page of a large organization', async () => {
+    // 2,500 more members, and an owner among the last: ListUsers answers 1,000 users a page.
+    org.users.push(...Array.from({ length: 2500 }, (_, i) => orgUser(100 + i, i === 2400 ? { organizationRole: 'ORGANIZATION_OWNER', fullName: 'Late Owner' } : {})));
+    const c = await catalogOf().get('T.A', target);
+    expect(c.owners.map((u) => u.fullName)).toEqual(['Olga Owner', 'Late Owner']);
+    expect(stub.requests.filter((r) => r.url.includes('sorts=id')).map((r) => new URL(r.url, stub.url).searchParams.get('offset'))).toEqual(['0', '1000', '2000']);
   });
 
   it('fails the load when a part fails otherwise, and keeps nothing', async () => {

@@ -8,12 +8,14 @@ import { createApp, type AppDeps, type AstroUserApp } from '../../src/compose.js
 import { loadConfig, secretsOf } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
 import { json, startHttpStub, type HttpStub, type RecordedRequest, type StubHandler } from './http-stub.js';
+import { ORG_ID } from './org-fixture.mjs';
 import { postSignedForm, postSignedJson } from './signing.js';
 
 export const SIGNING_SECRET = 'e2esigningsecret0123456789abcdef';
 export const BOT_TOKEN = 'xoxb-1111-2222-e2eBotTokenValue';
 export const ASTRO_TOKEN = 'eyJhbGciOiJIUzI1NiJ9.eyJwZXJtaXNzaW9ucyI6WyJvcmdhbml6YXRpb25JZDpjbG9yZyJdfQ.e2eAstroTokenSignature';
-export const ORG_ID = 'clorg000000000000000000001';
+/** The organization of every fixture (one home: org-fixture.mjs, which the benchmark shares). */
+export { ORG_ID };
 
 let posted = 0;
 
