@@ -34,6 +34,9 @@ export type Answer =
   | { kind: 'choose'; candidates: AstroIndexedUser[]; text: string }
   | { kind: 'failed'; failure: Failure; label: string };
 
+/** Most candidates a name search offers; one more is asked for, so a picker can say "more than this". */
+export const MAX_CANDIDATES = 10;
+
 /** Options of a lookup. */
 export interface LookUpOptions {
   /** Ask Astro even when the answer is cached (Refresh). */
@@ -137,7 +140,7 @@ async function resolve(services: Services, ctx: AskContext, query: UserQuery): P
       }
     }
     case 'search': {
-      const found = await services.lookup.search(installation, query.text, 10);
+      const found = await services.lookup.search(installation, query.text, MAX_CANDIDATES + 1);
       if (found.length === 0) throw new OutcomeError({ code: 'no_name_match', text: query.text });
       if (found.length === 1) return { userId: found[0]!.id };
       return { candidates: found, text: query.text };

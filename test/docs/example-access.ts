@@ -39,8 +39,8 @@ export function exampleAccessResult(): AccessResult {
 /** The text of blocks as a reader sees it (mrkdwn as sent), one block per paragraph; buttons in brackets. */
 export function blocksAsText(blocks: unknown[]): string {
   const out: string[] = [];
-  for (const b of blocks as { type: string; text?: { text: string }; elements?: { type: string; text?: string | { text: string } }[] }[]) {
-    if (b.text) out.push(b.text.text);
+  for (const b of blocks as { type: string; text?: { text: string }; accessory?: { text?: { text: string } }; elements?: { type: string; text?: string | { text: string } }[] }[]) {
+    if (b.text) out.push(b.accessory?.text ? `${b.text.text}  [${b.accessory.text.text}]` : b.text.text);
     else if (b.type === 'context') out.push((b.elements ?? []).map((e) => (typeof e.text === 'string' ? e.text : '')).join(' '));
     else if (b.type === 'actions') out.push((b.elements ?? []).map((e) => `[${typeof e.text === 'object' ? e.text.text : ''}]`).join(' '));
   }

@@ -108,7 +108,8 @@ describe('processes', { timeout: 60_000 }, () => {
       app.kill('SIGTERM');
       await app.waitForOutput('shutting down');
       release();
-      const [reply] = await slack.waitFor(1, (r) => r.url === '/respond/term', 8000);
+      // The card (after a "Looking that up…" note when the held lookup took over a second).
+      const [reply] = await slack.waitFor(1, (r) => r.url === '/respond/term' && r.body.includes('Ada Lovelace'), 8000);
       expect(reply!.body).toContain('Ada Lovelace');
       expect(await app.exited).toBe(0);
     } finally {

@@ -245,7 +245,7 @@ export function renderAccess(result: AccessResult, options: AccessViewOptions): 
     if (elements.length > 0) blocks.push({ type: 'actions', block_id: 'access:actions', elements });
   }
   const { people, teams, tokens } = result.list.counts;
-  const text = truncate(`Who can access ${oneLine(subject.name)}: ${people} people, ${teams} Teams, ${tokens} API tokens`, 300);
+  const text = truncate(`Who can access ${oneLine(subject.name)}: ${plural(people, 'person', 'people')}, ${plural(teams, 'Team')}, ${plural(tokens, 'API token')}`, 300);
   return { text, blocks, truncated };
 }
 

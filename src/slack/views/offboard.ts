@@ -219,11 +219,12 @@ export function renderOffboard(data: OffboardData, options: OffboardRenderOption
 /** Several people match the name given: offboarding needs one; list them with their IDs. */
 export function offboardChooseMessage(candidates: AstroIndexedUser[], text: string, command = '/astro-user'): RenderedMessage {
   const shown = candidates.slice(0, 10);
+  const count = candidates.length > shown.length ? `More than ${shown.length}` : String(shown.length);
   const lines = shown.map((u) => `• *${escapeAndTruncate(oneLine(u.fullName) || oneLine(u.username) || u.id, NAME_CHARS)}* · ${escapeAndTruncate(oneLine(u.username), 120)} · \`${command} offboard ${u.id}\``);
   return {
-    text: truncate(`${shown.length} Astro users match "${oneLine(text)}": give an email or user ID.`, 300),
+    text: truncate(`${count} Astro users match "${oneLine(text)}": give an email or user ID.`, 300),
     blocks: [
-      { type: 'section', block_id: 'off:choose', text: { type: 'mrkdwn', text: truncate(`*${shown.length} Astro users match* ${inlineCode(text, 60)}. Offboarding needs one person: run it again with an email or a user ID.\n${lines.join('\n')}`, SECTION_CHARS) } },
+      { type: 'section', block_id: 'off:choose', text: { type: 'mrkdwn', text: truncate(`*${count} Astro users match* ${inlineCode(text, 60)}. Offboarding needs one person: run it again with an email or a user ID.\n${lines.join('\n')}`, SECTION_CHARS) } },
     ],
   };
 }

@@ -11,12 +11,18 @@ import type { RenderedMessage } from './user-card.js';
 /** `action_id` of a picker's buttons (a `:n` suffix follows); the value is the Astro user ID. */
 export const PICK_ACTION = 'pick_user';
 
-/** Renders up to 10 candidates for `text`, each with a Show button. */
+/** Candidates shown at most. */
+const SHOWN = 10;
+
+/**
+ * Renders up to 10 candidates for `text`, each with a Show button; when more were found (the
+ * search asks for one more than it shows), says so and asks for more of the name.
+ */
 export function renderPicker(candidates: AstroIndexedUser[], text: string): RenderedMessage {
-  const shown = candidates.slice(0, 10);
-  const blocks: KnownBlock[] = [
-    { type: 'section', block_id: 'pick:head', text: { type: 'mrkdwn', text: `*${shown.length} Astro users match* ${inlineCode(text, 60)}. Which one?` } },
-  ];
+  const shown = candidates.slice(0, SHOWN);
+  const more = candidates.length > SHOWN;
+  const head = more ? `*More than ${SHOWN} Astro users match* ${inlineCode(text, 60)}: here are the first ${SHOWN}. Type more of the name to narrow it down.` : `*${shown.length} Astro users match* ${inlineCode(text, 60)}. Which one?`;
+  const blocks: KnownBlock[] = [{ type: 'section', block_id: 'pick:head', text: { type: 'mrkdwn', text: head } }];
   shown.forEach((u, i) => {
     const name = oneLine(u.fullName) || oneLine(u.username) || u.id;
     const status = statusDisplay(u.status);
@@ -27,5 +33,5 @@ export function renderPicker(candidates: AstroIndexedUser[], text: string): Rend
       accessory: { type: 'button', action_id: `${PICK_ACTION}:${i}`, text: { type: 'plain_text', text: 'Show' }, value: u.id, accessibility_label: truncate(`Show ${name}`, 75) },
     });
   });
-  return { text: truncate(`${shown.length} Astro users match "${oneLine(text)}"`, 300), blocks };
+  return { text: truncate(`${more ? `More than ${SHOWN}` : shown.length} Astro users match "${oneLine(text)}"`, 300), blocks };
 }
