@@ -17,11 +17,12 @@
  * other failure of a part fails the load (and nothing is kept), so an outage never looks like
  * "nobody has access".
  */
+import { setMaxListeners } from 'node:events';
 import { LRUCache } from 'lru-cache';
 import { z } from 'zod';
 import { MAX_PAGE_LIMIT, type AstroClient, type AstroTarget, type ListPage } from '../astro/client.js';
 import { AstroApiError } from '../astro/errors.js';
-import { tokenHash } from '../astro/policy.js';
+import { deadlineSignal, tokenHash } from '../astro/policy.js';
 import { ApiTokenSchema, DeploymentSchema, TeamMemberSchema, TeamSchema, WorkspaceSchema, type AstroApiToken, type AstroDeployment, type AstroTeam, type AstroTeamMember, type AstroWorkspace } from '../astro/org-schemas.js';
 import { AstroUserSchema, type AstroUser } from '../astro/schemas.js';
 import type { Logger } from '../logger.js';
@@ -69,6 +70,12 @@ export interface CatalogOptions {
   log?: Logger;
   /** {@link Catalog.peek} starts loading a catalog none is kept of (default true): later answers then find it. */
   loadOnPeek?: boolean;
+  /**
+   * Longest time one load from Astro may take, every list and page with their retries, in ms
+   * (then it fails as a `timeout` and nothing is kept). Default 60,000: an Astro that answers each
+   * page slowly cannot keep a load, and every question waiting on it, going for minutes.
+   */
+  loadTimeoutMs?: number;
 }
 
 /** Per-call options. */
@@ -155,18 +162,32 @@ function isDenied(err: unknown): boolean {
  * empty, or `max` items were read. A page that keeps only some of its entries (a filter) says how
  * many it covered in `covered` (default: its items and unreadable entries), so the next page starts
  * after them.
- * @returns the items and whether the list was cut at `max`.
+ *
+ * Bounded whatever Astro answers: at most `max` entries are covered (unreadable and filtered-out
+ * ones count), at most `maxPages` pages are asked for (default: `max` at Astro's largest page four
+ * times over, so a list Astro serves in smaller pages still reads whole), and a page that answers
+ * another offset than asked (Astro ignoring `offset`, which would serve the same page forever) ends
+ * the list. A list stopped by these bounds is `truncated`.
+ * @returns the items and whether the list was cut.
  */
-export async function readAllPages<T>(read: (offset: number, limit: number) => Promise<ListPage & { items: T[]; covered?: number }>, max: number): Promise<{ items: T[]; truncated: boolean }> {
+export async function readAllPages<T>(
+  read: (offset: number, limit: number) => Promise<ListPage & { items: T[]; covered?: number }>,
+  max: number,
+  options: { maxPages?: number } = {},
+): Promise<{ items: T[]; truncated: boolean }> {
+  const maxPages = options.maxPages ?? Math.max(4, Math.ceil(max / MAX_PAGE_LIMIT) * 4);
   const items: T[] = [];
   let offset = 0;
-  for (;;) {
+  for (let pages = 1; ; pages++) {
     const page = await read(offset, MAX_PAGE_LIMIT);
-    items.push(...page.items);
+    if (offset > 0 && page.offset !== offset) return { items, truncated: true };
+    // Not push(...items): a page of a hundred thousand entries would overflow the call stack.
+    for (const item of page.items) items.push(item);
     const seen = page.covered ?? page.items.length + page.unreadable;
     offset += seen;
     if (items.length >= max) return { items: items.slice(0, max), truncated: page.totalCount > max };
     if (seen === 0 || offset >= page.totalCount) return { items, truncated: false };
+    if (offset >= max || pages >= maxPages) return { items, truncated: true };
   }
 }
 
@@ -176,6 +197,7 @@ export function createCatalog(options: CatalogOptions): Catalog {
   const ttlMs = options.ttlMs ?? 60 * 60 * 1000;
   const refreshAfterMs = options.refreshAfterMs ?? 5 * 60 * 1000;
   const max = options.maxItems ?? 50_000;
+  const loadTimeoutMs = options.loadTimeoutMs ?? 60_000;
   const now = options.now ?? Date.now;
   const catalogKey = catalogKeys();
   const memory = new LRUCache<string, OrgCatalog>({ max: 200 });
@@ -189,8 +211,11 @@ export function createCatalog(options: CatalogOptions): Catalog {
   /** The catalog keys each installation used (for forget). */
   const byInstallation = new LRUCache<string, Set<string>>({ max: 10_000 });
 
-  async function load(target: AstroTarget, signal?: AbortSignal): Promise<OrgCatalog> {
-    const call = signal ? { signal } : {};
+  async function load(target: AstroTarget): Promise<OrgCatalog> {
+    const signal = deadlineSignal(loadTimeoutMs);
+    // Every request of the load listens to this one signal (five lists at once, and those waiting for a rate-limit slot).
+    setMaxListeners(0, signal);
+    const call = { signal };
     const denied = <T>(part: CatalogPart, missing: CatalogPart[]) => (err: unknown): { items: T[]; truncated: boolean } => {
       if (!isDenied(err)) throw err;
       missing.push(part);
