@@ -236,7 +236,7 @@ export function createAccessLookup(options: AccessLookupOptions): AccessLookup {
         let members: AstroTeamMember[] = [];
         let total = 0;
         try {
-          const read = await catalog.teamMembers(key, target, t.id, call);
+          const read = await catalog.teamMembers(key, target, t.id, { ...call, maxMembers });
           members = read.members.slice(0, maxMembers);
           total = read.total;
         } catch (err) {

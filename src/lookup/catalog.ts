@@ -98,10 +98,12 @@ export interface Catalog {
    */
   peek(installationKey: string, target: AstroTarget): Promise<OrgCatalog | undefined>;
   /**
-   * Members of a Team (`ListTeamMembers`, paged).
+   * Members of a Team (`ListTeamMembers`, paged): the first `call.maxMembers` (default and at most
+   * `maxItems`) that Astro lists, and how many it counts in all. Only the pages those need are
+   * asked for: a Team of 100,000 members costs 5 requests for 5,000 of them, not 50.
    * @throws {AstroApiError} as the client does.
    */
-  teamMembers(installationKey: string, target: AstroTarget, teamId: string, call?: CatalogCall): Promise<TeamMembers>;
+  teamMembers(installationKey: string, target: AstroTarget, teamId: string, call?: CatalogCall & { maxMembers?: number }): Promise<TeamMembers>;
   /** Starts loading the catalog in the background if none is kept or it is stale. Never throws. */
   warm(installationKey: string, target: AstroTarget): void;
   /** Refreshes in the background every catalog used in the last day that is stale. Never throws. */
@@ -338,31 +340,35 @@ export function createCatalog(options: CatalogOptions): Catalog {
 
     async teamMembers(installationKey, target, teamId, call = {}) {
       note(installationKey, target);
+      const wanted = Math.max(1, Math.min(call.maxMembers ?? max, max));
       const key = `${catalogKey(target)}:team:${encodeURIComponent(teamId)}`;
+      // What is kept serves when it holds as many members as are wanted (or all there are).
+      const serves = (kept: TeamMembers & { fetchedAt: number }) => now() - kept.fetchedAt < ttlMs && kept.members.length >= Math.min(kept.total, wanted);
       if (!call.fresh) {
         const inMemory = members.get(key);
-        if (inMemory && now() - inMemory.fetchedAt < ttlMs) return inMemory;
+        if (inMemory && serves(inMemory)) return inMemory;
         const stored = StoredMembersSchema.safeParse(await cache.get(key));
-        if (stored.success && now() - stored.data.fetchedAt < ttlMs) {
+        if (stored.success && serves(stored.data)) {
           members.set(key, stored.data);
           return stored.data;
         }
       }
-      let running = loadingMembers.get(key);
+      const loadKey = `${key}:${wanted}`;
+      let running = loadingMembers.get(loadKey);
       if (!running) {
         running = (async () => {
           let total = 0;
           const read = await readAllPages(async (offset, limit) => {
-            const p = await astro.listTeamMembers(target, teamId, { offset, limit }, call.signal ? { signal: call.signal } : {});
+            const p = await astro.listTeamMembers(target, teamId, { offset, limit: Math.min(limit, wanted - offset) }, call.signal ? { signal: call.signal } : {});
             total = Math.max(total, p.totalCount);
             return { ...p, items: p.members };
-          }, max);
+          }, wanted);
           const value = { members: read.items, total: Math.max(total, read.items.length), fetchedAt: now() };
           members.set(key, value);
           void cache.set(key, value, ttlMs);
           return value;
-        })().finally(() => loadingMembers.delete(key));
-        loadingMembers.set(key, running);
+        })().finally(() => loadingMembers.delete(loadKey));
+        loadingMembers.set(loadKey, running);
       }
       return running;
     },
