@@ -114,6 +114,9 @@ export interface Catalog {
 
 const KEY_VERSION = 'v1';
 
+/** How far ahead of this instance's clock a kept catalog's time of reading may be, in ms (other instances' clocks). */
+export const MAX_CLOCK_AHEAD_MS = 5 * 60 * 1000;
+
 /**
  * The store key of a catalog: the organization and (a hash of) the token, not the Slack
  * installation: what a token can see is the same for every installation it serves, so the
@@ -200,6 +203,12 @@ export function createCatalog(options: CatalogOptions): Catalog {
   const refreshAfterMs = options.refreshAfterMs ?? 5 * 60 * 1000;
   const max = options.maxItems ?? 50_000;
   const loadTimeoutMs = options.loadTimeoutMs ?? 60_000;
+  /**
+   * True for a time of reading (ms since the epoch) within the TTL. A time ahead of this clock by
+   * more than {@link MAX_CLOCK_AHEAD_MS} (a store entry tampered with, or written by an instance
+   * whose clock is far off) is not fresh: it would otherwise never grow old, and never be read again.
+   */
+  const fresh = (fetchedAt: number) => fetchedAt <= now() + MAX_CLOCK_AHEAD_MS && now() - fetchedAt < ttlMs;
   const now = options.now ?? Date.now;
   const catalogKey = catalogKeys();
   const memory = new LRUCache<string, OrgCatalog>({ max: 200 });
@@ -289,12 +298,12 @@ export function createCatalog(options: CatalogOptions): Catalog {
   async function kept(target: AstroTarget): Promise<OrgCatalog | undefined> {
     const key = catalogKey(target);
     const inMemory = memory.get(key);
-    if (inMemory && now() - inMemory.fetchedAt < ttlMs) return inMemory;
+    if (inMemory && fresh(inMemory.fetchedAt)) return inMemory;
     let running = reading.get(key);
     if (!running) {
       running = (async () => {
         const stored = StoredCatalogSchema.safeParse(await cache.get(key));
-        if (!stored.success || now() - stored.data.fetchedAt >= ttlMs) return undefined;
+        if (!stored.success || !fresh(stored.data.fetchedAt)) return undefined;
         // A catalog read from Astro meanwhile is newer: it stays.
         const newer = memory.get(key);
         if (newer && newer.fetchedAt >= stored.data.fetchedAt) return newer;
@@ -343,7 +352,7 @@ export function createCatalog(options: CatalogOptions): Catalog {
       const wanted = Math.max(1, Math.min(call.maxMembers ?? max, max));
       const key = `${catalogKey(target)}:team:${encodeURIComponent(teamId)}`;
       // What is kept serves when it holds as many members as are wanted (or all there are).
-      const serves = (kept: TeamMembers & { fetchedAt: number }) => now() - kept.fetchedAt < ttlMs && kept.members.length >= Math.min(kept.total, wanted);
+      const serves = (kept: TeamMembers & { fetchedAt: number }) => fresh(kept.fetchedAt) && kept.members.length >= Math.min(kept.total, wanted);
       if (!call.fresh) {
         const inMemory = members.get(key);
         if (inMemory && serves(inMemory)) return inMemory;

@@ -181,6 +181,9 @@ function pool(limit: number) {
   };
 }
 
+/** How far ahead of this instance's clock kept data may be dated, in ms (other instances' clocks). */
+const MAX_CLOCK_AHEAD_MS = 5 * 60_000;
+
 /** A page of any list: its items and paging numbers. */
 interface Page<T> {
   items: T[];
@@ -207,7 +210,9 @@ export function createOrgDataSource(options: OrgDataOptions): OrgDataSource {
   }
   const memory = new LRUCache<string, OrgData>({ max: Math.max(1, options.maxInMemory ?? 8) });
   const inFlight = new Map<string, Promise<OrgData>>();
-  const fresh = (data: OrgData) => now() - data.fetchedAt < ttlMs;
+  // Data dated ahead of this clock by more than a few minutes (a tampered store, an instance whose
+  // clock is far off) would never grow old: it is not fresh.
+  const fresh = (data: OrgData) => data.fetchedAt <= now() + MAX_CLOCK_AHEAD_MS && now() - data.fetchedAt < ttlMs;
 
   /**
    * Every page of one list, the first alone (for its total), then the rest through `run`; items

@@ -94,6 +94,17 @@ describe('the organization catalog', () => {
     expect(stub.requests.filter((r) => r.url.includes('/workspaces')).length).toBe(2);
   });
 
+  it('reads Astro again rather than trust a kept catalog dated a year ahead (a tampered store, a clock far off)', async () => {
+    const year = 365 * 24 * 3600_000;
+    await catalogOf({ now: () => clock + year }).get('T.A', target);
+    org.workspaces[0]!.name = 'Data (renamed)';
+    const requests = stub.requests.length;
+    const c = await catalogOf().get('T.A', target);
+    expect(c.fetchedAt).toBe(clock);
+    expect(c.workspaces.map((w) => w.name)).toContain('Data (renamed)');
+    expect(stub.requests.length).toBeGreaterThan(requests);
+  });
+
   it('leaves out API tokens the token may not list, and says so', async () => {
     org.denyTokens = true;
     const c = await catalogOf().get('T.A', target);

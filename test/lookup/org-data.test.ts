@@ -113,6 +113,16 @@ describe('keeping', () => {
     expect(stub.requests.length).toBeGreaterThan(again);
   });
 
+  it('reads Astro again rather than trust kept data dated a year ahead (a tampered store, a clock far off)', async () => {
+    const cache = new BestEffortCache(new Keyv(), { log });
+    const target = { apiUrl: stub.url, apiToken: `${TOKEN}future`, organizationId: ORG_ID };
+    await source(target, { cache, now: () => Date.now() + 365 * 24 * 3600_000 }).load({ installation });
+    const before = stub.requests.length;
+    const data = await source(target, { cache }).load({ installation });
+    expect(stub.requests.length).toBeGreaterThan(before);
+    expect(data.fetchedAt).toBeLessThanOrEqual(Date.now());
+  });
+
   it('shares kept data through the cache with another instance, and never across tokens', async () => {
     const cache = new BestEffortCache(new Keyv(), { log });
     const target = { apiUrl: stub.url, apiToken: TOKEN, organizationId: ORG_ID };
