@@ -234,14 +234,18 @@ export function createOrgDataSource(options: OrgDataOptions): OrgDataSource {
     // Step by the page size Astro says it used, should it serve fewer than asked.
     const step = first.limit > 0 && first.limit < MAX_PAGE_LIMIT ? first.limit : MAX_PAGE_LIMIT;
     const wanted = Math.min(first.totalCount, max);
+    // At most `max` at Astro's largest page four times over: a page size Astro says is tiny (one
+    // entry a page under a large total) must not turn one list into thousands of requests.
+    const maxPages = Math.max(4, Math.ceil(max / MAX_PAGE_LIMIT) * 4);
     const offsets: number[] = [];
-    for (let offset = step; offset < wanted; offset += step) offsets.push(offset);
+    for (let offset = step; offset < wanted && offsets.length < maxPages - 1; offset += step) offsets.push(offset);
+    const cut = step * (offsets.length + 1) < wanted;
     const pages = await Promise.all(offsets.map((offset) => run(() => page(offset, step))));
     for (const p of pages) {
       unreadable += p.unreadable;
       take(p.items);
     }
-    return { items: [...byId.values()], total: first.totalCount, truncated: first.totalCount > max, unreadable };
+    return { items: [...byId.values()], total: first.totalCount, truncated: first.totalCount > max || cut, unreadable };
   }
 
   async function read(target: AstroTarget, skip: OrgDataRequest['skip'] = {}): Promise<OrgData> {
