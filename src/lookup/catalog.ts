@@ -196,6 +196,16 @@ export async function readAllPages<T>(
   }
 }
 
+/**
+ * Items with the same ID once (the first kept). Offset paging over a list that changes while it is
+ * read serves an item again at a page boundary: a Deployment twice would answer its own name with
+ * a picker of itself, a Team twice would be counted twice.
+ */
+function onceEach<T extends { id: string }>(items: T[]): T[] {
+  const seen = new Set<string>();
+  return items.filter((item) => !seen.has(item.id) && Boolean(seen.add(item.id)));
+}
+
 /** Creates the {@link Catalog}. */
 export function createCatalog(options: CatalogOptions): Catalog {
   const { astro, cache, log } = options;
@@ -257,11 +267,11 @@ export function createCatalog(options: CatalogOptions): Catalog {
       }, max).catch(denied<AstroApiToken>('tokens', missing)),
     ]);
     const catalog: OrgCatalog = {
-      workspaces: workspaces.items,
-      deployments: deployments.items,
-      teams: teams.items,
-      owners: users.items,
-      tokens: tokens.items,
+      workspaces: onceEach(workspaces.items),
+      deployments: onceEach(deployments.items),
+      teams: onceEach(teams.items),
+      owners: onceEach(users.items),
+      tokens: onceEach(tokens.items),
       missing: missing.sort(),
       truncated: workspaces.truncated || deployments.truncated || teams.truncated || users.truncated || tokens.truncated,
       fetchedAt: now(),
