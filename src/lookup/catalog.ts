@@ -144,17 +144,52 @@ function catalogKeys(max = 1000): typeof catalogKey {
   };
 }
 
-/** A catalog read back from the store, validated again (the store is not trusted to hold our shapes). */
-const StoredCatalogSchema = z.object({
-  workspaces: z.array(WorkspaceSchema),
-  deployments: z.array(DeploymentSchema),
-  teams: z.array(TeamSchema),
-  owners: z.array(AstroUserSchema),
-  tokens: z.array(ApiTokenSchema),
+/** A catalog read back from the store: its shape first, its lists item by item in {@link parseStoredCatalog}. */
+const StoredCatalogHeadSchema = z.object({
+  workspaces: z.array(z.unknown()),
+  deployments: z.array(z.unknown()),
+  teams: z.array(z.unknown()),
+  owners: z.array(z.unknown()),
+  tokens: z.array(z.unknown()),
   missing: z.array(z.enum(['teams', 'tokens'])),
   truncated: z.boolean(),
   fetchedAt: z.number().int().positive(),
 });
+
+/** Items validated between two yields to the event loop. */
+const VALIDATE_CHUNK = 1000;
+
+/** Every item of `values` through `schema`, a chunk at a time; undefined when any item does not parse. */
+async function parseChunked<T>(values: unknown[], schema: z.ZodType<T>): Promise<T[] | undefined> {
+  const list = z.array(schema);
+  const out: T[] = [];
+  for (let i = 0; i < values.length; i += VALIDATE_CHUNK) {
+    if (i > 0) await new Promise<void>((resolve) => setImmediate(resolve));
+    const r = list.safeParse(values.slice(i, i + VALIDATE_CHUNK));
+    if (!r.success) return undefined;
+    for (const item of r.data) out.push(item);
+  }
+  return out;
+}
+
+/**
+ * A catalog read back from the store, validated again (the store is not trusted to hold our
+ * shapes), yielding to the event loop every {@link VALIDATE_CHUNK} items: a stored catalog of tens
+ * of thousands of items took seconds to validate in one stretch, while no request was answered.
+ * @returns the catalog, or undefined when anything in it does not parse.
+ */
+async function parseStoredCatalog(value: unknown): Promise<OrgCatalog | undefined> {
+  const head = StoredCatalogHeadSchema.safeParse(value);
+  if (!head.success) return undefined;
+  const workspaces = await parseChunked(head.data.workspaces, WorkspaceSchema);
+  const deployments = workspaces && (await parseChunked(head.data.deployments, DeploymentSchema));
+  const teams = deployments && (await parseChunked(head.data.teams, TeamSchema));
+  const owners = teams && (await parseChunked(head.data.owners, AstroUserSchema));
+  const tokens = owners && (await parseChunked(head.data.tokens, ApiTokenSchema));
+  if (!workspaces || !deployments || !teams || !owners || !tokens) return undefined;
+  const { missing, truncated, fetchedAt } = head.data;
+  return { workspaces, deployments, teams, owners, tokens, missing, truncated, fetchedAt };
+}
 const StoredMembersSchema = z.object({ members: z.array(TeamMemberSchema), total: z.number().int().min(0), fetchedAt: z.number().int().positive() });
 
 /** True for a 403: the token's role may not read this part. */
@@ -312,13 +347,17 @@ export function createCatalog(options: CatalogOptions): Catalog {
     let running = reading.get(key);
     if (!running) {
       running = (async () => {
-        const stored = StoredCatalogSchema.safeParse(await cache.get(key));
-        if (!stored.success || !fresh(stored.data.fetchedAt)) return undefined;
+        const raw = await cache.get(key);
+        // Its date first: an old catalog is not worth validating.
+        const at = (raw as { fetchedAt?: unknown } | undefined)?.fetchedAt;
+        if (typeof at !== 'number' || !fresh(at)) return undefined;
+        const stored = await parseStoredCatalog(raw);
+        if (!stored) return undefined;
         // A catalog read from Astro meanwhile is newer: it stays.
         const newer = memory.get(key);
-        if (newer && newer.fetchedAt >= stored.data.fetchedAt) return newer;
-        memory.set(key, stored.data);
-        return stored.data;
+        if (newer && newer.fetchedAt >= stored.fetchedAt) return newer;
+        memory.set(key, stored);
+        return stored;
       })().finally(() => reading.delete(key));
       reading.set(key, running);
     }
