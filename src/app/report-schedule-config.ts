@@ -11,7 +11,9 @@ import { canonicalTimeZone, nextSlotAfter, parseTimeOfDay, type Cadence } from '
 import type { ReportSchedule, ReportSchedules, ScheduleOutcome } from '../lookup/report-schedule.js';
 import type { RenderedReport, ReportSource } from './scheduled-report.js';
 import { configForm, connectWorkspace, type ConfigForm, type ConnectRequest, type ConnectResult, type WorkspaceDeps } from './workspace.js';
-import type { AskContext } from './request.js';
+import { ThrottledError } from '../lookup/throttle.js';
+import type { Services } from './ports.js';
+import { askerBucket, type AskContext } from './request.js';
 
 /** The report services the listeners use (absent until a report source is wired: then schedules are not offered). */
 export interface ReportServices {
@@ -159,10 +161,10 @@ export type ReportDetails = { kind: 'report'; rendered: RenderedReport } | { kin
 
 /**
  * "Show details privately" on a channel post: the on-demand report, drawn for one person, for an
- * admin (workspace admins and owners, `ADMIN_USER_IDS`); anyone else is refused. The answer is
- * always private (the listener replies ephemerally). Never throws.
+ * admin (workspace admins and owners, `ADMIN_USER_IDS`); anyone else is refused; one abuse-limit
+ * point per click. The answer is always private (the listener replies ephemerally). Never throws.
  */
-export async function reportDetails(deps: WithReports, ctx: AskContext): Promise<ReportDetails> {
+export async function reportDetails(deps: WithReports & Pick<Services, 'throttle'>, ctx: AskContext): Promise<ReportDetails> {
   const admin = ctx.asker.slackUserId ? await ctx.directory.isAdmin(ctx.asker.slackUserId) : false;
   if (!admin) {
     ctx.log.info({ audit: true, action: 'report_details', outcome: 'refused', slackUser: ctx.asker.slackUserId }, 'report details refused (not an admin)');
@@ -171,6 +173,9 @@ export async function reportDetails(deps: WithReports, ctx: AskContext): Promise
   const reports = deps.reports;
   if (!reports) return { kind: 'failed', failure: { code: 'not_configured' } };
   try {
+    // One abuse-limit point, as the report asked for with the command takes.
+    const throttled = await deps.throttle.take(ctx.workspace.key, askerBucket(ctx.asker));
+    if (throttled) throw new ThrottledError(throttled);
     const target = await reports.resolveTarget(ctx.workspace.ref);
     if (!target) return { kind: 'failed', failure: { code: 'not_configured' } };
     const report = await reports.source(ctx.workspace.ref, target);

@@ -87,6 +87,8 @@ export interface ReadAuditLogOptions {
 }
 
 const ID = /^[A-Za-z0-9_-]{1,64}$/;
+/** Bytes of log lines read between two yields to the event loop (1 MiB). */
+const YIELD_EVERY_BYTES = 1024 * 1024;
 const STATUS_FIELDS = ['responseStatus', 'responseStatusCode', 'statusCode', 'status'] as const;
 
 /** An API event, as far as it is used. Other fields are ignored; absent ones are fine. */
@@ -185,8 +187,8 @@ export function isGzip(bytes: Uint8Array): boolean {
 
 /**
  * Reads an audit log body: gunzips it when it is gzip (off the main thread, output capped), then
- * parses each line. Yields to the event loop every 2,000 lines so a long log does not hold up
- * requests.
+ * parses each line. Yields to the event loop every 2,000 lines and every MiB so a long log
+ * (or one of long lines) does not hold up requests.
  * @throws {AuditLogTooLargeError} when the decompressed log exceeds `maxOutputBytes`;
  *   an Error when the gzip data is corrupt.
  */
@@ -209,6 +211,7 @@ export async function readAuditLog(bytes: Uint8Array, options: ReadAuditLogOptio
   const reading: AuditLogReading = { changes: [], counts: zeroCounts(), unrelated: 0, refused: 0, otherEvents: 0, malformed: 0, skipped: 0 };
   let start = 0;
   let lines = 0;
+  let sinceYield = 0;
   while (start < text.length) {
     let end = text.indexOf(0x0a, start);
     if (end < 0) end = text.length;
@@ -217,7 +220,12 @@ export async function readAuditLog(bytes: Uint8Array, options: ReadAuditLogOptio
     else if (length > 0) readLine(text.toString('utf8', start, end), reading, maxChanges);
     start = end + 1;
     lines += 1;
-    if (lines % 2000 === 0) await new Promise<void>((res) => setImmediate(res));
+    sinceYield += length;
+    // Every 2,000 lines, or every MiB read: a log of long lines holds as long as one of many short ones.
+    if (lines % 2000 === 0 || sinceYield >= YIELD_EVERY_BYTES) {
+      sinceYield = 0;
+      await new Promise<void>((res) => setImmediate(res));
+    }
   }
   return reading;
 }

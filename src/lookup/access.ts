@@ -90,6 +90,8 @@ export interface AccessLookup {
 
 /** Most names compared by edit distance for close-name suggestions. */
 const FUZZY_SCAN = 5000;
+/** A Refresh joins another Refresh's read of the same answer started at most this long before, in ms. */
+const JOIN_FRESH_MS = 1000;
 /** Longest query compared by edit distance, in characters. */
 const FUZZY_MAX_CHARS = 40;
 
@@ -189,7 +191,7 @@ export function createAccessLookup(options: AccessLookupOptions): AccessLookup {
   const deadlineMs = options.deadlineMs ?? 9000;
   const maxMembers = options.maxMembersPerTeam ?? 5000;
   const hot = new LRUCache<string, AccessResult>({ max: 500 });
-  const inFlight = new Map<string, Promise<AccessResult>>();
+  const inFlight = new Map<string, { promise: Promise<AccessResult>; fresh: boolean; startedAt: number }>();
 
   async function targetOf(installation: InstallationRef): Promise<AstroTarget> {
     const target = await settings.resolve(installation);
@@ -236,7 +238,7 @@ export function createAccessLookup(options: AccessLookupOptions): AccessLookup {
         let members: AstroTeamMember[] = [];
         let total = 0;
         try {
-          const read = await catalog.teamMembers(key, target, t.id, call);
+          const read = await catalog.teamMembers(key, target, t.id, { ...call, maxMembers });
           members = read.members.slice(0, maxMembers);
           total = read.total;
         } catch (err) {
@@ -281,17 +283,22 @@ export function createAccessLookup(options: AccessLookupOptions): AccessLookup {
         const inMemory = hot.get(cacheKey);
         if (inMemory && now() - inMemory.fetchedAt < options.cacheTtlMs) return { ...inMemory, fromCache: true };
       }
-      let running = inFlight.get(cacheKey);
-      if (!running || opts.bypassCache) {
-        running = read(installation, subject, opts.bypassCache === true).then((result) => {
+      // A question joins the read in progress; a Refresh joins only a Refresh's read that started
+      // just now (a burst of clicks on one answer asks Astro once), else it reads afresh.
+      const current = inFlight.get(cacheKey);
+      if (current && (!opts.bypassCache || (current.fresh && now() - current.startedAt <= JOIN_FRESH_MS))) return current.promise;
+      const fresh = opts.bypassCache === true;
+      const mine = {
+        fresh,
+        startedAt: now(),
+        promise: read(installation, subject, fresh).then((result) => {
           hot.set(cacheKey, result);
           return result;
-        });
-        const mine = running;
-        inFlight.set(cacheKey, mine);
-        void mine.finally(() => inFlight.get(cacheKey) === mine && inFlight.delete(cacheKey)).catch(() => undefined);
-      }
-      return running;
+        }),
+      };
+      inFlight.set(cacheKey, mine);
+      void mine.promise.finally(() => inFlight.get(cacheKey) === mine && inFlight.delete(cacheKey)).catch(() => undefined);
+      return mine.promise;
     },
   };
 }

@@ -42,6 +42,8 @@ export const FEATURES: readonly AstroFeature[] = ['users', 'teams', 'tokens', 'r
 export const PROBE_DEADLINE_MS = 6000;
 /** Length of the audit-log window a probe asks for, in ms (one minute: the answer is small). */
 const AUDIT_WINDOW_MS = 60_000;
+/** How far ahead of this instance's clock a kept result may be dated, in ms (other instances' clocks). */
+const MAX_CLOCK_AHEAD_MS = 5 * 60_000;
 
 /**
  * What an error of a probe request says about the feature: 403 → `denied`; everything else,
@@ -185,7 +187,10 @@ export function createCapabilities(options: CapabilitiesOptions): CapabilityStor
 
   async function read(key: string): Promise<Capabilities | undefined> {
     const parsed = StoredCapabilities.safeParse(await cache.get(key));
-    return parsed.success ? parsed.data : known.get(key);
+    const kept = parsed.success ? parsed.data : known.get(key);
+    // A result dated ahead of this clock (a tampered store, an instance whose clock is far off)
+    // would never grow old, so never be probed again: it is not read.
+    return kept && kept.checkedAt <= now() + MAX_CLOCK_AHEAD_MS ? kept : undefined;
   }
 
   function isStale(c: Capabilities): boolean {

@@ -17,11 +17,12 @@
  * other failure of a part fails the load (and nothing is kept), so an outage never looks like
  * "nobody has access".
  */
+import { setMaxListeners } from 'node:events';
 import { LRUCache } from 'lru-cache';
 import { z } from 'zod';
 import { MAX_PAGE_LIMIT, type AstroClient, type AstroTarget, type ListPage } from '../astro/client.js';
 import { AstroApiError } from '../astro/errors.js';
-import { tokenHash } from '../astro/policy.js';
+import { deadlineSignal, tokenHash } from '../astro/policy.js';
 import { ApiTokenSchema, DeploymentSchema, TeamMemberSchema, TeamSchema, WorkspaceSchema, type AstroApiToken, type AstroDeployment, type AstroTeam, type AstroTeamMember, type AstroWorkspace } from '../astro/org-schemas.js';
 import { AstroUserSchema, type AstroUser } from '../astro/schemas.js';
 import type { Logger } from '../logger.js';
@@ -69,6 +70,12 @@ export interface CatalogOptions {
   log?: Logger;
   /** {@link Catalog.peek} starts loading a catalog none is kept of (default true): later answers then find it. */
   loadOnPeek?: boolean;
+  /**
+   * Longest time one load from Astro may take, every list and page with their retries, in ms
+   * (then it fails as a `timeout` and nothing is kept). Default 60,000: an Astro that answers each
+   * page slowly cannot keep a load, and every question waiting on it, going for minutes.
+   */
+  loadTimeoutMs?: number;
 }
 
 /** Per-call options. */
@@ -91,10 +98,12 @@ export interface Catalog {
    */
   peek(installationKey: string, target: AstroTarget): Promise<OrgCatalog | undefined>;
   /**
-   * Members of a Team (`ListTeamMembers`, paged).
+   * Members of a Team (`ListTeamMembers`, paged): the first `call.maxMembers` (default and at most
+   * `maxItems`) that Astro lists, and how many it counts in all. Only the pages those need are
+   * asked for: a Team of 100,000 members costs 5 requests for 5,000 of them, not 50.
    * @throws {AstroApiError} as the client does.
    */
-  teamMembers(installationKey: string, target: AstroTarget, teamId: string, call?: CatalogCall): Promise<TeamMembers>;
+  teamMembers(installationKey: string, target: AstroTarget, teamId: string, call?: CatalogCall & { maxMembers?: number }): Promise<TeamMembers>;
   /** Starts loading the catalog in the background if none is kept or it is stale. Never throws. */
   warm(installationKey: string, target: AstroTarget): void;
   /** Refreshes in the background every catalog used in the last day that is stale. Never throws. */
@@ -104,6 +113,9 @@ export interface Catalog {
 }
 
 const KEY_VERSION = 'v1';
+
+/** How far ahead of this instance's clock a kept catalog's time of reading may be, in ms (other instances' clocks). */
+export const MAX_CLOCK_AHEAD_MS = 5 * 60 * 1000;
 
 /**
  * The store key of a catalog: the organization and (a hash of) the token, not the Slack
@@ -132,17 +144,52 @@ function catalogKeys(max = 1000): typeof catalogKey {
   };
 }
 
-/** A catalog read back from the store, validated again (the store is not trusted to hold our shapes). */
-const StoredCatalogSchema = z.object({
-  workspaces: z.array(WorkspaceSchema),
-  deployments: z.array(DeploymentSchema),
-  teams: z.array(TeamSchema),
-  owners: z.array(AstroUserSchema),
-  tokens: z.array(ApiTokenSchema),
+/** A catalog read back from the store: its shape first, its lists item by item in {@link parseStoredCatalog}. */
+const StoredCatalogHeadSchema = z.object({
+  workspaces: z.array(z.unknown()),
+  deployments: z.array(z.unknown()),
+  teams: z.array(z.unknown()),
+  owners: z.array(z.unknown()),
+  tokens: z.array(z.unknown()),
   missing: z.array(z.enum(['teams', 'tokens'])),
   truncated: z.boolean(),
   fetchedAt: z.number().int().positive(),
 });
+
+/** Items validated between two yields to the event loop. */
+const VALIDATE_CHUNK = 1000;
+
+/** Every item of `values` through `schema`, a chunk at a time; undefined when any item does not parse. */
+async function parseChunked<T>(values: unknown[], schema: z.ZodType<T>): Promise<T[] | undefined> {
+  const list = z.array(schema);
+  const out: T[] = [];
+  for (let i = 0; i < values.length; i += VALIDATE_CHUNK) {
+    if (i > 0) await new Promise<void>((resolve) => setImmediate(resolve));
+    const r = list.safeParse(values.slice(i, i + VALIDATE_CHUNK));
+    if (!r.success) return undefined;
+    for (const item of r.data) out.push(item);
+  }
+  return out;
+}
+
+/**
+ * A catalog read back from the store, validated again (the store is not trusted to hold our
+ * shapes), yielding to the event loop every {@link VALIDATE_CHUNK} items: a stored catalog of tens
+ * of thousands of items took seconds to validate in one stretch, while no request was answered.
+ * @returns the catalog, or undefined when anything in it does not parse.
+ */
+async function parseStoredCatalog(value: unknown): Promise<OrgCatalog | undefined> {
+  const head = StoredCatalogHeadSchema.safeParse(value);
+  if (!head.success) return undefined;
+  const workspaces = await parseChunked(head.data.workspaces, WorkspaceSchema);
+  const deployments = workspaces && (await parseChunked(head.data.deployments, DeploymentSchema));
+  const teams = deployments && (await parseChunked(head.data.teams, TeamSchema));
+  const owners = teams && (await parseChunked(head.data.owners, AstroUserSchema));
+  const tokens = owners && (await parseChunked(head.data.tokens, ApiTokenSchema));
+  if (!workspaces || !deployments || !teams || !owners || !tokens) return undefined;
+  const { missing, truncated, fetchedAt } = head.data;
+  return { workspaces, deployments, teams, owners, tokens, missing, truncated, fetchedAt };
+}
 const StoredMembersSchema = z.object({ members: z.array(TeamMemberSchema), total: z.number().int().min(0), fetchedAt: z.number().int().positive() });
 
 /** True for a 403: the token's role may not read this part. */
@@ -155,19 +202,43 @@ function isDenied(err: unknown): boolean {
  * empty, or `max` items were read. A page that keeps only some of its entries (a filter) says how
  * many it covered in `covered` (default: its items and unreadable entries), so the next page starts
  * after them.
- * @returns the items and whether the list was cut at `max`.
+ *
+ * Bounded whatever Astro answers: at most `max` entries are covered (unreadable and filtered-out
+ * ones count), at most `maxPages` pages are asked for (default: `max` at Astro's largest page four
+ * times over, so a list Astro serves in smaller pages still reads whole), and a page that answers
+ * another offset than asked (Astro ignoring `offset`, which would serve the same page forever) ends
+ * the list. A list stopped by these bounds is `truncated`.
+ * @returns the items and whether the list was cut.
  */
-export async function readAllPages<T>(read: (offset: number, limit: number) => Promise<ListPage & { items: T[]; covered?: number }>, max: number): Promise<{ items: T[]; truncated: boolean }> {
+export async function readAllPages<T>(
+  read: (offset: number, limit: number) => Promise<ListPage & { items: T[]; covered?: number }>,
+  max: number,
+  options: { maxPages?: number } = {},
+): Promise<{ items: T[]; truncated: boolean }> {
+  const maxPages = options.maxPages ?? Math.max(4, Math.ceil(max / MAX_PAGE_LIMIT) * 4);
   const items: T[] = [];
   let offset = 0;
-  for (;;) {
+  for (let pages = 1; ; pages++) {
     const page = await read(offset, MAX_PAGE_LIMIT);
-    items.push(...page.items);
+    if (offset > 0 && page.offset !== offset) return { items, truncated: true };
+    // Not push(...items): a page of a hundred thousand entries would overflow the call stack.
+    for (const item of page.items) items.push(item);
     const seen = page.covered ?? page.items.length + page.unreadable;
     offset += seen;
     if (items.length >= max) return { items: items.slice(0, max), truncated: page.totalCount > max };
     if (seen === 0 || offset >= page.totalCount) return { items, truncated: false };
+    if (offset >= max || pages >= maxPages) return { items, truncated: true };
   }
+}
+
+/**
+ * Items with the same ID once (the first kept). Offset paging over a list that changes while it is
+ * read serves an item again at a page boundary: a Deployment twice would answer its own name with
+ * a picker of itself, a Team twice would be counted twice.
+ */
+function onceEach<T extends { id: string }>(items: T[]): T[] {
+  const seen = new Set<string>();
+  return items.filter((item) => !seen.has(item.id) && Boolean(seen.add(item.id)));
 }
 
 /** Creates the {@link Catalog}. */
@@ -176,6 +247,13 @@ export function createCatalog(options: CatalogOptions): Catalog {
   const ttlMs = options.ttlMs ?? 60 * 60 * 1000;
   const refreshAfterMs = options.refreshAfterMs ?? 5 * 60 * 1000;
   const max = options.maxItems ?? 50_000;
+  const loadTimeoutMs = options.loadTimeoutMs ?? 60_000;
+  /**
+   * True for a time of reading (ms since the epoch) within the TTL. A time ahead of this clock by
+   * more than {@link MAX_CLOCK_AHEAD_MS} (a store entry tampered with, or written by an instance
+   * whose clock is far off) is not fresh: it would otherwise never grow old, and never be read again.
+   */
+  const fresh = (fetchedAt: number) => fetchedAt <= now() + MAX_CLOCK_AHEAD_MS && now() - fetchedAt < ttlMs;
   const now = options.now ?? Date.now;
   const catalogKey = catalogKeys();
   const memory = new LRUCache<string, OrgCatalog>({ max: 200 });
@@ -189,8 +267,11 @@ export function createCatalog(options: CatalogOptions): Catalog {
   /** The catalog keys each installation used (for forget). */
   const byInstallation = new LRUCache<string, Set<string>>({ max: 10_000 });
 
-  async function load(target: AstroTarget, signal?: AbortSignal): Promise<OrgCatalog> {
-    const call = signal ? { signal } : {};
+  async function load(target: AstroTarget): Promise<OrgCatalog> {
+    const signal = deadlineSignal(loadTimeoutMs);
+    // Every request of the load listens to this one signal (five lists at once, and those waiting for a rate-limit slot).
+    setMaxListeners(0, signal);
+    const call = { signal };
     const denied = <T>(part: CatalogPart, missing: CatalogPart[]) => (err: unknown): { items: T[]; truncated: boolean } => {
       if (!isDenied(err)) throw err;
       missing.push(part);
@@ -221,11 +302,11 @@ export function createCatalog(options: CatalogOptions): Catalog {
       }, max).catch(denied<AstroApiToken>('tokens', missing)),
     ]);
     const catalog: OrgCatalog = {
-      workspaces: workspaces.items,
-      deployments: deployments.items,
-      teams: teams.items,
-      owners: users.items,
-      tokens: tokens.items,
+      workspaces: onceEach(workspaces.items),
+      deployments: onceEach(deployments.items),
+      teams: onceEach(teams.items),
+      owners: onceEach(users.items),
+      tokens: onceEach(tokens.items),
       missing: missing.sort(),
       truncated: workspaces.truncated || deployments.truncated || teams.truncated || users.truncated || tokens.truncated,
       fetchedAt: now(),
@@ -262,17 +343,21 @@ export function createCatalog(options: CatalogOptions): Catalog {
   async function kept(target: AstroTarget): Promise<OrgCatalog | undefined> {
     const key = catalogKey(target);
     const inMemory = memory.get(key);
-    if (inMemory && now() - inMemory.fetchedAt < ttlMs) return inMemory;
+    if (inMemory && fresh(inMemory.fetchedAt)) return inMemory;
     let running = reading.get(key);
     if (!running) {
       running = (async () => {
-        const stored = StoredCatalogSchema.safeParse(await cache.get(key));
-        if (!stored.success || now() - stored.data.fetchedAt >= ttlMs) return undefined;
+        const raw = await cache.get(key);
+        // Its date first: an old catalog is not worth validating.
+        const at = (raw as { fetchedAt?: unknown } | undefined)?.fetchedAt;
+        if (typeof at !== 'number' || !fresh(at)) return undefined;
+        const stored = await parseStoredCatalog(raw);
+        if (!stored) return undefined;
         // A catalog read from Astro meanwhile is newer: it stays.
         const newer = memory.get(key);
-        if (newer && newer.fetchedAt >= stored.data.fetchedAt) return newer;
-        memory.set(key, stored.data);
-        return stored.data;
+        if (newer && newer.fetchedAt >= stored.fetchedAt) return newer;
+        memory.set(key, stored);
+        return stored;
       })().finally(() => reading.delete(key));
       reading.set(key, running);
     }
@@ -313,31 +398,35 @@ export function createCatalog(options: CatalogOptions): Catalog {
 
     async teamMembers(installationKey, target, teamId, call = {}) {
       note(installationKey, target);
+      const wanted = Math.max(1, Math.min(call.maxMembers ?? max, max));
       const key = `${catalogKey(target)}:team:${encodeURIComponent(teamId)}`;
+      // What is kept serves when it holds as many members as are wanted (or all there are).
+      const serves = (kept: TeamMembers & { fetchedAt: number }) => fresh(kept.fetchedAt) && kept.members.length >= Math.min(kept.total, wanted);
       if (!call.fresh) {
         const inMemory = members.get(key);
-        if (inMemory && now() - inMemory.fetchedAt < ttlMs) return inMemory;
+        if (inMemory && serves(inMemory)) return inMemory;
         const stored = StoredMembersSchema.safeParse(await cache.get(key));
-        if (stored.success && now() - stored.data.fetchedAt < ttlMs) {
+        if (stored.success && serves(stored.data)) {
           members.set(key, stored.data);
           return stored.data;
         }
       }
-      let running = loadingMembers.get(key);
+      const loadKey = `${key}:${wanted}`;
+      let running = loadingMembers.get(loadKey);
       if (!running) {
         running = (async () => {
           let total = 0;
           const read = await readAllPages(async (offset, limit) => {
-            const p = await astro.listTeamMembers(target, teamId, { offset, limit }, call.signal ? { signal: call.signal } : {});
+            const p = await astro.listTeamMembers(target, teamId, { offset, limit: Math.min(limit, wanted - offset) }, call.signal ? { signal: call.signal } : {});
             total = Math.max(total, p.totalCount);
             return { ...p, items: p.members };
-          }, max);
+          }, wanted);
           const value = { members: read.items, total: Math.max(total, read.items.length), fetchedAt: now() };
           members.set(key, value);
           void cache.set(key, value, ttlMs);
           return value;
-        })().finally(() => loadingMembers.delete(key));
-        loadingMembers.set(key, running);
+        })().finally(() => loadingMembers.delete(loadKey));
+        loadingMembers.set(loadKey, running);
       }
       return running;
     },

@@ -181,6 +181,9 @@ function pool(limit: number) {
   };
 }
 
+/** How far ahead of this instance's clock kept data may be dated, in ms (other instances' clocks). */
+const MAX_CLOCK_AHEAD_MS = 5 * 60_000;
+
 /** A page of any list: its items and paging numbers. */
 interface Page<T> {
   items: T[];
@@ -207,7 +210,9 @@ export function createOrgDataSource(options: OrgDataOptions): OrgDataSource {
   }
   const memory = new LRUCache<string, OrgData>({ max: Math.max(1, options.maxInMemory ?? 8) });
   const inFlight = new Map<string, Promise<OrgData>>();
-  const fresh = (data: OrgData) => now() - data.fetchedAt < ttlMs;
+  // Data dated ahead of this clock by more than a few minutes (a tampered store, an instance whose
+  // clock is far off) would never grow old: it is not fresh.
+  const fresh = (data: OrgData) => data.fetchedAt <= now() + MAX_CLOCK_AHEAD_MS && now() - data.fetchedAt < ttlMs;
 
   /**
    * Every page of one list, the first alone (for its total), then the rest through `run`; items
@@ -229,14 +234,18 @@ export function createOrgDataSource(options: OrgDataOptions): OrgDataSource {
     // Step by the page size Astro says it used, should it serve fewer than asked.
     const step = first.limit > 0 && first.limit < MAX_PAGE_LIMIT ? first.limit : MAX_PAGE_LIMIT;
     const wanted = Math.min(first.totalCount, max);
+    // At most `max` at Astro's largest page four times over: a page size Astro says is tiny (one
+    // entry a page under a large total) must not turn one list into thousands of requests.
+    const maxPages = Math.max(4, Math.ceil(max / MAX_PAGE_LIMIT) * 4);
     const offsets: number[] = [];
-    for (let offset = step; offset < wanted; offset += step) offsets.push(offset);
+    for (let offset = step; offset < wanted && offsets.length < maxPages - 1; offset += step) offsets.push(offset);
+    const cut = step * (offsets.length + 1) < wanted;
     const pages = await Promise.all(offsets.map((offset) => run(() => page(offset, step))));
     for (const p of pages) {
       unreadable += p.unreadable;
       take(p.items);
     }
-    return { items: [...byId.values()], total: first.totalCount, truncated: first.totalCount > max, unreadable };
+    return { items: [...byId.values()], total: first.totalCount, truncated: first.totalCount > max || cut, unreadable };
   }
 
   async function read(target: AstroTarget, skip: OrgDataRequest['skip'] = {}): Promise<OrgData> {

@@ -106,6 +106,14 @@ describe('who can access a Deployment', () => {
     expect(await ask({ kind: 'name', text: 'etl-dev' })).toMatchObject({ kind: 'not_found' });
   });
 
+  it('counts a Deployment and a Team Astro served twice (paging while the list changed) once', async () => {
+    org.deployments.push({ ...org.deployments.find((d) => d.id === ETL_DEV)! });
+    org.teams.push({ ...org.teams[0]! });
+    const dev = await ask({ kind: 'name', text: 'etl-dev' });
+    expect(dev).toMatchObject({ kind: 'found', result: { subject: { id: ETL_DEV } } });
+    expect((await found({ kind: 'id', id: ETL_PROD })).list.counts).toEqual({ people: 7, teams: 1, tokens: 2 });
+  });
+
   it('refuses a guest before asking Astro', async () => {
     w.slack.people.U0ASKER = { isGuest: true };
     const a = await ask({ kind: 'id', id: ETL_PROD });

@@ -91,6 +91,13 @@ async function checklist(query: Parameters<typeof offboardForAsker>[2] = { kind:
 }
 
 describe('the offboarding checklist', () => {
+  it('escapes their name in the notification text', async () => {
+    const data = await checklist();
+    const m = renderOffboard({ ...data, user: { ...data.user, fullName: '<!channel> <@U0BOSS>' } }, { astroUiUrl: UI });
+    expect(m.text).not.toMatch(/<[!@#]|<https?:/);
+    expect(m.text).toContain('Offboarding &lt;!channel&gt;');
+  });
+
   it('lists their roles by scope, with names', async () => {
     const data = await checklist();
     expect(data.roles.map((r) => [r.scope, r.role])).toEqual([

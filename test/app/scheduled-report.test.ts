@@ -247,6 +247,22 @@ describe('schedule checks and report details', () => {
     expect(state.made).toBe(1);
   });
 
+  it('"Show details privately" takes an abuse-limit point per click', async () => {
+    const limited = await useCaseWorld({ LOOKUPS_PER_USER_PER_MINUTE: '2' });
+    try {
+      const state = reportState();
+      const stores = await openStores({ kind: 'memory' }, { log });
+      const services = { ...limited.services, reports: { schedules: createReportSchedules({ store: stores.settings, sets: stores.sets }), source: standInReportSource(state), resolveTarget: async () => TARGET, now: Date.now } };
+      limited.slack.people.UADMIN1 = { isAdmin: true };
+      const clicks = [];
+      for (let i = 0; i < 3; i++) clicks.push(await reportDetails(services, limited.ctx({ kind: 'person', slackUserId: 'UADMIN1' }, 'report')));
+      expect(clicks.map((c) => (c.kind === 'failed' ? c.failure.code : c.kind))).toEqual(['report', 'report', 'throttled']);
+      expect(state.made).toBe(2);
+    } finally {
+      await limited.close();
+    }
+  });
+
   it('leaves the schedule out of Configure when it cannot be read, so saving the form cannot turn it off', async () => {
     const stores = await openStores({ kind: 'memory' }, { log });
     const schedules = createReportSchedules({ store: stores.settings, sets: stores.sets });

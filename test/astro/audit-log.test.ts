@@ -70,6 +70,24 @@ describe('readAuditLog', () => {
     await expect(readAuditLog(BOMB, { maxOutputBytes: 1024 * 1024 })).rejects.toBeInstanceOf(AuditLogTooLargeError);
   });
 
+  it('lets other work run while it reads a log of a few hundred long lines', async () => {
+    const body = JSON.stringify({ organizationRole: 'ORGANIZATION_OWNER', note: 'x'.repeat(60_000) });
+    const line = JSON.stringify({ subjectId: 'cuser1', method: 'POST', path: '/v1/organizations/corg/users/cuser1/roles', requestBody: body, status: 200 });
+    const bytes = Buffer.from(Array.from({ length: 200 }, () => line).join('\n'));
+    let turns = 0;
+    let reading = true;
+    const spin = () => {
+      if (!reading) return;
+      turns += 1;
+      setImmediate(spin);
+    };
+    setImmediate(spin);
+    const r = await readAuditLog(bytes);
+    reading = false;
+    expect(r.counts.user_roles).toBe(200);
+    expect(turns).toBeGreaterThanOrEqual(5);
+  });
+
   it('counts events of unknown shapes and wrong types instead of failing', async () => {
     const odd = [JSON.stringify({ method: 42, path: '/v1/organizations/o/tokens' }), JSON.stringify([1, 2]), 'null', JSON.stringify({ method: 'POST', path: 'x'.repeat(5000) })].join('\n');
     const r = await readAuditLog(gzipSync(odd));

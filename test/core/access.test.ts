@@ -83,3 +83,18 @@ describe('computeAccess', () => {
     expect(computeAccess(DEP_SUBJECT, [user('x')], [team('t', {}, ['x'])], [token('t', [])])).toMatchObject({ groups: [], counts: { people: 0, teams: 0, tokens: 0 } });
   });
 });
+
+describe('the order of holders', () => {
+  it('sorts a role group by name ignoring case and accents, then by ID', () => {
+    const subject = { kind: 'workspace', workspaceId: 'w1' } as const;
+    const u = (id: string, fullName: string) => ({ id, username: `${id}@example.com`, fullName, status: 'ACTIVE', workspaceRoles: [{ workspaceId: 'w1', role: 'WORKSPACE_MEMBER' }], deploymentRoles: [], dagRoles: [] });
+    const list = computeAccess(subject, [u('u4', 'émile'), u('u2', 'Zoë'), u('u3', 'adam'), u('u1', 'Emile'), u('u5', 'Bea')], [], []);
+    expect(list.groups[0]!.holders.map((h) => [h.name, h.id])).toEqual([
+      ['adam', 'u3'],
+      ['Bea', 'u5'],
+      ['Emile', 'u1'],
+      ['émile', 'u4'],
+      ['Zoë', 'u2'],
+    ]);
+  });
+});

@@ -133,6 +133,19 @@ describe('createCapabilities', () => {
     expect(audits()).toBe(2);
   });
 
+  it('probes again rather than trust a result dated a year ahead (a tampered store, a clock far off)', async () => {
+    const now = clock;
+    clock += 365 * DAY;
+    status = { roles: 403, 'audit-logs': 403 };
+    await make().probe(ref, target);
+    clock = now;
+    status = {};
+    const caps = make();
+    expect(await caps.capabilitiesOf(ref)).toMatchObject({ checkedAt: 0 });
+    await caps.settled();
+    expect(await caps.capabilitiesOf(ref)).toMatchObject({ roles: 'ok', audit_logs: 'ok', checkedAt: clock });
+  });
+
   it('lets one instance re-probe a shared token: a second instance on the same store does not', async () => {
     const a = make();
     const b = make();

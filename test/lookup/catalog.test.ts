@@ -94,6 +94,40 @@ describe('the organization catalog', () => {
     expect(stub.requests.filter((r) => r.url.includes('/workspaces')).length).toBe(2);
   });
 
+  it('reads Astro again rather than trust a kept catalog dated a year ahead (a tampered store, a clock far off)', async () => {
+    const year = 365 * 24 * 3600_000;
+    await catalogOf({ now: () => clock + year }).get('T.A', target);
+    org.workspaces[0]!.name = 'Data (renamed)';
+    const requests = stub.requests.length;
+    const c = await catalogOf().get('T.A', target);
+    expect(c.fetchedAt).toBe(clock);
+    expect(c.workspaces.map((w) => w.name)).toContain('Data (renamed)');
+    expect(stub.requests.length).toBeGreaterThan(requests);
+  });
+
+  it('lets other work run while it validates a large catalog another instance kept, and refuses a tampered one', async () => {
+    const deployments = Array.from({ length: 20_000 }, (_, i) => ({ id: `cdepl${String(i).padStart(20, '0')}`, name: `d${i}`, workspaceId: DATA }));
+    const kept = { workspaces: org.workspaces, deployments, teams: [], owners: [], tokens: [], missing: [], truncated: false, fetchedAt: clock };
+    let value: unknown = kept;
+    const cache = { get: async () => value, set: async () => undefined } as unknown as BestEffortCache;
+    let turns = 0;
+    let reading = true;
+    const spin = () => {
+      if (!reading) return;
+      turns += 1;
+      setImmediate(spin);
+    };
+    setImmediate(spin);
+    const c = await catalogOf({ cache }).get('T.A', target);
+    reading = false;
+    expect(c.deployments).toHaveLength(20_000);
+    expect(turns).toBeGreaterThanOrEqual(10);
+    expect(stub.requests).toHaveLength(0);
+    value = { ...kept, deployments: [...deployments.slice(0, 5000), { id: 'x', name: 7 }] };
+    await catalogOf({ cache }).get('T.A', target);
+    expect(stub.requests.length).toBeGreaterThan(0);
+  });
+
   it('leaves out API tokens the token may not list, and says so', async () => {
     org.denyTokens = true;
     const c = await catalogOf().get('T.A', target);

@@ -113,6 +113,33 @@ describe('keeping', () => {
     expect(stub.requests.length).toBeGreaterThan(again);
   });
 
+  it('reads Astro again rather than trust kept data dated a year ahead (a tampered store, a clock far off)', async () => {
+    const cache = new BestEffortCache(new Keyv(), { log });
+    const target = { apiUrl: stub.url, apiToken: `${TOKEN}future`, organizationId: ORG_ID };
+    await source(target, { cache, now: () => Date.now() + 365 * 24 * 3600_000 }).load({ installation });
+    const before = stub.requests.length;
+    const data = await source(target, { cache }).load({ installation });
+    expect(stub.requests.length).toBeGreaterThan(before);
+    expect(data.fetchedAt).toBeLessThanOrEqual(Date.now());
+  });
+
+  it('asks a bounded number of pages when Astro says it serves one user a page of 50,000, and says the list was cut', async () => {
+    const tiny = await startHttpStub((req, res) => {
+      const [path = '', query = ''] = req.url.split('?');
+      const offset = Number(new URLSearchParams(query).get('offset') ?? 0);
+      if (path.endsWith('/users')) return json(res, 200, { users: [{ ...org.users[0], id: `cuser${String(offset).padStart(20, '0')}` }], totalCount: 50_000, offset, limit: 1 });
+      const list = path.split('/').pop() ?? '';
+      json(res, 200, { [list === 'tokens' ? 'tokens' : list]: [], totalCount: 0, offset, limit: 1000 });
+    });
+    try {
+      const data = await source({ apiUrl: tiny.url, apiToken: TOKEN, organizationId: ORG_ID }, { maxUsers: 2000 }).load({ installation });
+      expect(data.usersTruncated).toBe(true);
+      expect(tiny.requests.filter((r) => r.url.split('?')[0]!.endsWith('/users')).length).toBeLessThanOrEqual(8);
+    } finally {
+      await tiny.close();
+    }
+  });
+
   it('shares kept data through the cache with another instance, and never across tokens', async () => {
     const cache = new BestEffortCache(new Keyv(), { log });
     const target = { apiUrl: stub.url, apiToken: TOKEN, organizationId: ORG_ID };

@@ -5,7 +5,9 @@
  * answer was lost could post twice); a failure says whether Slack surely did not post
  * (`delivered: 'no'`: an error answer, a rate limit, a refused connection) or may have
  * (`unknown`: a timeout, a dropped connection, Slack's `internal_error`/`fatal_error`, which
- * Slack says may have partly succeeded).
+ * Slack says may have partly succeeded). Nothing is posted in a channel shared with another
+ * organization (Slack Connect, https://docs.slack.dev/reference/methods/conversations.info
+ * `is_ext_shared`, `is_pending_ext_shared`): the channel is asked about before every post.
  */
 import type { InstallationStore } from '@slack/oauth';
 import { ErrorCode, WebClient, type WebClientOptions } from '@slack/web-api';
@@ -82,9 +84,23 @@ export function createReportPoster(options: { tokenFor: BotTokenFor; clientOptio
         throw new PostFailedError({ delivered: 'no', reason: 'installation_unreadable', transient: true }, { cause: err });
       }
       if (!token) throw new PostFailedError({ delivered: 'no', reason: 'not_installed', transient: false });
+      const client = clientOf(token);
+      // The channel was not shared with another organization when the schedule was saved; it may
+      // be since (Slack Connect). Asked again before every post: a report is for this organization.
+      let shared: boolean;
+      try {
+        const info = await client.conversations.info({ channel: channelId });
+        const c = info.channel as { is_ext_shared?: boolean; is_pending_ext_shared?: boolean } | undefined;
+        shared = Boolean(c?.is_ext_shared || c?.is_pending_ext_shared);
+      } catch (err) {
+        // Nothing was posted: an error answer is read as chat.postMessage's would be; otherwise try again later.
+        const failure = postFailure(err);
+        throw failure.delivered === 'no' ? failure : new PostFailedError({ delivered: 'no', reason: failure.reason, transient: true }, { cause: err });
+      }
+      if (shared) throw new PostFailedError({ delivered: 'no', reason: 'channel_shared', transient: false });
       const message = verbatim(scheduledReportMessage(post));
       try {
-        await clientOf(token).chat.postMessage({ channel: channelId, text: message.text, blocks: message.blocks, unfurl_links: false, unfurl_media: false });
+        await client.chat.postMessage({ channel: channelId, text: message.text, blocks: message.blocks, unfurl_links: false, unfurl_media: false });
       } catch (err) {
         throw postFailure(err);
       }

@@ -13,7 +13,7 @@ import type { UnfurlSummary } from '../../app/unfurl.js';
 import type { AccessResult, SubjectInfo } from '../../lookup/access.js';
 import { EXPLAIN_LABEL, explainRolesButton } from './explain-button.js';
 import { roleLabel, slackDate, statusDisplay } from './format.js';
-import { escapeAndTruncate, inlineCode, oneLine, truncate } from './limits.js';
+import { escapeAndTruncate, escapeMrkdwn, inlineCode, oneLine, truncate } from './limits.js';
 import type { RenderedMessage } from './user-card.js';
 
 /** `action_id`s of an access answer's buttons (a `:n` suffix may follow on pickers). */
@@ -245,7 +245,8 @@ export function renderAccess(result: AccessResult, options: AccessViewOptions): 
     if (elements.length > 0) blocks.push({ type: 'actions', block_id: 'access:actions', elements });
   }
   const { people, teams, tokens } = result.list.counts;
-  const text = truncate(`Who can access ${oneLine(subject.name)}: ${plural(people, 'person', 'people')}, ${plural(teams, 'Team')}, ${plural(tokens, 'API token')}`, 300);
+  // The notification text is mrkdwn too: names escaped, so a name cannot ping a channel or link out.
+  const text = truncate(`Who can access ${escapeMrkdwn(oneLine(subject.name) || subject.id)}: ${plural(people, 'person', 'people')}, ${plural(teams, 'Team')}, ${plural(tokens, 'API token')}`, 300);
   return { text, blocks, truncated };
 }
 
@@ -261,7 +262,7 @@ export function renderSubjectPicker(candidates: SubjectInfo[], text: string): Re
       accessory: { type: 'button', action_id: `${ACCESS_ACTION.pick}:${i}`, text: { type: 'plain_text', text: 'Show' }, value: subjectValue(s), accessibility_label: truncate(`Show who can access ${oneLine(s.name)}`, 75) },
     });
   });
-  return { text: truncate(`${shown.length} match "${oneLine(text)}"`, 300), blocks };
+  return { text: truncate(`${shown.length} match "${escapeMrkdwn(oneLine(text))}"`, 300), blocks };
 }
 
 /** "Nothing called X" with close names to try (each a button). */
@@ -281,7 +282,7 @@ export function renderSubjectNotFound(text: string, suggestions: SubjectInfo[]):
       accessory: { type: 'button', action_id: `${ACCESS_ACTION.pick}:${i}`, text: { type: 'plain_text', text: 'Show' }, value: subjectValue(s) },
     });
   });
-  return { text: truncate(`No Deployment or Workspace called "${oneLine(text)}"`, 300), blocks };
+  return { text: truncate(`No Deployment or Workspace called "${escapeMrkdwn(oneLine(text))}"`, 300), blocks };
 }
 
 /** A link we do not read: another host (nothing was asked of Astro), or an Astro page that is not a Deployment or Workspace. */

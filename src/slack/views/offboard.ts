@@ -13,7 +13,7 @@ import type { RoleGrant, TokenFinding } from '../../app/report.js';
 import type { AstroIndexedUser } from '../../lookup/user-index.js';
 import { astroDeploymentUrl } from '../../core/ids.js';
 import { roleLabel, slackDate, statusDisplay } from './format.js';
-import { LIMITS, escapeAndTruncate, inlineCode, lengthOf, oneLine, truncate } from './limits.js';
+import { LIMITS, escapeAndTruncate, escapeMrkdwn, inlineCode, lengthOf, oneLine, truncate } from './limits.js';
 import type { RenderedMessage } from './user-card.js';
 
 /** Options of {@link renderOffboard}. */
@@ -212,7 +212,7 @@ export function renderOffboard(data: OffboardData, options: OffboardRenderOption
     if (chars <= TEXT_BUDGET) break;
   }
   const blocks = [...head, ...(sections.length > 0 ? [{ type: 'divider' as const, block_id: 'off:div' }, ...sections] : []), last].slice(0, LIMITS.messageBlocks);
-  const text = truncate(`Offboarding ${name}: ${counts.join(', ').replace(/:[a-z_]+:\s*/g, '')}`, LIMITS.fallbackText);
+  const text = truncate(`Offboarding ${escapeMrkdwn(name)}: ${counts.join(', ').replace(/:[a-z_]+:\s*/g, '')}`, LIMITS.fallbackText);
   return { text, blocks };
 }
 
@@ -222,7 +222,7 @@ export function offboardChooseMessage(candidates: AstroIndexedUser[], text: stri
   const count = candidates.length > shown.length ? `More than ${shown.length}` : String(shown.length);
   const lines = shown.map((u) => `• *${escapeAndTruncate(oneLine(u.fullName) || oneLine(u.username) || u.id, NAME_CHARS)}* · ${escapeAndTruncate(oneLine(u.username), 120)} · \`${command} offboard ${u.id}\``);
   return {
-    text: truncate(`${count} Astro users match "${oneLine(text)}": give an email or user ID.`, 300),
+    text: truncate(`${count} Astro users match "${escapeMrkdwn(oneLine(text))}": give an email or user ID.`, 300),
     blocks: [
       { type: 'section', block_id: 'off:choose', text: { type: 'mrkdwn', text: truncate(`*${count} Astro users match* ${inlineCode(text, 60)}. Offboarding needs one person: run it again with an email or a user ID.\n${lines.join('\n')}`, SECTION_CHARS) } },
     ],

@@ -49,7 +49,7 @@ function lastLine(form: ScheduleForm): string | undefined {
   if (!last) return undefined;
   const when = slackDate(last.slot, '{date_short} at {time}');
   if (last.kind === 'posted') return `Last report: posted ${when}.`;
-  const why = last.reason === 'not_in_channel' ? 'astro-user is not a member of the channel' : last.reason === 'not_connected' ? 'Astro is not connected' : (last.reason ?? 'unknown');
+  const why = last.reason === 'not_in_channel' ? 'astro-user is not a member of the channel' : last.reason === 'not_connected' ? 'Astro is not connected' : last.reason === 'channel_shared' ? 'the channel is now shared with another organization; choose another' : (last.reason ?? 'unknown');
   return last.kind === 'retrying' ? `Last report (${when}): not posted yet, trying again (${why}).` : `Last report (${when}): not posted (${why}).`;
 }
 

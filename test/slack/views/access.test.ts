@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { computeAccess, type UserInput } from '../../../src/core/access.js';
 import type { AccessResult } from '../../../src/lookup/access.js';
-import { renderAccess, renderUnfurl, type AccessSurface } from '../../../src/slack/views/access.js';
+import { renderAccess, renderSubjectNotFound, renderSubjectPicker, renderUnfurl, type AccessSurface } from '../../../src/slack/views/access.js';
 import { allText, expectValidBlockKit } from '../../support/block-kit.js';
 
 const NOW = Date.parse('2026-12-01T12:00:00Z');
@@ -76,5 +76,27 @@ describe('renderUnfurl', () => {
     expectValidBlockKit({ blocks, text: 'x' });
     expect(allText(blocks)).toMatch(/1 person · 0 Teams · 0 API tokens have access/);
     expect(allText(blocks)).not.toMatch(/Secret Person|example\.com/);
+  });
+});
+
+describe('notification texts', () => {
+  // Slack reads a message's top-level `text` as mrkdwn too (it is what notifications show).
+  const hostile = '<!channel> etl <https://evil.example|click> <@U0BOSS>';
+  const pings = /<[!@#]|<https?:/;
+
+  it('carry a hostile Deployment name escaped, on every surface and when shared', () => {
+    const r = result([user(1)]);
+    const named = { ...r, subject: { ...subject, name: hostile } };
+    for (const surface of ['message', 'thread', 'home', 'modal'] as const) {
+      const m = renderAccess(named, { surface, kind: 'shared', by: 'U0SHARER', astroUiUrl: 'https://cloud.astronomer.io', now: NOW });
+      expect(m.text).not.toMatch(pings);
+      expect(m.text).toContain('&lt;!channel&gt; etl');
+    }
+  });
+
+  it('carry what was asked escaped in "not found" and in the picker', () => {
+    const link = 'https://cloud.astronomer.io/cnotaworkspace000000000000/<!channel>';
+    expect(renderSubjectNotFound(link, []).text).not.toMatch(pings);
+    expect(renderSubjectPicker([{ ...subject, name: hostile }], hostile).text).not.toMatch(pings);
   });
 });
