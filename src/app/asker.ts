@@ -14,9 +14,10 @@ import type { AskContext } from './request.js';
  * - a guest (multi- or single-channel), unless guests are allowed; a person Slack cannot vouch for
  *   (`users.info` failed) is refused rather than guessed about;
  * - a bot or workflow, unless the workspace allows bot mentions.
+ * - a person of another Slack organization (Slack Connect), when the request says so.
  * Bots are not guests; their own user, when they have one, is checked like a person's.
  * @returns the policy read (callers reuse it), or throws.
- * @throws {OutcomeError} with `guest_refused`, `not_in_user_group`, `asker_unknown` or `bot_refused`;
+ * @throws {OutcomeError} with `other_organization`, `guest_refused`, `not_in_user_group`, `asker_unknown` or `bot_refused`;
  *   {@link StoreUnavailableError} when the policy cannot be read.
  */
 export async function checkAsker(services: Services, ctx: AskContext): Promise<WorkspacePolicy> {
@@ -25,6 +26,10 @@ export async function checkAsker(services: Services, ctx: AskContext): Promise<W
   const refuse = (failure: Failure): never => {
     throw new OutcomeError(failure, `asker refused: ${failure.code}`);
   };
+  // Someone from another Slack organization (Slack Connect) sees none of this workspace's Astro
+  // data, whatever the policy (an organization-wide install spans teams: it is not checked there).
+  const { teamId, isEnterpriseInstall } = ctx.workspace.ref;
+  if (ctx.askerTeamId && teamId && !isEnterpriseInstall && ctx.askerTeamId !== teamId) refuse({ code: 'other_organization' });
   if (asker.kind === 'bot' && !policy.allowBotMentions) refuse({ code: 'bot_refused' });
   if (policy.allowedUserGroups.length > 0) {
     const member = asker.slackUserId ? await directory.inAnyGroup(asker.slackUserId, policy.allowedUserGroups) : false;

@@ -41,6 +41,12 @@ export interface AskContext {
   visibility: Visibility;
   /** The request's logger (carries its correlation ID). */
   log: Logger;
+  /**
+   * The Slack team of the person asking, when the payload names it (`user.team_id` of a button
+   * click): in a channel shared with another organization (Slack Connect) it can differ from the
+   * workspace's own.
+   */
+  askerTeamId?: string;
 }
 
 /** The abuse-limit bucket of an asker: the Slack user, else `bot:<bot_id>`. */

@@ -44,6 +44,8 @@ export type Failure =
   | { code: 'slack_user_not_in_astro'; slackUserId: string }
   | { code: 'no_name_match'; text: string }
   | { code: 'guest_refused' }
+  /** The asker belongs to another Slack organization (Slack Connect): this workspace's Astro data is not theirs to see. */
+  | { code: 'other_organization' }
   | { code: 'not_in_user_group' }
   | { code: 'asker_unknown' }
   | { code: 'bot_refused' }
@@ -56,7 +58,7 @@ export type Failure =
 export type FailureCode = Failure['code'];
 
 /** Codes that refuse the asker or stop every answer (nothing about the Astro users asked for is said). */
-const REFUSALS: ReadonlySet<FailureCode> = new Set(['guest_refused', 'not_in_user_group', 'asker_unknown', 'bot_refused', 'throttled', 'store_unavailable']);
+const REFUSALS: ReadonlySet<FailureCode> = new Set(['guest_refused', 'other_organization', 'not_in_user_group', 'asker_unknown', 'bot_refused', 'throttled', 'store_unavailable']);
 
 /** True when `f` refuses the asker (or the app cannot answer anyone): such words are for the asker alone. */
 export function isRefusal(f: Failure): boolean {

@@ -51,7 +51,16 @@ export function askContext(
   visibility: Visibility = 'private',
 ): AskContext {
   const workspace = workspaceOf(installationOf(request.context, request.body));
-  return { workspace, asker, directory: deps.directoryFor(request.client, workspace.key, deps.log), surface, visibility, log: deps.log };
+  const askerTeam = (request.body as { user?: { team_id?: unknown } } | undefined)?.user?.team_id;
+  return {
+    workspace,
+    asker,
+    directory: deps.directoryFor(request.client, workspace.key, deps.log),
+    surface,
+    visibility,
+    log: deps.log,
+    ...(typeof askerTeam === 'string' && askerTeam ? { askerTeamId: askerTeam } : {}),
+  };
 }
 
 /** A person asking. */

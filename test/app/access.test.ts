@@ -121,6 +121,14 @@ describe('who can access a Deployment', () => {
     expect(w.astro.requests).toHaveLength(0);
   });
 
+  it('refuses a person of another Slack organization (Slack Connect) before asking Astro, whatever the policy', async () => {
+    await w.setPolicy({ allowPublicInSharedChannels: true, allowGuests: true });
+    const a = await lookUpAccess(w.services, { ...w.ctx(asker), askerTeamId: 'T0OTHER' }, { kind: 'id', id: ETL_PROD });
+    expect(a).toMatchObject({ kind: 'failed', failure: { code: 'other_organization' } });
+    expect(w.astro.requests).toHaveLength(0);
+    expect((await lookUpAccess(w.services, { ...w.ctx(asker), askerTeamId: 'T0001' }, { kind: 'id', id: ETL_PROD })).kind).toBe('found');
+  });
+
   it('says Astro is unavailable rather than "nobody has access" when it is down', async () => {
     w.astroState.down = true;
     const a = await ask({ kind: 'id', id: ETL_PROD });

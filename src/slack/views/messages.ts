@@ -84,6 +84,8 @@ export function failureMessage(failure: Failure, userId: string): RenderedMessag
       return simple('No Astro user matches that name.', `:mag: No Astro user's name or username starts with ${inlineCode(failure.text, 60)}. Try the full email, or an Astro user ID.`);
     case 'not_in_user_group':
       return simple('Lookups here are limited to some user groups.', ':lock: In this workspace, only members of some Slack user groups can look up Astro users. Ask an admin if you need it.');
+    case 'other_organization':
+      return simple("People from another organization can't look up this workspace's Astro users.", ":lock: You're in another organization's Slack: this workspace's Astro users and access lists are only for its own members.");
     case 'guest_refused':
       return simple('Guests cannot look up Astro users here.', ":lock: Guests can't look up Astro users in this workspace. Ask a member of your team.");
     case 'asker_unknown':
