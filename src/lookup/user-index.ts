@@ -23,10 +23,13 @@
  * reaches `maxIndexChars` (default {@link MAX_INDEX_CHARS}) in all. A cut username is never found
  * by email (it cannot equal a query, which is at most 320 characters), but is still found by a
  * prefix within the kept part; a cut full name is found by its kept words, never as an exact name.
- * Users past the text budget are left out as past `maxUsers` are (`truncated: true`). Either is
+ * Users past the text budget are left out as past `maxUsers` are (`truncated: true`), and once
+ * the budget is spent no further page is asked for (its users could not be kept). Either is
  * logged as one warning per build through `log`, and counted in `onBuild`'s `shortened`.
- * Building the matching form yields to the event loop every {@link PREPARE_SLICE} users, so a
- * large index does not hold up other requests.
+ *
+ * A large build does not hold up other requests: the client parses each page in slices (see
+ * `src/astro/client.ts`), each page's users are taken {@link TAKE_SLICE} at a time, and building
+ * the matching form yields to the event loop every {@link PREPARE_SLICE} users.
  */
 import { randomUUID } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
@@ -62,6 +65,9 @@ const MAX_INDEX_CHARS = 8_000_000;
 
 /** Users prepared for matching between two yields to the event loop. */
 const PREPARE_SLICE = 2000;
+
+/** Users of a ListUsers page taken into a build between two yields to the event loop. */
+const TAKE_SLICE = 250;
 
 /** Users per cache entry: a large index is stored as a manifest plus chunks of this many users. */
 const USERS_PER_CHUNK = 5000;
@@ -370,20 +376,26 @@ export function createUserIndex(options: UserIndexOptions): UserIndex {
     let unreadable = 0;
     let pages = 0;
     let shortened = 0;
-    // Only bounded copies are kept, so a page's long strings are freed once it is read.
-    const take = (users: AstroUser[]) => {
-      for (const u of users) {
+    /** Characters of the users taken so far (see maxIndexChars). */
+    let taken = 0;
+    // Only bounded copies are kept, so a page's long strings are freed once it is read. Copying
+    // cut names costs a little per user: a page is taken in slices, between yields.
+    const take = async (users: AstroUser[]) => {
+      for (let i = 0; i < users.length; i += 1) {
+        if (i > 0 && i % TAKE_SLICE === 0) await new Promise((resolve) => setImmediate(resolve));
+        const u = users[i]!;
         if (byId.has(u.id)) continue;
         const b = bounded({ id: u.id, username: u.username, fullName: u.fullName, status: u.status });
         if (b.shortened) shortened += 1;
         byId.set(u.id, b.user);
+        taken += sizeOf(b.user);
       }
     };
     try {
       const first = await astro.listUsers(target, { offset: 0, limit: pageSize, sorts }, { signal });
       pages += 1;
       unreadable += first.unreadable;
-      take(first.users);
+      await take(first.users);
       const wanted = Math.min(first.totalCount, maxUsers);
       // Step by the page size Astro says it used, should it serve fewer than asked.
       const step = first.limit > 0 && first.limit < pageSize ? first.limit : pageSize;
@@ -391,12 +403,14 @@ export function createUserIndex(options: UserIndexOptions): UserIndex {
       for (let offset = step; offset < wanted; offset += step) offsets.push(offset);
       let next = 0;
       const worker = async () => {
-        while (next < offsets.length) {
+        // Users are kept in the order they were taken, until the text budget is spent: once it
+        // is, no user of a later page could be kept, so no later page is asked for.
+        while (next < offsets.length && taken < maxIndexChars) {
           const offset = offsets[next++]!;
           const page = await astro.listUsers(target, { offset, limit: step, sorts }, { signal });
           pages += 1;
           unreadable += page.unreadable;
-          take(page.users);
+          await take(page.users);
         }
       };
       await Promise.all(Array.from({ length: Math.min(concurrency, offsets.length) }, worker));
@@ -409,7 +423,7 @@ export function createUserIndex(options: UserIndexOptions): UserIndex {
         chars += sizeOf(u);
         kept.push(u);
       }
-      const truncated = first.totalCount > maxUsers || all.length > kept.length;
+      const truncated = first.totalCount > maxUsers || all.length > kept.length || next < offsets.length;
       const index = await prepare(kept, startedAt, first.totalCount, truncated);
       if (shortened > 0 || all.length > kept.length) {
         options.log?.warn(
