@@ -7,6 +7,7 @@
  * query parameters the OpenAPI default way (`style: form`, `explode: true`): the key is repeated
  * per value, e.g. `?workspaceIds=a&workspaceIds=b` (Astro API v1 spec, https://api.astronomer.io/spec/v1).
  */
+import { nextTurn } from '../core/turns.js';
 import { AstroApiError, kindForStatus } from './errors.js';
 import {
   AstroUserSchema,
@@ -240,15 +241,6 @@ export const LIST_ITEMS_PER_SLICE = 100;
  * JSON parses in about a millisecond.
  */
 const LARGE_LIST_BYTES = 256 * 1024;
-
-/**
- * Resolves once the event loop has gone round: after the timers and I/O callbacks that were due.
- * An immediate queued from an I/O callback runs in the same round, before the timers
- * (https://nodejs.org/en/learn/asynchronous-work/event-loop-timers-and-nexttick), hence two.
- */
-function nextTurn(): Promise<void> {
-  return new Promise((resolve) => setImmediate(() => setImmediate(resolve)));
-}
 
 /** The items of a list answer that matched, the count of those that did not, and its paging numbers. */
 interface ReadList<T> {

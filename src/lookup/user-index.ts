@@ -28,8 +28,9 @@
  * logged as one warning per build through `log`, and counted in `onBuild`'s `shortened`.
  *
  * A large build does not hold up other requests: the client parses each page in slices (see
- * `src/astro/client.ts`), each page's users are taken {@link TAKE_SLICE} at a time, and building
- * the matching form yields to the event loop every {@link PREPARE_SLICE} users.
+ * `src/astro/client.ts`), each page's users are taken {@link TAKE_SLICE} at a time, building
+ * the matching form yields to the event loop every {@link PREPARE_SLICE} users, and the cache is
+ * written and read one chunk (at most {@link CHARS_PER_CHUNK} characters) per turn.
  */
 import { randomUUID } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
@@ -37,6 +38,7 @@ import { z } from 'zod';
 import { MAX_PAGE_LIMIT, type AstroClient, type AstroTarget } from '../astro/client.js';
 import { AstroApiError } from '../astro/errors.js';
 import { deadlineSignal } from '../astro/policy.js';
+import { nextTurn } from '../core/turns.js';
 import type { AstroUser } from '../astro/schemas.js';
 import type { BestEffortCache } from '../store/best-effort-cache.js';
 
@@ -69,8 +71,14 @@ const PREPARE_SLICE = 2000;
 /** Users of a ListUsers page taken into a build between two yields to the event loop. */
 const TAKE_SLICE = 250;
 
-/** Users per cache entry: a large index is stored as a manifest plus chunks of this many users. */
+/** Users per cache entry at most: a large index is stored as a manifest plus chunks of users. */
 const USERS_PER_CHUNK = 5000;
+
+/**
+ * Characters of user text (see `sizeOf`) per cache entry at most, about 1 MB of JSON: one chunk is
+ * serialised, copied or parsed in a few ms, between two turns of the event loop.
+ */
+const CHARS_PER_CHUNK = 1_000_000;
 
 /** Longest email or search text accepted, in characters; longer input finds nothing without loading the index. */
 const MAX_QUERY_LENGTH = 320;
@@ -253,7 +261,7 @@ async function prepare(users: AstroIndexedUser[], builtAt: number, totalCount: n
   const entries: Entry[] = [];
   const byUsername = new Map<string, AstroIndexedUser>();
   for (let i = 0; i < users.length; i += 1) {
-    if (i > 0 && i % PREPARE_SLICE === 0) await new Promise((resolve) => setImmediate(resolve));
+    if (i > 0 && i % PREPARE_SLICE === 0) await nextTurn();
     const user = users[i]!;
     // A field at its maximum length may have been cut (here or by the process that cached it).
     const usernameCut = user.username.length >= MAX_USERNAME_CHARS;
@@ -339,7 +347,8 @@ export function createUserIndex(options: UserIndexOptions): UserIndex {
     const m = manifest.data;
     const chunks = await Promise.all(Array.from({ length: m.chunks }, (_, i) => cache.get(`${key}:${m.generation}:${i}`)));
     const users: AstroIndexedUser[] = [];
-    for (const value of chunks) {
+    for (const [i, value] of chunks.entries()) {
+      if (i > 0) await nextTurn();
       const chunk = ChunkSchema.safeParse(value);
       if (!chunk.success) return undefined; // a chunk expired or was evicted: rebuild
       for (const [id, username, fullName, status] of chunk.data.users) users.push({ id, username, fullName, status });
@@ -354,15 +363,31 @@ export function createUserIndex(options: UserIndexOptions): UserIndex {
     );
   }
 
-  /** Stores `index` as chunks then a manifest pointing at them (readers never see a half-written generation). */
+  /**
+   * Stores `index` as chunks (at most {@link USERS_PER_CHUNK} users and {@link CHARS_PER_CHUNK}
+   * characters each, one written per turn of the event loop), then a manifest pointing at them
+   * (readers never see a half-written generation).
+   */
   async function writeCached(key: string, index: BuiltIndex): Promise<void> {
     const generation = randomUUID();
-    const users = index.entries.map((e): [string, string, string, string] => [e.user.id, e.user.username, e.user.fullName, e.user.status]);
     const chunks: [string, string, string, string][][] = [];
-    for (let i = 0; i < users.length; i += USERS_PER_CHUNK) chunks.push(users.slice(i, i + USERS_PER_CHUNK));
-    const written = await Promise.all(chunks.map((chunk, i) => cache.set(`${key}:${generation}:${i}`, { users: chunk }, ttlMs)));
-    if (written.some((ok) => !ok)) return;
-    await cache.set(key, { v: 1, builtAt: index.builtAt, totalCount: index.totalCount, truncated: index.truncated, users: users.length, generation, chunks: chunks.length }, ttlMs);
+    let chunk: [string, string, string, string][] = [];
+    let chars = 0;
+    for (const { user: u } of index.entries) {
+      if (chunk.length >= USERS_PER_CHUNK || (chunk.length > 0 && chars + sizeOf(u) > CHARS_PER_CHUNK)) {
+        chunks.push(chunk);
+        chunk = [];
+        chars = 0;
+      }
+      chunk.push([u.id, u.username, u.fullName, u.status]);
+      chars += sizeOf(u);
+    }
+    if (chunk.length > 0) chunks.push(chunk);
+    for (const [i, users] of chunks.entries()) {
+      if (i > 0) await nextTurn();
+      if (!(await cache.set(`${key}:${generation}:${i}`, { users }, ttlMs))) return;
+    }
+    await cache.set(key, { v: 1, builtAt: index.builtAt, totalCount: index.totalCount, truncated: index.truncated, users: index.entries.length, generation, chunks: chunks.length }, ttlMs);
   }
 
   /** Pages through ListUsers (first page, then the rest `concurrency` at a time) and stores the result. */
@@ -382,7 +407,7 @@ export function createUserIndex(options: UserIndexOptions): UserIndex {
     // cut names costs a little per user: a page is taken in slices, between yields.
     const take = async (users: AstroUser[]) => {
       for (let i = 0; i < users.length; i += 1) {
-        if (i > 0 && i % TAKE_SLICE === 0) await new Promise((resolve) => setImmediate(resolve));
+        if (i > 0 && i % TAKE_SLICE === 0) await nextTurn();
         const u = users[i]!;
         if (byId.has(u.id)) continue;
         const b = bounded({ id: u.id, username: u.username, fullName: u.fullName, status: u.status });

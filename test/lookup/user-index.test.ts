@@ -169,6 +169,18 @@ describe('building the index', () => {
     expect(builds).toHaveLength(1);
   });
 
+  it('stores an index of long names in chunks of about 1 MB of text, which another process reads back', async () => {
+    // 3,000 users whose kept username and full name are at their maximum lengths: about 1.8 million characters.
+    people = Array.from({ length: 3000 }, (_, i) => user(i, { username: `${'u'.repeat(400)}${i}@example.com`, fullName: `Person${i} ${'n'.repeat(400)}` }));
+    await index().findByEmail(INSTALL, target, 'user1@example.com');
+    const key = userIndexCacheKey(INSTALL, target);
+    await vi.waitFor(async () => expect(await cache.get(key)).toMatchObject({ users: 3000, chunks: 2 }));
+    stub.requests.length = 0;
+    const found = await index().search(INSTALL, target, 'person2999');
+    expect(found.map((u) => u.id)).toEqual([people[2999]!.id]);
+    expect(stub.requests).toHaveLength(0);
+  });
+
   it('keeps each installation apart', async () => {
     const ix = index();
     await ix.findByEmail(INSTALL, target, 'user1@example.com');
