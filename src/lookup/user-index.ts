@@ -28,9 +28,10 @@
  * logged as one warning per build through `log`, and counted in `onBuild`'s `shortened`.
  *
  * A large build does not hold up other requests: the client parses each page in slices (see
- * `src/astro/client.ts`), each page's users are taken {@link TAKE_SLICE} at a time, building
- * the matching form yields to the event loop every {@link PREPARE_SLICE} users, and the cache is
- * written and read one chunk (at most {@link CHARS_PER_CHUNK} characters) per turn.
+ * `src/astro/client.ts`), each page's users are taken {@link TAKE_SLICE} at a time, building the
+ * matching form yields to the event loop every {@link PREPARE_SLICE_CHARS} characters of names,
+ * and the cache is written and read one chunk (at most {@link CHARS_PER_CHUNK} characters) per
+ * turn.
  */
 import { randomUUID } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
@@ -65,8 +66,11 @@ const MAX_STATUS_CHARS = 64;
  */
 const MAX_INDEX_CHARS = 8_000_000;
 
-/** Users prepared for matching between two yields to the event loop. */
-const PREPARE_SLICE = 2000;
+/**
+ * Characters of usernames and full names prepared for matching between two yields to the event
+ * loop: 2,000 users of ordinary length, 170 whose names are at their maximum lengths.
+ */
+const PREPARE_SLICE_CHARS = 100_000;
 
 /** Users of a ListUsers page taken into a build between two yields to the event loop. */
 const TAKE_SLICE = 250;
@@ -256,13 +260,17 @@ function bounded(user: AstroIndexedUser): { user: AstroIndexedUser; shortened: b
 
 const sizeOf = (u: AstroIndexedUser) => u.id.length + u.username.length + u.fullName.length + u.status.length;
 
-/** Prepares `users` for matching, yielding to the event loop every {@link PREPARE_SLICE} users. */
+/** Prepares `users` for matching, yielding to the event loop every {@link PREPARE_SLICE_CHARS} characters of names. */
 async function prepare(users: AstroIndexedUser[], builtAt: number, totalCount: number, truncated: boolean): Promise<BuiltIndex> {
   const entries: Entry[] = [];
   const byUsername = new Map<string, AstroIndexedUser>();
-  for (let i = 0; i < users.length; i += 1) {
-    if (i > 0 && i % PREPARE_SLICE === 0) await nextTurn();
-    const user = users[i]!;
+  let sliceChars = 0;
+  for (const user of users) {
+    if (sliceChars >= PREPARE_SLICE_CHARS) {
+      await nextTurn();
+      sliceChars = 0;
+    }
+    sliceChars += user.username.length + user.fullName.length;
     // A field at its maximum length may have been cut (here or by the process that cached it).
     const usernameCut = user.username.length >= MAX_USERNAME_CHARS;
     const fullNameCut = user.fullName.length >= MAX_FULL_NAME_CHARS;
