@@ -7,18 +7,21 @@
  * query parameters the OpenAPI default way (`style: form`, `explode: true`): the key is repeated
  * per value, e.g. `?workspaceIds=a&workspaceIds=b` (Astro API v1 spec, https://api.astronomer.io/spec/v1).
  */
+import { nextTurn } from '../core/turns.js';
 import { AstroApiError, kindForStatus } from './errors.js';
 import {
   AstroUserSchema,
-  DeploymentsPageSchema,
+  DeploymentsList,
   ErrorBodySchema,
-  UserTeamsPageSchema,
-  UsersPageSchema,
-  WorkspacesPageSchema,
+  PageNumbersSchema,
+  UserTeamsList,
+  UsersList,
+  WorkspacesList,
   type AstroDeploymentSummary,
   type AstroUser,
   type AstroUserTeam,
   type AstroWorkspaceSummary,
+  type ListShape,
 } from './schemas.js';
 import {
   ApiTokensPageSchema,
@@ -349,7 +352,7 @@ export function parseRetryAfter(value: string | null, now = Date.now()): number 
   return Number.isNaN(at) ? undefined : Math.max(0, at - now);
 }
 
-/** Reads at most `maxBytes` of a body; throws `bad_response` beyond that. */
+/** Reads at most `maxBytes` of a body, undecoded; throws `bad_response` beyond that. */
 async function readBody(res: Response, maxBytes: number): Promise<Buffer> {
   const declared = Number(res.headers.get('content-length'));
   if (Number.isFinite(declared) && declared > maxBytes) {
@@ -370,15 +373,59 @@ async function readBody(res: Response, maxBytes: number): Promise<Buffer> {
     }
     chunks.push(value);
   }
-  return Buffer.concat(chunks);
+  return Buffer.concat(chunks, size);
 }
 
-function parseJson(body: string): unknown {
+/** `text` parsed as JSON, or undefined when it is not JSON. */
+function parseJson(text: string): unknown {
   try {
-    return JSON.parse(body);
+    return JSON.parse(text);
   } catch {
     return undefined;
   }
+}
+
+/**
+ * List items parsed between two yields to the event loop: a page of 1,000 users is parsed in ten
+ * slices, so other requests are served between them.
+ */
+export const LIST_ITEMS_PER_SLICE = 100;
+
+/**
+ * Size from which list answers are decoded one at a time (per client), in bytes: 256 KiB, whose
+ * JSON parses in about a millisecond.
+ */
+const LARGE_LIST_BYTES = 256 * 1024;
+
+/** The items of a list answer that matched, the count of those that did not, and its paging numbers. */
+interface ReadList<T> {
+  items: T[];
+  unreadable: number;
+  numbers: { totalCount?: number | undefined; offset?: number | undefined; limit?: number | undefined };
+}
+
+/**
+ * Reads the list answer `json` as `shape` says, {@link LIST_ITEMS_PER_SLICE} items at a time with
+ * a yield to the event loop between slices.
+ * @returns undefined when `json` has no array under `shape.key`.
+ * @throws {AstroApiError} `timeout` when `signal` aborts between two slices.
+ */
+async function readList<T>(json: unknown, shape: ListShape<T>, signal: AbortSignal | undefined): Promise<ReadList<T> | undefined> {
+  const values = typeof json === 'object' && json !== null ? (json as Record<string, unknown>)[shape.key] : undefined;
+  if (!Array.isArray(values)) return undefined;
+  const numbers = PageNumbersSchema.safeParse(json);
+  const items: T[] = [];
+  let unreadable = 0;
+  for (let i = 0; i < values.length; i += 1) {
+    if (i > 0 && i % LIST_ITEMS_PER_SLICE === 0) {
+      await nextTurn();
+      if (signal?.aborted) throw new AstroApiError('timeout', 'No answer from the Astro API before the deadline', { cause: signal.reason });
+    }
+    const r = shape.item.safeParse(values[i]);
+    if (r.success) items.push(r.data);
+    else unreadable += 1;
+  }
+  return { items, unreadable, numbers: numbers.success ? numbers.data : {} };
 }
 
 /**
@@ -483,17 +530,22 @@ export function createAstroClient(options: AstroClientOptions = {}): AstroClient
   const listLimits = { timeoutMs: options.listRequestTimeoutMs ?? 10_000, maxBodyBytes: options.maxListBodyBytes ?? 4 * 1024 * 1024 };
   const auditLimits = { timeoutMs: options.listRequestTimeoutMs ?? 10_000, maxBodyBytes: options.maxAuditLogBytes ?? 64 * 1024 * 1024 };
 
-  /** GET `path` and read its body; every failure and every non-2xx answer becomes an {@link AstroApiError}. */
+  /**
+   * Sends `GET {apiUrl}{path}` and reads the answer's body, at most `limits.maxBodyBytes`.
+   * @returns the body of a 2xx answer, undecoded, with its status.
+   * @throws {AstroApiError} for a non-2xx answer (with Astro's message and request ID when its
+   *   body has them), a timeout, a network failure or a body over the cap.
+   */
   async function getBody(
     target: AstroTarget,
     path: string,
-    call: CallOptions,
+    call: CallOptions | undefined,
     limits: { timeoutMs: number; maxBodyBytes: number },
-    accept: string,
+    accept = 'application/json',
   ): Promise<{ status: number; body: Buffer }> {
     const { timeoutMs, maxBodyBytes: bodyCap } = limits;
     const url = `${target.apiUrl}${path}`;
-    const signal = call.signal
+    const signal = call?.signal
       ? AbortSignal.any([call.signal, AbortSignal.timeout(timeoutMs)])
       : AbortSignal.timeout(timeoutMs);
     let res: Response | undefined;
@@ -533,25 +585,62 @@ export function createAstroClient(options: AstroClientOptions = {}): AstroClient
     return { status: res.status, body };
   }
 
-  async function getJson(
-    target: AstroTarget,
-    path: string,
-    call: CallOptions = {},
-    limits: { timeoutMs: number; maxBodyBytes: number } = { timeoutMs: requestTimeoutMs, maxBodyBytes },
-  ): Promise<unknown> {
-    const res = await getBody(target, path, call, limits, 'application/json');
-    const json = parseJson(res.body.toString('utf8'));
-    if (json === undefined) {
-      throw new AstroApiError('bad_response', 'Astro answered with a body that is not JSON', { status: res.status });
-    }
+  /**
+   * `text`, the body of an answer with `status`, parsed as JSON.
+   * @throws {AstroApiError} `bad_response` when it is not JSON.
+   */
+  function toJson(status: number, text: string): unknown {
+    const json = parseJson(text);
+    if (json === undefined) throw new AstroApiError('bad_response', 'Astro answered with a body that is not JSON', { status });
     return json;
+  }
+
+  /**
+   * `GET` of an answer parsed as JSON at once (one user, and the organization lists other than
+   * users, whose pages are small).
+   * @throws {AstroApiError} as {@link getBody}; `bad_response` when the body is not JSON.
+   */
+  async function getJson(target: AstroTarget, path: string, call: CallOptions = {}, limits: { timeoutMs: number; maxBodyBytes: number } = { timeoutMs: requestTimeoutMs, maxBodyBytes }): Promise<unknown> {
+    const { status, body } = await getBody(target, path, call, limits);
+    return toJson(status, body.toString('utf8'));
+  }
+
+  /** The end of the last large list answer queued for decoding (never rejects). */
+  let decoding: Promise<unknown> = Promise.resolve();
+
+  /**
+   * `GET` of one list page. The body is read like any answer, then parsed in turns of the event
+   * loop of its own: UTF-8 decoding in one, JSON parsing in the next, then the items in slices
+   * (see {@link readList}). Bodies of at least {@link LARGE_LIST_BYTES} are decoded one at a time
+   * per client, so two large pages arriving together are never parsed in the same turn; smaller
+   * ones do not wait behind them.
+   * @throws {AstroApiError} as {@link getBody}; `bad_response` when the body is not JSON, or (with
+   *   the message `unreadable`) has no array under `shape.key`; `timeout` when `call.signal` aborts
+   *   while the items are parsed.
+   */
+  async function getList<T>(target: AstroTarget, path: string, call: CallOptions | undefined, shape: ListShape<T>, unreadable: string): Promise<ReadList<T>> {
+    const answer = await getBody(target, path, call, listLimits);
+    const decode = async (): Promise<ReadList<T>> => {
+      await nextTurn();
+      const text = answer.body.toString('utf8');
+      await nextTurn();
+      const json = toJson(answer.status, text);
+      await nextTurn();
+      const list = await readList(json, shape, call?.signal);
+      if (!list) throw new AstroApiError('bad_response', unreadable, { status: 200 });
+      return list;
+    };
+    if (answer.body.length < LARGE_LIST_BYTES) return decode();
+    const turn = decoding.then(decode);
+    decoding = turn.catch(() => undefined);
+    return turn;
   }
 
   return {
     async getUser(target, userId, call) {
       const path = `/organizations/${segment(target.organizationId)}/users/${segment(userId)}`;
-      const json = await getJson(target, path, call);
-      const parsed = AstroUserSchema.safeParse(json);
+      const { status, body } = await getBody(target, path, call, { timeoutMs: requestTimeoutMs, maxBodyBytes });
+      const parsed = AstroUserSchema.safeParse(toJson(status, body.toString('utf8')));
       if (!parsed.success) {
         throw new AstroApiError('bad_response', 'Astro answered with a user we could not read', { status: 200 });
       }
@@ -565,10 +654,8 @@ export function createAstroClient(options: AstroClientOptions = {}): AstroClient
       const path = `/organizations/${segment(target.organizationId)}/workspaces`;
       if (ids.length === 0) return { workspaces: [], totalCount: 0, offset, limit, unreadable: 0 };
       const params: [string, string | number][] = [...ids.map((id): [string, string] => ['workspaceIds', id]), ['offset', offset], ['limit', limit]];
-      const parsed = WorkspacesPageSchema.safeParse(await getJson(target, path + queryString(params), call, listLimits));
-      if (!parsed.success) throw new AstroApiError('bad_response', 'Astro answered with a Workspace list we could not read', { status: 200 });
-      const { items, unreadable } = parsed.data.workspaces;
-      return { workspaces: items, ...paging(parsed.data, { offset, limit }, items.length, unreadable) };
+      const { items, unreadable, numbers } = await getList(target, path + queryString(params), call, WorkspacesList, 'Astro answered with a Workspace list we could not read');
+      return { workspaces: items, ...paging(numbers, { offset, limit }, items.length, unreadable) };
     },
 
     async listDeployments(target, query, call) {
@@ -578,10 +665,8 @@ export function createAstroClient(options: AstroClientOptions = {}): AstroClient
       const path = `/organizations/${segment(target.organizationId)}/deployments`;
       if (ids.length === 0) return { deployments: [], totalCount: 0, offset, limit, unreadable: 0 };
       const params: [string, string | number][] = [...ids.map((id): [string, string] => ['deploymentIds', id]), ['offset', offset], ['limit', limit]];
-      const parsed = DeploymentsPageSchema.safeParse(await getJson(target, path + queryString(params), call, listLimits));
-      if (!parsed.success) throw new AstroApiError('bad_response', 'Astro answered with a Deployment list we could not read', { status: 200 });
-      const { items, unreadable } = parsed.data.deployments;
-      return { deployments: items, ...paging(parsed.data, { offset, limit }, items.length, unreadable) };
+      const { items, unreadable, numbers } = await getList(target, path + queryString(params), call, DeploymentsList, 'Astro answered with a Deployment list we could not read');
+      return { deployments: items, ...paging(numbers, { offset, limit }, items.length, unreadable) };
     },
 
     async listUsers(target, query, call) {
@@ -590,10 +675,8 @@ export function createAstroClient(options: AstroClientOptions = {}): AstroClient
       const sorts = (query.sorts ?? []).map(sortValue);
       const params: [string, string | number][] = [...scopeParams(query), ['offset', offset], ['limit', limit], ...sorts.map((s): [string, string] => ['sorts', s])];
       const path = `/organizations/${segment(target.organizationId)}/users${queryString(params)}`;
-      const parsed = UsersPageSchema.safeParse(await getJson(target, path, call, listLimits));
-      if (!parsed.success) throw new AstroApiError('bad_response', 'Astro answered with a user list we could not read', { status: 200 });
-      const { items, unreadable } = parsed.data.users;
-      return { users: items, ...paging(parsed.data, { offset, limit }, items.length, unreadable) };
+      const { items, unreadable, numbers } = await getList(target, path, call, UsersList, 'Astro answered with a user list we could not read');
+      return { users: items, ...paging(numbers, { offset, limit }, items.length, unreadable) };
     },
 
     async listUserTeams(target, userId, query = {}, call) {
@@ -601,10 +684,8 @@ export function createAstroClient(options: AstroClientOptions = {}): AstroClient
       const limit = pageValue('limit', query.limit ?? MAX_PAGE_LIMIT, MAX_PAGE_LIMIT);
       const params: [string, string | number][] = [['offset', offset], ['limit', limit]];
       const path = `/organizations/${segment(target.organizationId)}/users/${segment(userId)}/teams${queryString(params)}`;
-      const parsed = UserTeamsPageSchema.safeParse(await getJson(target, path, call, listLimits));
-      if (!parsed.success) throw new AstroApiError('bad_response', "Astro answered with a user's Team list we could not read", { status: 200 });
-      const { items, unreadable } = parsed.data.teams;
-      return { teams: items, ...paging(parsed.data, { offset, limit }, items.length, unreadable) };
+      const { items, unreadable, numbers } = await getList(target, path, call, UserTeamsList, "Astro answered with a user's Team list we could not read");
+      return { teams: items, ...paging(numbers, { offset, limit }, items.length, unreadable) };
     },
 
     async listAllWorkspaces(target, query = {}, call) {

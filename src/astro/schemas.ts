@@ -149,23 +149,6 @@ export const ErrorBodySchema = z.object({
 /** Largest length accepted for an ID in a list item (Astro IDs are 25-character CUIDs). */
 const ID_MAX = 256;
 
-/**
- * Parses a required item array leniently: each entry that does not match `item` is dropped and
- * counted. A value that is not an array fails the parse (the page is unreadable).
- */
-function itemArray<T extends z.ZodType>(item: T) {
-  return z.array(z.unknown()).transform((values) => {
-    const items: z.infer<T>[] = [];
-    let unreadable = 0;
-    for (const entry of values) {
-      const r = item.safeParse(entry);
-      if (r.success) items.push(r.data as z.infer<T>);
-      else unreadable += 1;
-    }
-    return { items, unreadable };
-  });
-}
-
 /** `limit`, `offset`, `totalCount` of a page: a non-negative integer, or undefined when absent or of the wrong type. */
 const pageNumber = z.number().int().min(0).optional().catch(undefined);
 
@@ -253,11 +236,29 @@ export const UserTeamSchema = z
     return out;
   });
 
-/** `WorkspacesPaginated`: `workspaces` must be an array; the page numbers are undefined when absent. */
-export const WorkspacesPageSchema = z.object({ workspaces: itemArray(WorkspaceSummarySchema), totalCount: pageNumber, offset: pageNumber, limit: pageNumber });
-/** `DeploymentsPaginated`: `deployments` must be an array. */
-export const DeploymentsPageSchema = z.object({ deployments: itemArray(DeploymentSummarySchema), totalCount: pageNumber, offset: pageNumber, limit: pageNumber });
-/** `UsersPaginated`: `users` must be an array; each item is a `User` parsed by {@link AstroUserSchema}. */
-export const UsersPageSchema = z.object({ users: itemArray(AstroUserSchema), totalCount: pageNumber, offset: pageNumber, limit: pageNumber });
-/** `UserTeamsPaginated`: `teams` must be an array. */
-export const UserTeamsPageSchema = z.object({ teams: itemArray(UserTeamSchema), totalCount: pageNumber, offset: pageNumber, limit: pageNumber });
+/**
+ * The paging numbers of a list answer (`totalCount`, `offset`, `limit`): each a non-negative
+ * integer, or undefined when absent or of the wrong type. Other keys are ignored.
+ */
+export const PageNumbersSchema = z.object({ totalCount: pageNumber, offset: pageNumber, limit: pageNumber });
+
+/**
+ * What one list answer holds besides its paging numbers: an item array under `key`, each item
+ * matching `item`. The client reads the array item by item (an item that does not match is dropped
+ * and counted as unreadable); a body without an array under `key` is unreadable as a whole.
+ */
+export interface ListShape<T> {
+  /** Key of the item array, e.g. `users`. */
+  key: string;
+  /** Schema of one item. */
+  item: z.ZodType<T>;
+}
+
+/** `WorkspacesPaginated`: `workspaces`, each item a {@link WorkspaceSummarySchema}. */
+export const WorkspacesList: ListShape<AstroWorkspaceSummary> = { key: 'workspaces', item: WorkspaceSummarySchema };
+/** `DeploymentsPaginated`: `deployments`, each item a {@link DeploymentSummarySchema}. */
+export const DeploymentsList: ListShape<AstroDeploymentSummary> = { key: 'deployments', item: DeploymentSummarySchema };
+/** `UsersPaginated`: `users`, each item a `User` parsed by {@link AstroUserSchema}. */
+export const UsersList: ListShape<AstroUser> = { key: 'users', item: AstroUserSchema };
+/** `UserTeamsPaginated`: `teams`, each item a {@link UserTeamSchema}. */
+export const UserTeamsList: ListShape<AstroUserTeam> = { key: 'teams', item: UserTeamSchema };

@@ -23,10 +23,15 @@
  * reaches `maxIndexChars` (default {@link MAX_INDEX_CHARS}) in all. A cut username is never found
  * by email (it cannot equal a query, which is at most 320 characters), but is still found by a
  * prefix within the kept part; a cut full name is found by its kept words, never as an exact name.
- * Users past the text budget are left out as past `maxUsers` are (`truncated: true`). Either is
+ * Users past the text budget are left out as past `maxUsers` are (`truncated: true`), and once
+ * the budget is spent no further page is asked for (its users could not be kept). Either is
  * logged as one warning per build through `log`, and counted in `onBuild`'s `shortened`.
- * Building the matching form yields to the event loop every {@link PREPARE_SLICE} users, so a
- * large index does not hold up other requests.
+ *
+ * A large build does not hold up other requests: the client parses each page in slices (see
+ * `src/astro/client.ts`), each page's users are taken {@link TAKE_SLICE} at a time, building the
+ * matching form yields to the event loop every {@link PREPARE_SLICE_CHARS} characters of names,
+ * and the cache is written and read one chunk (at most {@link CHARS_PER_CHUNK} characters) per
+ * turn.
  */
 import { randomUUID } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
@@ -34,6 +39,7 @@ import { z } from 'zod';
 import { MAX_PAGE_LIMIT, type AstroClient, type AstroTarget } from '../astro/client.js';
 import { AstroApiError } from '../astro/errors.js';
 import { deadlineSignal } from '../astro/policy.js';
+import { nextTurn } from '../core/turns.js';
 import type { AstroUser } from '../astro/schemas.js';
 import type { BestEffortCache } from '../store/best-effort-cache.js';
 
@@ -60,11 +66,23 @@ const MAX_STATUS_CHARS = 64;
  */
 const MAX_INDEX_CHARS = 8_000_000;
 
-/** Users prepared for matching between two yields to the event loop. */
-const PREPARE_SLICE = 2000;
+/**
+ * Characters of usernames and full names prepared for matching between two yields to the event
+ * loop: 2,000 users of ordinary length, 170 whose names are at their maximum lengths.
+ */
+const PREPARE_SLICE_CHARS = 100_000;
 
-/** Users per cache entry: a large index is stored as a manifest plus chunks of this many users. */
+/** Users of a ListUsers page taken into a build between two yields to the event loop. */
+const TAKE_SLICE = 250;
+
+/** Users per cache entry at most: a large index is stored as a manifest plus chunks of users. */
 const USERS_PER_CHUNK = 5000;
+
+/**
+ * Characters of user text (see `sizeOf`) per cache entry at most, about 1 MB of JSON: one chunk is
+ * serialised, copied or parsed in a few ms, between two turns of the event loop.
+ */
+const CHARS_PER_CHUNK = 1_000_000;
 
 /** Longest email or search text accepted, in characters; longer input finds nothing without loading the index. */
 const MAX_QUERY_LENGTH = 320;
@@ -242,13 +260,17 @@ function bounded(user: AstroIndexedUser): { user: AstroIndexedUser; shortened: b
 
 const sizeOf = (u: AstroIndexedUser) => u.id.length + u.username.length + u.fullName.length + u.status.length;
 
-/** Prepares `users` for matching, yielding to the event loop every {@link PREPARE_SLICE} users. */
+/** Prepares `users` for matching, yielding to the event loop every {@link PREPARE_SLICE_CHARS} characters of names. */
 async function prepare(users: AstroIndexedUser[], builtAt: number, totalCount: number, truncated: boolean): Promise<BuiltIndex> {
   const entries: Entry[] = [];
   const byUsername = new Map<string, AstroIndexedUser>();
-  for (let i = 0; i < users.length; i += 1) {
-    if (i > 0 && i % PREPARE_SLICE === 0) await new Promise((resolve) => setImmediate(resolve));
-    const user = users[i]!;
+  let sliceChars = 0;
+  for (const user of users) {
+    if (sliceChars >= PREPARE_SLICE_CHARS) {
+      await nextTurn();
+      sliceChars = 0;
+    }
+    sliceChars += user.username.length + user.fullName.length;
     // A field at its maximum length may have been cut (here or by the process that cached it).
     const usernameCut = user.username.length >= MAX_USERNAME_CHARS;
     const fullNameCut = user.fullName.length >= MAX_FULL_NAME_CHARS;
@@ -333,7 +355,8 @@ export function createUserIndex(options: UserIndexOptions): UserIndex {
     const m = manifest.data;
     const chunks = await Promise.all(Array.from({ length: m.chunks }, (_, i) => cache.get(`${key}:${m.generation}:${i}`)));
     const users: AstroIndexedUser[] = [];
-    for (const value of chunks) {
+    for (const [i, value] of chunks.entries()) {
+      if (i > 0) await nextTurn();
       const chunk = ChunkSchema.safeParse(value);
       if (!chunk.success) return undefined; // a chunk expired or was evicted: rebuild
       for (const [id, username, fullName, status] of chunk.data.users) users.push({ id, username, fullName, status });
@@ -348,15 +371,31 @@ export function createUserIndex(options: UserIndexOptions): UserIndex {
     );
   }
 
-  /** Stores `index` as chunks then a manifest pointing at them (readers never see a half-written generation). */
+  /**
+   * Stores `index` as chunks (at most {@link USERS_PER_CHUNK} users and {@link CHARS_PER_CHUNK}
+   * characters each, one written per turn of the event loop), then a manifest pointing at them
+   * (readers never see a half-written generation).
+   */
   async function writeCached(key: string, index: BuiltIndex): Promise<void> {
     const generation = randomUUID();
-    const users = index.entries.map((e): [string, string, string, string] => [e.user.id, e.user.username, e.user.fullName, e.user.status]);
     const chunks: [string, string, string, string][][] = [];
-    for (let i = 0; i < users.length; i += USERS_PER_CHUNK) chunks.push(users.slice(i, i + USERS_PER_CHUNK));
-    const written = await Promise.all(chunks.map((chunk, i) => cache.set(`${key}:${generation}:${i}`, { users: chunk }, ttlMs)));
-    if (written.some((ok) => !ok)) return;
-    await cache.set(key, { v: 1, builtAt: index.builtAt, totalCount: index.totalCount, truncated: index.truncated, users: users.length, generation, chunks: chunks.length }, ttlMs);
+    let chunk: [string, string, string, string][] = [];
+    let chars = 0;
+    for (const { user: u } of index.entries) {
+      if (chunk.length >= USERS_PER_CHUNK || (chunk.length > 0 && chars + sizeOf(u) > CHARS_PER_CHUNK)) {
+        chunks.push(chunk);
+        chunk = [];
+        chars = 0;
+      }
+      chunk.push([u.id, u.username, u.fullName, u.status]);
+      chars += sizeOf(u);
+    }
+    if (chunk.length > 0) chunks.push(chunk);
+    for (const [i, users] of chunks.entries()) {
+      if (i > 0) await nextTurn();
+      if (!(await cache.set(`${key}:${generation}:${i}`, { users }, ttlMs))) return;
+    }
+    await cache.set(key, { v: 1, builtAt: index.builtAt, totalCount: index.totalCount, truncated: index.truncated, users: index.entries.length, generation, chunks: chunks.length }, ttlMs);
   }
 
   /** Pages through ListUsers (first page, then the rest `concurrency` at a time) and stores the result. */
@@ -370,20 +409,26 @@ export function createUserIndex(options: UserIndexOptions): UserIndex {
     let unreadable = 0;
     let pages = 0;
     let shortened = 0;
-    // Only bounded copies are kept, so a page's long strings are freed once it is read.
-    const take = (users: AstroUser[]) => {
-      for (const u of users) {
+    /** Characters of the users taken so far (see maxIndexChars). */
+    let taken = 0;
+    // Only bounded copies are kept, so a page's long strings are freed once it is read. Copying
+    // cut names costs a little per user: a page is taken in slices, between yields.
+    const take = async (users: AstroUser[]) => {
+      for (let i = 0; i < users.length; i += 1) {
+        if (i > 0 && i % TAKE_SLICE === 0) await nextTurn();
+        const u = users[i]!;
         if (byId.has(u.id)) continue;
         const b = bounded({ id: u.id, username: u.username, fullName: u.fullName, status: u.status });
         if (b.shortened) shortened += 1;
         byId.set(u.id, b.user);
+        taken += sizeOf(b.user);
       }
     };
     try {
       const first = await astro.listUsers(target, { offset: 0, limit: pageSize, sorts }, { signal });
       pages += 1;
       unreadable += first.unreadable;
-      take(first.users);
+      await take(first.users);
       const wanted = Math.min(first.totalCount, maxUsers);
       // Step by the page size Astro says it used, should it serve fewer than asked.
       const step = first.limit > 0 && first.limit < pageSize ? first.limit : pageSize;
@@ -391,12 +436,14 @@ export function createUserIndex(options: UserIndexOptions): UserIndex {
       for (let offset = step; offset < wanted; offset += step) offsets.push(offset);
       let next = 0;
       const worker = async () => {
-        while (next < offsets.length) {
+        // Users are kept in the order they were taken, until the text budget is spent: once it
+        // is, no user of a later page could be kept, so no later page is asked for.
+        while (next < offsets.length && taken < maxIndexChars) {
           const offset = offsets[next++]!;
           const page = await astro.listUsers(target, { offset, limit: step, sorts }, { signal });
           pages += 1;
           unreadable += page.unreadable;
-          take(page.users);
+          await take(page.users);
         }
       };
       await Promise.all(Array.from({ length: Math.min(concurrency, offsets.length) }, worker));
@@ -409,7 +456,7 @@ export function createUserIndex(options: UserIndexOptions): UserIndex {
         chars += sizeOf(u);
         kept.push(u);
       }
-      const truncated = first.totalCount > maxUsers || all.length > kept.length;
+      const truncated = first.totalCount > maxUsers || all.length > kept.length || next < offsets.length;
       const index = await prepare(kept, startedAt, first.totalCount, truncated);
       if (shortened > 0 || all.length > kept.length) {
         options.log?.warn(

@@ -6,7 +6,7 @@
  * and one request of each against Prism serving the official v1 spec.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createAstroClient, type AstroTarget } from '../../src/astro/client.js';
+import { createAstroClient, LIST_ITEMS_PER_SLICE, type AstroTarget } from '../../src/astro/client.js';
 import { AstroApiError } from '../../src/astro/errors.js';
 import { createResilientAstroClient } from '../../src/astro/policy.js';
 import { json, startHttpStub, type HttpStub, type RecordedRequest } from '../support/http-stub.js';
@@ -250,6 +250,77 @@ describe('listUsers (ListUsers)', () => {
     const err = await failure(createAstroClient().listUsers(target, { offset: 0, limit: 10 }, { signal: AbortSignal.abort() }));
     expect(err.kind).toBe('timeout');
     expect(stub.requests).toHaveLength(0);
+  });
+});
+
+describe('decoding large list pages without holding up the event loop', () => {
+  /** A client whose fetch answers every request at once with a page of `n` users, from memory (no socket, so no turn of the event loop is spent on I/O). */
+  function inMemory(n: number) {
+    const users = Array.from({ length: n }, (_, i) => ({ ...ADA, id: `c${String(i).padStart(24, '0')}` }));
+    const body = JSON.stringify({ users, limit: n, offset: 0, totalCount: n });
+    return createAstroClient({ fetch: async () => new Response(body, { status: 200, headers: { 'content-type': 'application/json' } }) });
+  }
+
+  /** Counts turns of the event loop (setImmediate callbacks) until `stop()`; `now()` reads the count. */
+  function turnCounter() {
+    let turns = 0;
+    let stopped = false;
+    const spin = () => {
+      if (stopped) return;
+      turns += 1;
+      setImmediate(spin);
+    };
+    setImmediate(spin);
+    return { now: () => turns, stop: () => (stopped = true) };
+  }
+
+  it(`parses a page of 1,000 users in slices of ${LIST_ITEMS_PER_SLICE}, letting the event loop turn between them`, async () => {
+    const turns = turnCounter();
+    const page = await inMemory(1000).listUsers(target, { offset: 0, limit: 1000 });
+    turns.stop();
+    expect(page.users).toHaveLength(1000);
+    expect(page.users[999]!.id).toBe(`c${String(999).padStart(24, '0')}`);
+    expect(turns.now()).toBeGreaterThanOrEqual(1000 / LIST_ITEMS_PER_SLICE);
+  });
+
+  it('decodes pages that arrive together one after the other, not interleaved', async () => {
+    const client = inMemory(1000);
+    const turns = turnCounter();
+    const doneAt: number[] = [];
+    await Promise.all([0, 1000].map((offset) => client.listUsers(target, { offset, limit: 1000 }).then(() => doneAt.push(turns.now()))));
+    turns.stop();
+    // Interleaved, both would finish within a turn or two of each other.
+    expect(doneAt[1]! - doneAt[0]!).toBeGreaterThanOrEqual(1000 / LIST_ITEMS_PER_SLICE);
+  });
+
+  it('does not queue a small answer behind a large one', async () => {
+    const large = JSON.stringify({ users: Array.from({ length: 1000 }, (_, i) => ({ ...ADA, id: `c${String(i).padStart(24, '0')}` })), totalCount: 1000 });
+    expect(large.length).toBeGreaterThan(256 * 1024);
+    const small = JSON.stringify({ users: [ADA], totalCount: 1 });
+    const client = createAstroClient({ fetch: async (url) => new Response(String(url).includes('limit=1000') ? large : small, { status: 200 }) });
+    const order: string[] = [];
+    const first = client.listUsers(target, { offset: 0, limit: 1000 }).then(() => order.push('large'));
+    await new Promise((resolve) => setImmediate(resolve));
+    const second = client.listUsers(target, { offset: 0, limit: 1 }).then(() => order.push('small'));
+    await Promise.all([first, second]);
+    expect(order).toEqual(['small', 'large']);
+  });
+
+  it("stops decoding with a timeout when the caller's signal aborts between slices", async () => {
+    const controller = new AbortController();
+    setImmediate(() => setImmediate(() => setImmediate(() => controller.abort())));
+    const err = await failure(inMemory(1000).listUsers(target, { offset: 0, limit: 1000 }, { signal: controller.signal }));
+    expect(err.kind).toBe('timeout');
+  });
+
+  it('still reads the large page after one that failed to decode', async () => {
+    let calls = 0;
+    const good = JSON.stringify({ users: [ADA], limit: 1, offset: 0, totalCount: 1, padding: ' '.repeat(300 * 1024) });
+    const bad = `{"users": [${' '.repeat(300 * 1024)} nope`;
+    const client = createAstroClient({ fetch: async () => new Response(calls++ === 0 ? bad : good, { status: 200 }) });
+    const [first, second] = await Promise.allSettled([client.listUsers(target, { offset: 0, limit: 1 }), client.listUsers(target, { offset: 1, limit: 1 })]);
+    expect(first.status === 'rejected' && (first.reason as AstroApiError).kind).toBe('bad_response');
+    expect(second.status === 'fulfilled' && second.value.users.map((u) => u.id)).toEqual([ADA.id]);
   });
 });
 

@@ -169,6 +169,29 @@ describe('building the index', () => {
     expect(builds).toHaveLength(1);
   });
 
+  it('stores an index of long names in chunks of about 1 MB of text, which another process reads back', async () => {
+    // 3,000 users whose kept username and full name are at their maximum lengths: about 1.8 million characters.
+    people = Array.from({ length: 3000 }, (_, i) => user(i, { username: `${'u'.repeat(400)}${i}@example.com`, fullName: `Person${i} ${'n'.repeat(400)}` }));
+    await index().findByEmail(INSTALL, target, 'user1@example.com');
+    const key = userIndexCacheKey(INSTALL, target);
+    await vi.waitFor(async () => expect(await cache.get(key)).toMatchObject({ users: 3000, chunks: 2 }));
+    stub.requests.length = 0;
+    let turns = 0;
+    let reading = true;
+    const spin = () => {
+      if (!reading) return;
+      turns += 1;
+      setImmediate(spin);
+    };
+    setImmediate(spin);
+    const found = await index().search(INSTALL, target, 'person2999');
+    reading = false;
+    expect(found.map((u) => u.id)).toEqual([people[2999]!.id]);
+    expect(stub.requests).toHaveLength(0);
+    // Its 1.7 million characters of names are prepared for matching 100,000 at a time, between turns.
+    expect(turns).toBeGreaterThanOrEqual(17);
+  });
+
   it('keeps each installation apart', async () => {
     const ix = index();
     await ix.findByEmail(INSTALL, target, 'user1@example.com');
@@ -322,6 +345,45 @@ describe('hostile ListUsers answers', () => {
     expect(info.users).toBeLessThan(100);
     expect(warnings).toEqual([expect.objectContaining({ users: info.users, received: 100 })]);
     expect((await ix.search(INSTALL, target, `person${info.users - 1}`)).map((u) => u.id)).toEqual([people[info.users - 1]!.id]);
+  });
+
+  it('asks for no further page once maxIndexChars is spent (their users could not be kept)', async () => {
+    people = Array.from({ length: 5000 }, (_, i) => user(i));
+    const perUser = (u: ReturnType<typeof user>) => u.id.length + u.username.length + u.fullName.length + u.status.length;
+    // Room for the first 1,500 users: page 1 fits, page 2 spends the budget, pages 3-5 are not asked for.
+    const budget = people.slice(0, 1500).reduce((n, u) => n + perUser(u), 0);
+    const ix = index({ maxIndexChars: budget, concurrency: 1 });
+    expect((await ix.findByEmail(INSTALL, target, 'user1499@example.com'))?.id).toBe(people[1499]!.id);
+    expect(await ix.findByEmail(INSTALL, target, 'user1500@example.com')).toBeUndefined();
+    expect(stub.requests.slice(0, 2).map((r) => query(r).get('offset'))).toEqual(['0', '1000']);
+    expect(builds[0]).toMatchObject({ users: 1500, totalCount: 5000, pages: 2, truncated: true });
+  });
+
+  it('says truncated when it stopped asking, even though every user it received was kept', async () => {
+    people = Array.from({ length: 3000 }, (_, i) => user(i));
+    const budget = people.slice(0, 1000).reduce((n, u) => n + u.id.length + u.username.length + u.fullName.length + u.status.length, 0);
+    await index({ maxIndexChars: budget, concurrency: 1 }).findByEmail(INSTALL, target, 'user1@example.com');
+    expect(stub.requests).toHaveLength(1);
+    expect(builds[0]).toMatchObject({ users: 1000, totalCount: 3000, pages: 1, truncated: true });
+  });
+
+  it("takes a page's users in slices, letting the event loop turn between them", async () => {
+    const page = Array.from({ length: 1000 }, (_, i) => ({ ...user(i), workspaceRoles: [], deploymentRoles: [], dagRoles: [], unreadableRoles: 0 }));
+    const astro = { listUsers: async () => ({ users: page, totalCount: 1000, offset: 0, limit: 1000, unreadable: 0 }) };
+    let turns = 0;
+    let building = true;
+    const spin = () => {
+      if (!building) return;
+      turns += 1;
+      setImmediate(spin);
+    };
+    setImmediate(spin);
+    const found = await createUserIndex({ astro, cache, now: () => clock }).findByEmail(INSTALL, target, 'user999@example.com');
+    building = false;
+    expect(found?.id).toBe(page[999]!.id);
+    // 1,000 users taken 250 at a time: at least 3 turns between slices (the matching form of
+    // 1,000 users is built in one slice).
+    expect(turns).toBeGreaterThanOrEqual(3);
   });
 
   it('cuts names again when reading an index another process cached without caps', async () => {

@@ -6,9 +6,10 @@
 import { once } from 'node:events';
 import type { Server } from 'node:http';
 import { connect, type Socket } from 'node:net';
+import { constants, PerformanceObserver } from 'node:perf_hooks';
 import { App, LogLevel } from '@slack/bolt';
 import { afterEach, describe, expect, it } from 'vitest';
-import { guardServer, type RefusalReason, type RequestGuard, type RequestGuardOptions } from '../../src/server/request-guard.js';
+import { guardServer, startMajorGc, type RefusalReason, type RequestGuard, type RequestGuardOptions } from '../../src/server/request-guard.js';
 import { postSignedForm, slackSignatureHeaders } from '../support/signing.js';
 
 const SECRET = 'guardsigningsecret0123456789abcd';
@@ -229,5 +230,73 @@ describe('under a flood of hostile connections', () => {
     expect(results.map((x) => x.status)).toEqual([200, 200, 200, 200, 200]);
     expect(r.refused.filter((x) => x === 'busy').length).toBeGreaterThan(0);
     for (const s of sockets) s.destroy();
+  });
+});
+
+describe('collecting the garbage of refused connections', () => {
+  const unsigned = async (r: Running) => untilClosed(await rawSocket(r.port, postHead({ 'content-type': 'application/json', 'content-length': 4_000_000 })));
+
+  it('starts a collection after every reclaimAfterRefusals refusals, at most once per reclaimIntervalMs', async () => {
+    let clock = Date.now();
+    let collections = 0;
+    const r = await startGuarded({ reclaimAfterRefusals: 3, reclaimIntervalMs: 1000, now: () => clock, reclaim: () => (collections += 1) });
+    for (let i = 0; i < 2; i++) await unsigned(r);
+    expect(collections).toBe(0);
+    await unsigned(r);
+    expect(collections).toBe(1);
+    // Three more within the interval: none; the next refusal once it has passed starts one.
+    for (let i = 0; i < 3; i++) await unsigned(r);
+    expect(collections).toBe(1);
+    clock += 1000;
+    await unsigned(r);
+    expect(collections).toBe(2);
+    expect(r.refused).toHaveLength(7);
+  });
+
+  it('never starts one for signed traffic, nor with reclaimAfterRefusals 0', async () => {
+    let collections = 0;
+    const r = await startGuarded({ reclaimAfterRefusals: 1, reclaim: () => (collections += 1) });
+    for (let i = 0; i < 3; i++) expect((await command(r)).status).toBe(200);
+    expect(collections).toBe(0);
+    const off = await startGuarded({ reclaimAfterRefusals: 0, reclaim: () => (collections += 1) });
+    for (let i = 0; i < 3; i++) await unsigned(off);
+    expect(collections).toBe(0);
+  });
+
+  it('keeps answering when the collection throws', async () => {
+    const r = await startGuarded({
+      reclaimAfterRefusals: 1,
+      reclaim: () => {
+        throw new Error('no');
+      },
+    });
+    expect(await unsigned(r)).toMatch(/^HTTP\/1\.1 401 /);
+    expect((await command(r)).status).toBe(200);
+  });
+
+  it('refuses a negative reclaimAfterRefusals or reclaimIntervalMs', async () => {
+    const r = await startGuarded();
+    const { createServer } = await import('node:http');
+    expect(() => guardServer(createServer(), { reclaimAfterRefusals: -1 })).toThrow(RangeError);
+    expect(() => guardServer(createServer(), { reclaimIntervalMs: Number.NaN })).toThrow(RangeError);
+    expect(r.refused).toEqual([]);
+  });
+
+  it('startMajorGc starts a major collection of the V8 heap', async () => {
+    const majors: number[] = [];
+    const observer = new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) {
+        const kind = (e as unknown as { detail?: { kind?: number } }).detail?.kind;
+        if (kind === constants.NODE_PERFORMANCE_GC_MAJOR || kind === constants.NODE_PERFORMANCE_GC_INCREMENTAL) majors.push(kind);
+      }
+    });
+    observer.observe({ entryTypes: ['gc'] });
+    try {
+      startMajorGc();
+      for (let i = 0; i < 100 && majors.length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(majors.length).toBeGreaterThan(0);
+    } finally {
+      observer.disconnect();
+    }
   });
 });
