@@ -121,8 +121,8 @@ const GUARD = Symbol('astro-user.requestGuard');
 /**
  * Answers `res` with a short plain-text error and `Connection: close`: Node then ends and destroys
  * the socket once the answer is written (see the module's comment). Destroying it here as well
- * would only make Node create an `ERR_STREAM_DESTROYED` error, with its stack trace, for its own
- * pending `end()`, once per refusal.
+ * only made Node create an `ERR_STREAM_DESTROYED` error, with its stack trace, for what was still
+ * pending on the socket, once per refusal (seen in heap profiles of part 7 of `npm run bench`).
  */
 function refuse(res: ServerResponse, status: number, text: string, headers: Record<string, string> = {}): void {
   res.shouldKeepAlive = false;
@@ -134,7 +134,7 @@ function refuse(res: ServerResponse, status: number, text: string, headers: Reco
  * Starts a major garbage collection of V8's heap without blocking: `vm.measureMemory` with
  * `execution: 'eager'` starts one right away (https://nodejs.org/api/vm.html#vmmeasurememoryoptions).
  * The API is marked experimental: Node prints one ExperimentalWarning the first time it is used,
- * and this does nothing where it is missing.
+ * and this does nothing where it is missing. Never throws.
  */
 export function startMajorGc(): void {
   if (typeof measureMemory !== 'function') return;
@@ -148,7 +148,8 @@ export function startMajorGc(): void {
  * server, after the app started and before traffic matters; a second call on the same server
  * changes nothing and returns the first guard.
  *
- * @throws {RangeError} when a size or duration is not a positive finite number.
+ * @throws {RangeError} when a size or duration is not a positive finite number, or
+ *   `reclaimAfterRefusals` or `reclaimIntervalMs` is negative or not finite.
  */
 export function guardServer(server: Server, options: RequestGuardOptions = {}): RequestGuard {
   const existing = (server as Server & { [GUARD]?: RequestGuard })[GUARD];
