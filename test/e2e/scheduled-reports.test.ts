@@ -86,7 +86,10 @@ describe.skipIf(!redisUrl)('scheduled reports on one Redis', () => {
     await saveSchedule('TSCHEDA');
     clock.now = SLOT + 30_000;
     const [a, b] = await Promise.all([instance(), instance()]);
-    await Promise.race([a.h.slack.waitFor(1, (r) => r.url === '/api/chat.postMessage'), b.h.slack.waitFor(1, (r) => r.url === '/api/chat.postMessage')]);
+    // The first post of either instance (the other instance's wait never settles; the test's own
+    // timeout bounds a post that never comes).
+    const never = new Promise<never>(() => undefined);
+    await Promise.race([a, b].map((x) => x.h.slack.waitFor(1, (r) => r.url === '/api/chat.postMessage', 30_000).catch(() => never)));
     // Both keep checking: a dozen more checks each, a minute later on the test's clock.
     clock.now = SLOT + 90_000;
     await Promise.all([a.ticks.after(12), b.ticks.after(12)]);
@@ -95,13 +98,15 @@ describe.skipIf(!redisUrl)('scheduled reports on one Redis', () => {
     expect(allText(posts[0])).toMatch(/Astro report/);
     expect(allText(posts[0])).toMatch(/Organization Owner/);
     expect(JSON.stringify(posts[0]!.blocks)).toContain('report_details');
-  });
+  }, 60_000);
 
   it('after a restart, a slot missed while nothing ran is posted once; another restart posts nothing', async () => {
     await saveSchedule('TSCHEDB', { handledSlot: SLOT - 2 * 86_400_000 });
     clock.now = SLOT + 3 * 3600_000;
     const first = await instance();
-    await first.h.slack.waitFor(1, (r) => r.url === '/api/chat.postMessage' && parseWebApiBody(r).channel === 'CTSCHEDB');
+    // 30 s: only a bound for a post that never comes (a cold first run on a busy machine is slow).
+    // 30 s bounds only a post that never comes (a cold first run on a busy machine is slow).
+    await first.h.slack.waitFor(1, (r) => r.url === '/api/chat.postMessage' && parseWebApiBody(r).channel === 'CTSCHEDB', 30_000);
     await first.ticks.after(5);
     await first.h.close();
     running.splice(running.indexOf(first.h), 1);
@@ -110,5 +115,5 @@ describe.skipIf(!redisUrl)('scheduled reports on one Redis', () => {
     const second = await instance();
     await second.ticks.after(8);
     expect(postsTo([first.h, second.h], 'CTSCHEDB')).toHaveLength(1);
-  });
+  }, 60_000);
 });

@@ -75,6 +75,16 @@ export function createReportPoster(options: { tokenFor: BotTokenFor; clientOptio
     }
     return c;
   };
+  // Reading a channel changes nothing: that call may be retried (a post may not).
+  const readers = new LRUCache<string, WebClient>({ max: 500 });
+  const readerOf = (token: string) => {
+    let c = readers.get(token);
+    if (!c) {
+      c = new WebClient(token, { ...options.clientOptions, retryConfig: { retries: 2, factor: 1, minTimeout: 200, maxTimeout: 500 } });
+      readers.set(token, c);
+    }
+    return c;
+  };
   return {
     async post(installation, channelId, post) {
       let token: string | undefined;
@@ -89,7 +99,7 @@ export function createReportPoster(options: { tokenFor: BotTokenFor; clientOptio
       // be since (Slack Connect). Asked again before every post: a report is for this organization.
       let shared: boolean;
       try {
-        const info = await client.conversations.info({ channel: channelId });
+        const info = await readerOf(token).conversations.info({ channel: channelId });
         const c = info.channel as { is_ext_shared?: boolean; is_pending_ext_shared?: boolean } | undefined;
         shared = Boolean(c?.is_ext_shared || c?.is_pending_ext_shared);
       } catch (err) {
