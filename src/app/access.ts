@@ -6,14 +6,13 @@
 import { failureLabel, toFailure, type Failure } from '../core/outcomes.js';
 import type { AccessTarget } from '../core/query.js';
 import type { CardKind } from '../core/visibility.js';
-import type { WorkspacePolicy } from '../lookup/workspace-settings.js';
-import { mayBePublic, type CardRefs, type Click } from './cards.js';
+import { refreshPlacement, shareRefusal, type CardRefs, type Click } from './cards.js';
 import type { AccessResult, SubjectInfo } from '../lookup/access.js';
 import { ThrottledError } from '../lookup/throttle.js';
 import { isConnectionError } from '../lookup/workspace-settings.js';
 import { checkAsker } from './asker.js';
 import type { Services } from './ports.js';
-import { askerBucket, type AskContext } from './request.js';
+import { askerBucket, auditLine, type AskContext } from './request.js';
 
 /** The answer to an access question. */
 export type AccessAnswer =
@@ -88,21 +87,9 @@ function isSubjectRef(target: AccessTarget | SubjectRef): target is SubjectRef {
   return target.kind === 'deployment' || target.kind === 'workspace';
 }
 
-/** The audit line: one per access question, `access`, with who asked, where, how and the outcome; never a name or email. */
+/** The audit line: one per access question, `access`, with how it was asked and the outcome; never a name or email. */
 function audit(services: Services, ctx: AskContext, asked: string, fields: Record<string, unknown>): void {
-  ctx.log.info(
-    {
-      audit: true,
-      surface: ctx.surface,
-      team: ctx.workspace.ref.teamId,
-      slackUser: ctx.asker.slackUserId,
-      ...(ctx.asker.kind === 'bot' ? { bot: ctx.asker.botId } : {}),
-      query: `access_${asked}`,
-      visibility: ctx.visibility,
-      ...fields,
-    },
-    'access',
-  );
+  auditLine(ctx, 'access', { query: `access_${asked}`, ...fields });
   services.countLookup?.(ctx.surface, typeof fields.kind === 'string' ? fields.kind : String(fields.outcome));
 }
 
@@ -126,22 +113,9 @@ export async function refreshAccess(services: Services, ctx: AskContext, refs: C
   const decoded = refs.decodeAccess(click.value, ctx.workspace.key);
   if (!decoded) return { kind: 'ignored' };
   const { ref, verified } = decoded;
-  const publicKind = verified && ref.kind !== 'private' ? ref.kind : undefined;
-  let shown: { kind: CardKind; by?: string } = { kind: 'private' };
-  let replace = click.ephemeral;
-  if (!click.ephemeral && publicKind) {
-    let policy: WorkspacePolicy;
-    try {
-      policy = await services.settings.getPolicy(ctx.workspace.key);
-    } catch (err) {
-      return { kind: 'refused', failure: toFailure(err) };
-    }
-    if (await mayBePublic(ctx, policy, click)) {
-      shown = { kind: publicKind, ...(ref.by ? { by: ref.by } : {}) };
-      replace = true;
-    }
-  }
-  const visibility = shown.kind === 'private' ? 'private' : shown.kind === 'thread' ? 'thread' : 'channel';
+  const placed = await refreshPlacement(services, ctx, click, ref, verified);
+  if ('failure' in placed) return { kind: 'refused', failure: placed.failure };
+  const { shown, replace, visibility } = placed;
   const answer = await lookUpAccess(services, { ...ctx, visibility }, ref.subject, { bypassCache: true });
   if (answer.kind === 'failed') return { kind: 'refused', failure: answer.failure };
   if (!replace) return { kind: 'private', answer };
@@ -159,13 +133,8 @@ export async function shareAccess(services: Services, ctx: AskContext, refs: Car
   const decoded = refs.decodeAccess(click.value, ctx.workspace.key);
   const by = ctx.asker.slackUserId;
   if (!decoded || !by) return { kind: 'ignored' };
-  let policy: WorkspacePolicy;
-  try {
-    policy = await services.settings.getPolicy(ctx.workspace.key);
-  } catch (err) {
-    return { kind: 'refused', failure: toFailure(err) };
-  }
-  if (!(await mayBePublic(ctx, policy, click))) return { kind: 'refused', failure: { code: 'public_not_allowed' } };
+  const refused = await shareRefusal(services, ctx, click);
+  if (refused) return { kind: 'refused', failure: refused };
   const answer = await lookUpAccess(services, { ...ctx, visibility: 'channel' }, decoded.ref.subject);
   if (answer.kind === 'failed') return { kind: 'refused', failure: answer.failure };
   if (answer.kind !== 'found') return { kind: 'ignored' };

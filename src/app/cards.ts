@@ -8,7 +8,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { isAstroId } from '../core/ids.js';
 import { toFailure, type Failure } from '../core/outcomes.js';
-import type { CardKind } from '../core/visibility.js';
+import type { CardKind, Visibility } from '../core/visibility.js';
 import type { WorkspacePolicy } from '../lookup/workspace-settings.js';
 import { lookUpQueries, lookUpQuery, type Answer, type FoundUser } from './lookup-users.js';
 import type { Services } from './ports.js';
@@ -159,20 +159,10 @@ export async function refreshCard(services: Services, ctx: AskContext, refs: Car
   // Where the fresh card goes: an ephemeral card is replaced privately; a public one is replaced
   // for everyone only when this server signed it and the conversation may still see it;
   // otherwise the fresh card comes privately and the message stays as it was.
-  let where: { card: Omit<CardContent, 'answers'>; replace: boolean };
-  const publicKind = verified && ref.kind !== 'private' ? ref.kind : undefined;
-  if (click.ephemeral || !publicKind) {
-    where = { card: { kind: 'private' }, replace: click.ephemeral };
-  } else {
-    let policy: WorkspacePolicy;
-    try {
-      policy = await services.settings.getPolicy(ctx.workspace.key);
-    } catch (err) {
-      return { kind: 'refused', failure: toFailure(err) };
-    }
-    where = (await mayBePublic(ctx, policy, click)) ? { card: { kind: publicKind, ...(ref.by ? { by: ref.by } : {}) }, replace: true } : { card: { kind: 'private' }, replace: false };
-  }
-  const visibility = where.card.kind === 'private' ? 'private' : where.card.kind === 'thread' ? 'thread' : 'channel';
+  const placed = await refreshPlacement(services, ctx, click, ref, verified);
+  if ('failure' in placed) return { kind: 'refused', failure: placed.failure };
+  const where = { card: placed.shown, replace: placed.replace };
+  const visibility = placed.visibility;
   const queries = ref.list.map((userId) => ({ kind: 'user_id' as const, userId }));
   const answers = await lookUpQueries(services, { ...ctx, visibility }, queries, { bypassCacheFor: ref.userId });
   const refusal = refusalOf(answers);
@@ -191,6 +181,49 @@ function refusalOf(answers: Answer[]): Failure | undefined {
   return undefined;
 }
 
+/**
+ * Why a Share may not post in the clicked conversation (the policy cannot be read, or the
+ * conversation may not see a public answer: {@link mayBePublic}), or undefined when it may.
+ */
+export async function shareRefusal(services: Services, ctx: AskContext, click: Click): Promise<Failure | undefined> {
+  let policy: WorkspacePolicy;
+  try {
+    policy = await services.settings.getPolicy(ctx.workspace.key);
+  } catch (err) {
+    return toFailure(err);
+  }
+  return (await mayBePublic(ctx, policy, click)) ? undefined : { code: 'public_not_allowed' };
+}
+
+/**
+ * Where a Refresh's fresh answer goes, for a card or an access list alike: an ephemeral message is
+ * replaced privately; a public one (a thread answer or a share) is replaced for everyone only when
+ * this server signed its reference and the conversation may still see it; otherwise the fresh
+ * answer comes privately and the message stays as it was.
+ * @param ref the kind and asker/sharer the clicked message's reference says.
+ * @param verified whether this server signed that reference for this workspace.
+ * @returns the placement, or the failure to tell the clicker (the policy could not be read).
+ */
+export async function refreshPlacement(
+  services: Services,
+  ctx: AskContext,
+  click: Click,
+  ref: { kind: CardKind; by?: string },
+  verified: boolean,
+): Promise<{ shown: { kind: CardKind; by?: string }; replace: boolean; visibility: Visibility } | { failure: Failure }> {
+  const publicKind = verified && ref.kind !== 'private' ? ref.kind : undefined;
+  const privately = (replace: boolean) => ({ shown: { kind: 'private' as const }, replace, visibility: 'private' as const });
+  if (click.ephemeral || !publicKind) return privately(click.ephemeral);
+  let policy: WorkspacePolicy;
+  try {
+    policy = await services.settings.getPolicy(ctx.workspace.key);
+  } catch (err) {
+    return { failure: toFailure(err) };
+  }
+  if (!(await mayBePublic(ctx, policy, click))) return privately(false);
+  return { shown: { kind: publicKind, ...(ref.by ? { by: ref.by } : {}) }, replace: true, visibility: publicKind === 'thread' ? 'thread' : 'channel' };
+}
+
 /** What a Share does: post the card for everyone, or say privately why not. */
 export type ShareResult = { kind: 'shared'; found: FoundUser; by: string } | { kind: 'refused'; failure: Failure } | { kind: 'ignored' };
 
@@ -202,13 +235,8 @@ export async function shareCard(services: Services, ctx: AskContext, refs: CardR
   const decoded = refs.decode(click.value, ctx.workspace.key);
   const by = ctx.asker.slackUserId;
   if (!decoded || !by) return { kind: 'ignored' };
-  let policy: WorkspacePolicy;
-  try {
-    policy = await services.settings.getPolicy(ctx.workspace.key);
-  } catch (err) {
-    return { kind: 'refused', failure: toFailure(err) };
-  }
-  if (!(await mayBePublic(ctx, policy, click))) return { kind: 'refused', failure: { code: 'public_not_allowed' } };
+  const refused = await shareRefusal(services, ctx, click);
+  if (refused) return { kind: 'refused', failure: refused };
   const answer = await lookUpQuery(services, { ...ctx, visibility: 'channel' }, { kind: 'user_id', userId: decoded.ref.userId });
   if (answer.kind === 'failed') return { kind: 'refused', failure: answer.failure };
   if (answer.kind !== 'found') return { kind: 'ignored' };

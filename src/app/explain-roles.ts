@@ -20,7 +20,7 @@ import { byPower, distinctRoles, inScopeOrder, isBuiltInRole, roleWords, type Ro
 import type { CatalogPart, RoleList } from '../lookup/role-catalog.js';
 import { checkAsker } from './asker.js';
 import type { Services } from './ports.js';
-import type { AskContext } from './request.js';
+import { auditLine, type AskContext } from './request.js';
 
 /** Most roles explained at once; the most powerful are kept. */
 export const MAX_EXPLAINED_ROLES = 40;
@@ -260,16 +260,5 @@ function abilitiesOf(ref: RoleRef): { items: string[]; unlisted: string[] } | un
 
 /** The audit line: one per explanation, `explain_roles`, with who asked and from where; never a token. */
 function audit(ctx: AskContext, fields: Record<string, unknown>): void {
-  ctx.log.info(
-    {
-      audit: true,
-      surface: ctx.surface,
-      team: ctx.workspace.ref.teamId,
-      slackUser: ctx.asker.slackUserId,
-      ...(ctx.asker.kind === 'bot' ? { bot: ctx.asker.botId } : {}),
-      visibility: ctx.visibility,
-      ...fields,
-    },
-    'explain_roles',
-  );
+  auditLine(ctx, 'explain_roles', fields);
 }

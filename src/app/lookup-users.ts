@@ -14,7 +14,7 @@ import { ThrottledError } from '../lookup/throttle.js';
 import { OutcomeError } from '../core/outcomes.js';
 import { checkAsker } from './asker.js';
 import type { Services } from './ports.js';
-import { askerBucket, type AskContext } from './request.js';
+import { askerBucket, auditLine, type AskContext } from './request.js';
 
 /** A user found, with when Astro answered (ms since the epoch), names and Teams roles when known. */
 export interface FoundUser {
@@ -156,22 +156,10 @@ async function resolve(services: Services, ctx: AskContext, query: UserQuery): P
 export const resolveUserQuery: (services: Services, ctx: AskContext, query: UserQuery) => Promise<{ userId: string } | { candidates: AstroIndexedUser[]; text: string }> = resolve;
 
 /**
- * The audit line: one per query answered, `lookup`, with team, Slack user (or bot), surface, the
- * real kind of query, outcome and who sees the answer. Never a token or an email.
+ * The audit line: one per query answered, `lookup`, with the real kind of query and the outcome.
+ * Never a token or an email.
  */
 function audit(services: Services, ctx: AskContext, query: UserQuery, fields: Record<string, unknown>): void {
-  ctx.log.info(
-    {
-      audit: true,
-      surface: ctx.surface,
-      team: ctx.workspace.ref.teamId,
-      slackUser: ctx.asker.slackUserId,
-      ...(ctx.asker.kind === 'bot' ? { bot: ctx.asker.botId } : {}),
-      query: query.kind,
-      visibility: ctx.visibility,
-      ...fields,
-    },
-    'lookup',
-  );
+  auditLine(ctx, 'lookup', { query: query.kind, ...fields });
   services.countLookup?.(ctx.surface, typeof fields.kind === 'string' ? fields.kind : String(fields.outcome));
 }

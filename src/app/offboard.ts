@@ -30,7 +30,7 @@ import { isConnectionError } from '../lookup/workspace-settings.js';
 import { resolveUserQuery } from './lookup-users.js';
 import type { Services, SlackDirectory } from './ports.js';
 import { OrgIndex, gapsOf, tokenFinding, type Named, type ReportGap, type RoleGrant, type TokenFinding } from './report.js';
-import { askerBucket, type AskContext, type Workspace } from './request.js';
+import { askerBucket, auditLine, type AskContext, type Workspace } from './request.js';
 import type { Logger } from '../logger.js';
 
 /** A Team the person is in. */
@@ -186,7 +186,7 @@ export async function offboardForAsker(
 ): Promise<OffboardResult> {
   const admin = ctx.asker.slackUserId ? await ctx.directory.isAdmin(ctx.asker.slackUserId) : false;
   if (!admin) {
-    audit(ctx.log, ctx, { outcome: 'refused', kind: 'not_admin', query: query.kind });
+    audit(ctx, { outcome: 'refused', kind: 'not_admin', query: query.kind });
     return { kind: 'not_admin' };
   }
   try {
@@ -194,17 +194,17 @@ export async function offboardForAsker(
     if (throttled) throw new ThrottledError(throttled);
     const resolved = await resolveUserQuery(services, ctx, query);
     if ('candidates' in resolved) {
-      audit(ctx.log, ctx, { outcome: 'choose', query: query.kind, matches: resolved.candidates.length });
+      audit(ctx, { outcome: 'choose', query: query.kind, matches: resolved.candidates.length });
       return { kind: 'choose', candidates: resolved.candidates, text: resolved.text };
     }
     onBuilding?.();
     const data = await orgDataFor(services, ctx.workspace);
     const checklist = checklistOf(data, await userOf(services, ctx.workspace, data, resolved.userId));
-    audit(ctx.log, ctx, { outcome: 'checklist', query: query.kind, astroUser: resolved.userId, roles: checklist.roles.length, teams: checklist.teams.length, tokens: checklist.tokens?.total, soleAdmin: checklist.soleAdmin.length });
+    audit(ctx, { outcome: 'checklist', query: query.kind, astroUser: resolved.userId, roles: checklist.roles.length, teams: checklist.teams.length, tokens: checklist.tokens?.total, soleAdmin: checklist.soleAdmin.length });
     return { kind: 'checklist', data: checklist };
   } catch (err) {
     const failure = toFailure(err);
-    audit(ctx.log, ctx, { outcome: failure.code === 'throttled' ? 'throttled' : 'error', query: query.kind, kind: failureLabel(failure), ...(failure.code === 'unexpected' ? { err } : {}) });
+    audit(ctx, { outcome: failure.code === 'throttled' ? 'throttled' : 'error', query: query.kind, kind: failureLabel(failure), ...(failure.code === 'unexpected' ? { err } : {}) });
     if (isConnectionError(err)) void services.settings.recordError(ctx.workspace.key, { kind: err.kind, ...(err.requestId ? { requestId: err.requestId } : {}) }).catch(() => undefined);
     return { kind: 'failed', failure };
   }
@@ -302,6 +302,6 @@ async function recipients(services: Services, ctx: { workspace: Workspace; direc
 }
 
 /** The audit line of an offboarding checklist asked for by an admin. */
-function audit(log: Logger, ctx: AskContext, fields: Record<string, unknown>): void {
-  log.info({ audit: true, action: 'offboard', surface: ctx.surface, team: ctx.workspace.ref.teamId, slackUser: ctx.asker.slackUserId, visibility: ctx.visibility, ...fields }, 'offboard');
+function audit(ctx: AskContext, fields: Record<string, unknown>): void {
+  auditLine(ctx, 'offboard', { action: 'offboard', ...fields });
 }

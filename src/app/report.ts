@@ -29,7 +29,7 @@ import { ThrottledError } from '../lookup/throttle.js';
 import type { OrgData, OrgPart, OrgSkippable, OrgTeam } from '../lookup/org-data.js';
 import { isConnectionError } from '../lookup/workspace-settings.js';
 import type { Services } from './ports.js';
-import { askerBucket, type AskContext, type Workspace } from './request.js';
+import { askerBucket, auditLine, type AskContext, type Workspace } from './request.js';
 
 /** Items of each kind kept in the report's data, most urgent first (the rest are counted). */
 export const MAX_REPORT_ITEMS = 100;
@@ -494,6 +494,6 @@ export async function reportForAsker(
 
 /** The audit line of a report: who asked, where, and what came of it (counts only). */
 function audit(services: Services, ctx: AskContext, fields: Record<string, unknown>): void {
-  ctx.log.info({ audit: true, action: 'report', surface: ctx.surface, team: ctx.workspace.ref.teamId, slackUser: ctx.asker.slackUserId, visibility: ctx.visibility, ...fields }, 'report');
+  auditLine(ctx, 'report', { action: 'report', ...fields });
   services.countLookup?.(`report:${ctx.surface}`, typeof fields.kind === 'string' ? fields.kind : String(fields.outcome));
 }

@@ -53,3 +53,23 @@ export interface AskContext {
 export function askerBucket(asker: Asker): string {
   return asker.slackUserId ?? (asker.kind === 'bot' ? `bot:${asker.botId}` : 'unknown');
 }
+
+/**
+ * Writes one audit line of a question answered on any surface: who asked (team, Slack user or
+ * bot), where, who sees the answer, then `fields` (the outcome; never a token, a name or an email).
+ * @param msg the line's message, naming the use case (`lookup`, `access`, `report`, …).
+ */
+export function auditLine(ctx: AskContext, msg: string, fields: Record<string, unknown>): void {
+  ctx.log.info(
+    {
+      audit: true,
+      surface: ctx.surface,
+      team: ctx.workspace.ref.teamId,
+      slackUser: ctx.asker.slackUserId,
+      ...(ctx.asker.kind === 'bot' ? { bot: ctx.asker.botId } : {}),
+      visibility: ctx.visibility,
+      ...fields,
+    },
+    msg,
+  );
+}

@@ -7,7 +7,6 @@
 import type { AllMiddlewareArgs, BlockAction, ButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
 import type { View } from '@slack/types';
 import { lookUpAccess, refreshAccess, shareAccess } from '../../../app/access.js';
-import type { Click } from '../../../app/cards.js';
 import { audienceOf } from '../../../core/visibility.js';
 import { askContext, person } from '../../request.js';
 import { replyVia } from '../../transport/reply.js';
@@ -15,21 +14,11 @@ import { parseSubjectValue, renderAccess } from '../../views/access.js';
 import { blockKitViolations, truncate } from '../../views/limits.js';
 import { failureMessage } from '../../views/messages.js';
 import type { ListenerDeps } from '../deps.js';
+import { clickOf } from './click.js';
 import { accessMessage } from '../render.js';
 import { showAccessInHome } from './home.js';
 
 type Args = AllMiddlewareArgs & SlackActionMiddlewareArgs<BlockAction<ButtonAction>>;
-
-/** Where the button was clicked (https://docs.slack.dev/reference/interaction-payloads/block_actions-payload). */
-function clickOf(args: Args): Click {
-  const body = args.body as BlockAction<ButtonAction> & { container?: { is_ephemeral?: boolean }; user: { team_id?: string } };
-  return {
-    value: args.action.value,
-    ephemeral: body.container?.is_ephemeral === true || !body.message,
-    ...(body.channel?.id ? { channelId: body.channel.id } : {}),
-    ...(body.user.team_id ? { clickerTeamId: body.user.team_id } : {}),
-  };
-}
 
 /** Refresh: asks Astro again; the use case decides where the fresh answer goes. */
 export function accessRefresh(deps: ListenerDeps) {

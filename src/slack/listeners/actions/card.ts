@@ -7,31 +7,17 @@
  * private note instead.
  */
 import type { AllMiddlewareArgs, BlockAction, ButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
-import { pickUser as pickUserCase, refreshCard, shareCard, type Click } from '../../../app/cards.js';
+import { pickUser as pickUserCase, refreshCard, shareCard } from '../../../app/cards.js';
 import { audienceOf } from '../../../core/visibility.js';
 import { askContext, person } from '../../request.js';
 import { replyVia } from '../../transport/reply.js';
 import { failureMessage } from '../../views/messages.js';
 import type { ListenerDeps } from '../deps.js';
+import { clickOf } from './click.js';
 import { answerMessage, cardsMessage } from '../render.js';
 import { homeOpenUser } from './home.js';
 
 type Args = AllMiddlewareArgs & SlackActionMiddlewareArgs<BlockAction<ButtonAction>>;
-
-/**
- * Where the button was clicked, from Slack's payload: `container.is_ephemeral` (Slack sends no
- * `message` back for ephemeral messages either), the channel, and the clicker's team.
- * Source: https://docs.slack.dev/reference/interaction-payloads/block_actions-payload
- */
-function clickOf(args: Args): Click {
-  const body = args.body as BlockAction<ButtonAction> & { container?: { is_ephemeral?: boolean }; user: { team_id?: string } };
-  return {
-    value: args.action.value,
-    ephemeral: body.container?.is_ephemeral === true || !body.message,
-    ...(body.channel?.id ? { channelId: body.channel.id } : {}),
-    ...(body.user.team_id ? { clickerTeamId: body.user.team_id } : {}),
-  };
-}
 
 /** Tells the clicking user, privately, that the card can no longer be changed. Best effort. */
 async function expiredNote(deps: ListenerDeps, args: Args, what: string): Promise<void> {
