@@ -11,7 +11,7 @@
  * `token` (the secret itself, which the spec allows in answers) is never read.
  */
 import { z } from 'zod';
-import { UserTeamSchema, type AstroUserTeam } from './schemas.js';
+import { pageNumber, roleArray, UserTeamSchema, type AstroUserTeam } from './schemas.js';
 
 const ID_MAX = 256;
 /** Longest name or description kept, in characters; longer values are cut (hostile answers stay bounded). */
@@ -20,7 +20,6 @@ const text = z.string();
 const cut = (v: string) => (v.length > MAX_TEXT_CHARS ? `${v.slice(0, MAX_TEXT_CHARS - 1)}…` : v);
 const optionalText = z.unknown().optional().transform((v) => (typeof v === 'string' && v.length > 0 ? cut(v) : undefined));
 const optionalDate = z.unknown().optional().transform((v) => (typeof v === 'string' && v.length > 0 && v.length <= 64 && !Number.isNaN(Date.parse(v)) ? v : undefined));
-const pageNumber = z.number().int().min(0).optional().catch(undefined);
 
 /** Parses a required item array leniently: items that do not parse are dropped and counted. */
 function itemArray<T extends z.ZodType>(item: T) {
@@ -130,7 +129,7 @@ export const ApiTokenSchema = z
     description: optionalText,
     scope: text.min(1).max(64),
     kind: optionalText,
-    roles: z.unknown().optional(),
+    roles: roleArray(ApiTokenRoleSchema),
     createdBy: optionalSubject,
     createdAt: optionalDate,
     startAt: optionalDate,
@@ -140,16 +139,7 @@ export const ApiTokenSchema = z
     lastRotatedAt: optionalDate,
   })
   .transform((t): AstroApiToken => {
-    const roles: AstroApiTokenRole[] = [];
-    let unreadableRoles = 0;
-    if (Array.isArray(t.roles)) {
-      for (const entry of t.roles) {
-        const r = ApiTokenRoleSchema.safeParse(entry);
-        if (r.success) roles.push(r.data);
-        else unreadableRoles += 1;
-      }
-    } else if (t.roles !== undefined && t.roles !== null) unreadableRoles += 1;
-    const out: AstroApiToken = { id: t.id, name: t.name, scope: t.scope, roles, unreadableRoles };
+    const out: AstroApiToken = { id: t.id, name: t.name, scope: t.scope, roles: t.roles.items, unreadableRoles: t.roles.unreadable };
     if (t.description) out.description = t.description;
     if (t.kind) out.kind = t.kind;
     if (t.createdBy) out.createdBy = t.createdBy;

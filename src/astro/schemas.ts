@@ -32,7 +32,7 @@ export type DeploymentRole = z.infer<typeof DeploymentRoleSchema>;
 export type DagRole = z.infer<typeof DagRoleSchema>;
 
 /** Parses a role array leniently: absent or null → `[]`; unreadable entries are counted, not thrown. */
-function roleArray<T extends z.ZodType>(item: T) {
+export function roleArray<T extends z.ZodType>(item: T) {
   return z.unknown().optional().transform((value) => {
     const items: z.infer<T>[] = [];
     let unreadable = 0;
@@ -150,7 +150,7 @@ export const ErrorBodySchema = z.object({
 const ID_MAX = 256;
 
 /** `limit`, `offset`, `totalCount` of a page: a non-negative integer, or undefined when absent or of the wrong type. */
-const pageNumber = z.number().int().min(0).optional().catch(undefined);
+export const pageNumber = z.number().int().min(0).optional().catch(undefined);
 
 /** A Workspace as name resolution needs it: `{id, name}` (spec `Workspace`, both required). */
 export interface AstroWorkspaceSummary {
