@@ -7,6 +7,7 @@ import { createAstroClient, parseRetryAfter, type AstroTarget } from '../../src/
 import { AstroApiError, type AstroErrorKind } from '../../src/astro/errors.js';
 import { json, startHttpStub, type HttpStub } from '../support/http-stub.js';
 import { specExample } from '../support/fixtures.js';
+import { astroFailure } from '../support/astro-failure.js';
 
 const TOKEN = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJjbGllbnQtdGVzdCJ9.clientTestSignature';
 const ORG = 'clorg000000000000000000001';
@@ -26,17 +27,7 @@ beforeEach(() => {
   stub.setHandler((_req, res) => json(res, 200, example));
 });
 
-/** The AstroApiError `promise` rejects with; fails the test when it resolves or rejects otherwise. */
-async function failure(promise: Promise<unknown>): Promise<AstroApiError> {
-  const err = await promise.then(
-    (v) => {
-      throw new Error(`expected an AstroApiError, got ${JSON.stringify(v)}`);
-    },
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(AstroApiError);
-  return err as AstroApiError;
-}
+const failure = astroFailure;
 
 describe('getUser: the request', () => {
   it('returns the documented example user, parsed', async () => {

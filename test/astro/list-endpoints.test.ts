@@ -7,11 +7,12 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createAstroClient, LIST_ITEMS_PER_SLICE, type AstroTarget } from '../../src/astro/client.js';
-import { AstroApiError } from '../../src/astro/errors.js';
+import type { AstroApiError } from '../../src/astro/errors.js';
 import { createResilientAstroClient } from '../../src/astro/policy.js';
 import { json, startHttpStub, type HttpStub, type RecordedRequest } from '../support/http-stub.js';
 import { ADA, specExample } from '../support/fixtures.js';
 import { sharedPrism, type PrismMock } from '../support/prism.js';
+import { astroFailure } from '../support/astro-failure.js';
 
 const TOKEN = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJsaXN0LXRlc3QifQ.listTestSignature';
 const ORG = 'clorg000000000000000000001';
@@ -43,17 +44,7 @@ function parts(req: RecordedRequest): { path: string; query: URLSearchParams } {
   return { path: url.pathname, query: url.searchParams };
 }
 
-/** The AstroApiError `promise` rejects with. */
-async function failure(promise: Promise<unknown>): Promise<AstroApiError> {
-  const err = await promise.then(
-    (v) => {
-      throw new Error(`expected an AstroApiError, got ${JSON.stringify(v)}`);
-    },
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(AstroApiError);
-  return err as AstroApiError;
-}
+const failure = astroFailure;
 
 describe('listWorkspaces (ListWorkspaces)', () => {
   it('sends workspaceIds once per value, then offset and limit, with the Bearer token', async () => {

@@ -13,6 +13,7 @@ import { createResilientAstroClient } from '../../src/astro/policy.js';
 import { json, startHttpStub, type HttpStub, type RecordedRequest } from '../support/http-stub.js';
 import { sharedPrism, type PrismMock } from '../support/prism.js';
 import { PERMISSION_SCOPE_TYPES, ROLE_SCOPE_TYPES } from '../../src/lookup/role-catalog.js';
+import { astroFailure } from '../support/astro-failure.js';
 
 const TOKEN = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJvcmctdGVzdCJ9.orgTestSignature';
 const ORG = 'clorg000000000000000000001';
@@ -49,15 +50,7 @@ function sent(): { path: string; query: string } {
   return { path: url.pathname, query: url.search };
 }
 
-async function failure(promise: Promise<unknown>): Promise<AstroApiError> {
-  try {
-    await promise;
-  } catch (err) {
-    if (err instanceof AstroApiError) return err;
-    throw err;
-  }
-  throw new Error('expected an AstroApiError');
-}
+const failure = astroFailure;
 
 const page = (key: string, items: unknown[]) => ({ [key]: items, limit: 1000, offset: 0, totalCount: items.length });
 

@@ -20,6 +20,7 @@ import {
 import { json, startHttpStub, type HttpStub, type RecordedRequest } from '../support/http-stub.js';
 import { specExample } from '../support/fixtures.js';
 import { sleep } from '../support/sleep.js';
+import { astroFailure } from '../support/astro-failure.js';
 
 const TOKEN_A = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJwb2xpY3ktYSJ9.policyTestSignatureAAAA';
 const TOKEN_B = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJwb2xpY3ktYiJ9.policyTestSignatureBBBB';
@@ -76,17 +77,10 @@ function resilient(options: ResiliencePolicyOptions = {}, client = inner) {
   });
 }
 
-/** The AstroApiError `promise` rejects with; fails the test when it resolves or rejects otherwise. */
 async function failure(promise: Promise<unknown>): Promise<AstroApiError> {
-  const err = await promise.then(
-    (v) => {
-      throw new Error(`expected an AstroApiError, got ${JSON.stringify(v)}`);
-    },
-    (e: unknown) => e,
-  );
+  const err = await astroFailure(promise);
   seenErrors.push(err);
-  expect(err).toBeInstanceOf(AstroApiError);
-  return err as AstroApiError;
+  return err;
 }
 
 async function timed<T>(fn: () => Promise<T>): Promise<{ value: T; ms: number }> {
