@@ -111,9 +111,11 @@ describe('who can access, over signed HTTP', () => {
 
   it('does not unfurl in a channel shared with another organization', async () => {
     const before = h.astro.requests.length;
+    const unfurlsBefore = h.apiCalls('chat.unfurl').length;
     await h.event({ type: 'link_shared', channel: 'CEXT1', user: 'U0POSTER', message_ts: '1700000000.000200', links: [{ domain: 'cloud.astronomer.io', url: LINK }], event_ts: '2' });
     await h.waitForLog((l) => String(l.msg).includes('not unfurled'));
     expect(h.astro.requests.length).toBe(before);
+    expect(h.apiCalls('chat.unfurl')).toHaveLength(unfurlsBefore);
   });
 
   it('opens the full list in a modal', async () => {
